@@ -1,0 +1,11 @@
+"""Stage 1: the suite file, validated and resolved (config → select → generate → score → compare → report)."""
+
+from driftgate.config.load import (
+    DEFAULT_CONFIG,
+    CaseSpec,
+    MissingVariable,
+    SuiteSpec,
+    load_suite,
+)
+
+__all__ = ["DEFAULT_CONFIG", "CaseSpec", "MissingVariable", "SuiteSpec", "load_suite"]

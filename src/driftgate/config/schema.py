@@ -1,0 +1,172 @@
+"""The suite file's schema: every key a user may write, its default and its bounds.
+
+pydantic models at the boundary (the user's YAML); `extra="forbid"` everywhere so a typo
+is an error with a suggestion, never a silently ignored setting. The popular write-ups'
+format (`eval_suite:` with `cases:`) loads unchanged; everything else is additive.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveFloat = Annotated[float, Field(gt=0.0)]
+NonNegativeFloat = Annotated[float, Field(ge=0.0)]
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_JUDGE_MODEL = "claude-sonnet-4-5"
+
+DEFAULT_RUBRIC = (
+    "5: correct, complete and faithful to the context; nothing a reader would act on wrongly.\n"
+    "4: correct and faithful, with minor omissions or wording issues.\n"
+    "3: partly correct, or omits something important.\n"
+    "2: mostly wrong, misleading, or makes claims the context does not support.\n"
+    "1: wrong, harmful, or unrelated to the task."
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FileRef(Strict):
+    """`{file: path}`: text read from a file relative to the suite file, inside the repo."""
+
+    file: str = Field(min_length=1)
+
+
+VarValue = str | int | float | bool | FileRef
+
+
+class CommandTarget(Strict):
+    """The team's own pipeline, run as a subprocess per case and sample."""
+
+    type: Literal["command"]
+    command: str = Field(min_length=1)
+    timeout_s: PositiveFloat = 60.0
+
+
+class OutputsTarget(Strict):
+    """Outputs an earlier workflow step produced, one JSON object per line."""
+
+    type: Literal["outputs"]
+    path: str = Field(min_length=1)
+
+
+class AnthropicTarget(Strict):
+    """A prompt sent straight to Claude through the anthropic SDK."""
+
+    type: Literal["anthropic"]
+    model: str = Field(min_length=1)
+    max_tokens: Annotated[int, Field(ge=1)] = 1024
+    temperature: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    system: str | None = None
+    timeout_s: PositiveFloat = 60.0
+    max_retries: Annotated[int, Field(ge=0, le=10)] = 2
+
+
+Target = Annotated[CommandTarget | OutputsTarget | AnthropicTarget, Field(discriminator="type")]
+
+
+class Checks(Strict):
+    """Plain assertions on the output: free, deterministic, run before any judge call."""
+
+    contains: list[str] = []
+    not_contains: list[str] = []
+    case_insensitive: bool = False
+    regex: list[str] = []
+    json_schema: dict | None = None
+    max_length: Annotated[int, Field(ge=0)] | None = None
+    max_latency_s: PositiveFloat | None = None
+
+    @field_validator("contains", "not_contains", "regex", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return [value] if isinstance(value, str) else value
+
+
+class JudgeConfig(Strict):
+    """The LLM-as-judge rubric grader; costs one call per judged case."""
+
+    model: str = DEFAULT_JUDGE_MODEL
+    rubric: str = DEFAULT_RUBRIC
+    pass_score: Annotated[int, Field(ge=1, le=5)] = 4
+    policy: Literal["critical", "selected", "all", "never"] = "critical"
+    max_tokens: Annotated[int, Field(ge=64)] = 512
+    required: bool = False
+    timeout_s: PositiveFloat = 60.0
+    max_retries: Annotated[int, Field(ge=0, le=10)] = 2
+
+
+class GateConfig(Strict):
+    """When the run fails: pass rate, regressions, latency and cost growth."""
+
+    min_pass_rate: Unit = 1.0
+    fail_on_regression: bool = False
+    max_latency_increase: NonNegativeFloat | None = None
+    max_cost_increase: NonNegativeFloat | None = None
+    confidence: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.95
+
+
+class Price(Strict):
+    """USD per million tokens."""
+
+    input: NonNegativeFloat
+    output: NonNegativeFloat
+
+
+class Case(Strict):
+    name: str = Field(min_length=1)
+    description: str | None = None
+    prompt: str = ""
+    expected: str = Field(min_length=1)
+    context: str | FileRef | None = None
+    vars: dict[str, VarValue] = {}
+    target: Target | None = None
+    min_similarity: Unit | None = None
+    check_grounding: bool = False
+    grounding_threshold: Unit | None = None
+    min_grounding_ratio: Unit | None = None
+    grounding_mode: Literal["chunked", "whole"] | None = None
+    critical: bool = False
+    tags: list[str] = []
+    trigger_paths: list[str] | None = None
+    samples: Annotated[int, Field(ge=1, le=100)] | None = None
+    max_drop: Unit | None = None
+    checks: Checks | None = None
+    judge: bool | None = None
+    rubric: str | None = None
+    task: str | None = None
+
+    @field_validator("tags", "trigger_paths", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return [value] if isinstance(value, str) else value
+
+
+class Suite(Strict):
+    name: str = Field(min_length=1)
+    description: str | None = None
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    default_threshold: Unit = 0.80
+    grounding_threshold: Unit = 0.78
+    min_grounding_ratio: Unit = 0.85
+    grounding_mode: Literal["chunked", "whole"] = "chunked"
+    target: Target | None = None
+    gate: GateConfig = GateConfig()
+    samples: Annotated[int, Field(ge=1, le=100)] = 1
+    pass_at_k: list[Annotated[int, Field(ge=1)]] = []
+    max_drop: Unit = 0.05
+    always_run_paths: list[str] = []
+    untriggered: Literal["always", "full_only"] = "always"
+    judge: JudgeConfig = JudgeConfig()
+    pricing: dict[str, Price] = {}
+    concurrency: Annotated[int, Field(ge=1, le=256)] = 8
+    cache: Literal["read_write", "read_only", "off"] = "read_write"
+    cases: list[Case] = Field(min_length=1)
+
+
+class SuiteFile(Strict):
+    eval_suite: Suite

@@ -1,0 +1,240 @@
+"""The results format: what a run writes, what baselines and merges read back.
+
+Published and versioned (`schema_version`); a field is only ever added, never renamed,
+because users' dashboards and our own baselines parse these files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from driftgate.errors import UsageError
+
+SCHEMA_VERSION = 1
+
+Status = Literal["passed", "failed", "error", "skipped"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Tokens(Model):
+    input: int = 0
+    output: int = 0
+
+    def __add__(self, other: Tokens) -> Tokens:
+        return Tokens(input=self.input + other.input, output=self.output + other.output)
+
+
+class SentenceScore(Model):
+    """One output sentence's support in the context (grounding)."""
+
+    text: str
+    support: float
+    grounded: bool
+    best_unit: str | None = None
+    reason: str | None = None
+
+
+class CheckResult(Model):
+    """One deterministic check (contains, regex, json_schema, ...)."""
+
+    check: str
+    passed: bool
+    detail: str = ""
+
+
+class JudgeResult(Model):
+    status: Literal["passed", "failed", "error", "skipped"]
+    score: int | None = None
+    reasoning: str | None = None
+    critical_issues: list[str] = []
+    model: str | None = None
+    reason: str | None = None
+    tokens: Tokens = Tokens()
+    cost_usd: float = 0.0
+    cached: bool = False
+
+
+class SampleResult(Model):
+    """One generation of a case and its scores."""
+
+    index: int = 0
+    status: Status = "passed"
+    reasons: list[str] = []
+    output: str | None = None
+    error: str | None = None
+    similarity: float | None = None
+    grounding_ratio: float | None = None
+    grounding_score: float | None = None
+    sentences: list[SentenceScore] = []
+    checks: list[CheckResult] = []
+    latency_s: float | None = None
+    tokens: Tokens = Tokens()
+    cost_usd: float = 0.0
+    cached: bool = False
+
+
+class CaseResult(Model):
+    name: str
+    line: int | None = None
+    critical: bool = False
+    tags: list[str] = []
+    selected: bool = True
+    selection_reason: str = "full run"
+    status: Status = "skipped"
+    reasons: list[str] = []
+    # Scores: for several samples, the mean; the spread is in similarity_std.
+    similarity: float | None = None
+    similarity_std: float | None = None
+    threshold: float | None = None
+    grounding_ratio: float | None = None
+    grounding_score: float | None = None
+    min_grounding_ratio: float | None = None
+    sentences: list[SentenceScore] = []
+    checks: list[CheckResult] = []
+    output: str | None = None
+    error: str | None = None
+    latency_s: float | None = None
+    latency_p95_s: float | None = None
+    tokens: Tokens = Tokens()
+    cost_usd: float = 0.0
+    samples_n: int = 0
+    passes: int = 0
+    pass_rate: float | None = None
+    samples: list[SampleResult] = []
+    judge: JudgeResult | None = None
+    # Against the baseline (filled by the compare stage).
+    baseline_similarity: float | None = None
+    delta: float | None = None
+    delta_ci: list[float] | None = None
+    regression: bool = False
+    comparable: bool | None = None
+    comparison_note: str | None = None
+    output_drift: float | None = None
+    baseline_latency_s: float | None = None
+    baseline_cost_usd: float | None = None
+    # Versions of what produced this result.
+    definition_hash: str | None = None
+    expected_hash: str | None = None
+    prompt_hash: str | None = None
+    target: str | None = None
+
+
+class BaselineInfo(Model):
+    source: str
+    commit: str | None = None
+    created_at: str | None = None
+    age_hours: float | None = None
+    at_merge_base: bool | None = None
+
+
+class CacheStats(Model):
+    lookups: int = 0
+    hits: int = 0
+
+    @property
+    def hit_rate(self) -> float | None:
+        return self.hits / self.lookups if self.lookups else None
+
+
+class Summary(Model):
+    verdict: Literal["pass", "fail"] = "pass"
+    gate_reasons: list[str] = []
+    total: int = 0
+    selected: int = 0
+    skipped: int = 0
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    pass_at_1: float | None = None
+    pass_at_k: dict[str, float] = {}
+    critical_failures: int = 0
+    regressions: int = 0
+    critical_regressions: int = 0
+    new_cases: list[str] = []
+    removed_cases: list[str] = []
+    baseline: BaselineInfo | None = None
+    baseline_pass_at_1: float | None = None
+    mean_delta: float | None = None
+    review_warning: str | None = None
+    judge_mean_score: float | None = None
+    judged: int = 0
+    calls: int = 0
+    tokens: Tokens = Tokens()
+    cost_usd: float = 0.0
+    baseline_cost_usd: float | None = None
+    latency_median_s: float | None = None
+    latency_p95_s: float | None = None
+    baseline_latency_median_s: float | None = None
+    output_cache: CacheStats = CacheStats()
+    judge_cache: CacheStats = CacheStats()
+    calls_saved: int = 0
+    cost_saved_usd: float = 0.0
+    duration_s: float | None = None
+
+
+class RunResults(Model):
+    schema_version: int = SCHEMA_VERSION
+    driftgate_version: str = ""
+    suite: str
+    suite_path: str
+    suite_hash: str | None = None
+    embedding_model: str
+    judge_model: str | None = None
+    git_sha: str | None = None
+    created_at: str | None = None
+    mode: str = "full"
+    shard: str | None = None
+    changed_files_source: str | None = None
+    warnings: list[str] = []
+    summary: Summary = Field(default_factory=Summary)
+    cases: list[CaseResult] = []
+
+    def case(self, name: str) -> CaseResult | None:
+        return next((c for c in self.cases if c.name == name), None)
+
+    def write(self, path: str | Path) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+
+def read_results(path: str | Path) -> RunResults:
+    """Read a results file, with an error that says what is wrong and what to do."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: results file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read results file: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); "
+            f"pass a file written by `driftgate run --output-json`"
+        ) from None
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if version is None:
+        raise UsageError(
+            f"{path}: not a driftgate results file (no schema_version); "
+            f"pass a file written by `driftgate run --output-json`"
+        )
+    if version > SCHEMA_VERSION:
+        raise UsageError(
+            f"{path}: results schema_version {version} is newer than this driftgate "
+            f"understands ({SCHEMA_VERSION}); upgrade driftgate"
+        )
+    try:
+        return RunResults.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UsageError(f"{path}: invalid results file at {where}: {first['msg']}") from None
