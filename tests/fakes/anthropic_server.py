@@ -9,6 +9,9 @@ request is recorded so tests can assert prompts and where the API key went.
         fake.push(fake.rate_limited(retry_after=0), fake.text("hello"))
         client = anthropic.Anthropic(api_key="k", base_url=fake.base_url)
 
+The SDK ignores `retry-after: 0` (it falls back to a ~0.5 s backoff), so tests that
+want fast retries send a tiny positive value such as 0.001.
+
 With an empty queue the fake answers `default` (a Reply or a function of the request),
 after `latency_s`: a steady fake model for benchmarks.
 """
@@ -121,7 +124,9 @@ class FakeAnthropic:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -234,7 +239,7 @@ class FakeAnthropic:
     def unauthorized(self) -> Reply:
         return self.error(401)
 
-    def rate_limited(self, retry_after: float | str = 0) -> Reply:
+    def rate_limited(self, retry_after: float | str = 0.001) -> Reply:
         return self.error(429, retry_after=retry_after)
 
     def overloaded(self) -> Reply:

@@ -157,7 +157,6 @@ def build_request(config: JudgeConfig, case: CaseSpec, output: str) -> dict:
     return {
         "model": config.model,
         "max_tokens": config.max_tokens,
-        "temperature": 0.0,
         "system": SYSTEM_PROMPT,
         "tools": [GRADE_TOOL],
         "tool_choice": {"type": "tool", "name": TOOL_NAME},
