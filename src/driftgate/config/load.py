@@ -22,7 +22,6 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from driftgate.config.schema import (
-    Case,
     Checks,
     FileRef,
     GateConfig,
@@ -378,7 +377,9 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
                 return ""
 
         values = {
-            name: read(value, ("vars", name, "file")) if isinstance(value, FileRef) else _text(value)
+            name: (
+                read(value, ("vars", name, "file")) if isinstance(value, FileRef) else _text(value)
+            )
             for name, value in case.vars.items()
         }
         context = case.context
@@ -484,6 +485,7 @@ def _read_file_ref(ref: FileRef, suite_path: Path, root: Path) -> str:
         )
     if not target.is_file():
         raise UsageError(
-            f"file '{ref.file}' not found (looked at {target}); paths are relative to the suite file"
+            f"file '{ref.file}' not found (looked at {target}); "
+            f"paths are relative to the suite file"
         )
     return target.read_text(encoding="utf-8")
