@@ -15,10 +15,16 @@ def main() -> int:
     out = ROOT / ".driftgate" / "demo"
     out.mkdir(parents=True, exist_ok=True)
     command = [
-        sys.executable, "-m", "driftgate", "run",
-        "--config", "examples/llm-evals.yaml",
-        "--output-json", str(out / "results.json"),
-        "--report-md", str(out / "report.md"),
+        sys.executable,
+        "-m",
+        "driftgate",
+        "run",
+        "--config",
+        "examples/llm-evals.yaml",
+        "--output-json",
+        str(out / "results.json"),
+        "--report-md",
+        str(out / "report.md"),
     ]
     print("$ driftgate run --config examples/llm-evals.yaml", flush=True)
     code = subprocess.call(command, cwd=ROOT)

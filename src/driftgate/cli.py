@@ -23,7 +23,10 @@ def _csv(value: str) -> list[str]:
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", "-c", default=DEFAULT_CONFIG, type=Path,
+        "--config",
+        "-c",
+        default=DEFAULT_CONFIG,
+        type=Path,
         help=f"suite file (default: {DEFAULT_CONFIG})",
     )
 
@@ -74,8 +77,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for warning in suite.warnings:
         print(warning, file=sys.stderr)
     critical = sum(c.critical for c in suite.cases)
-    print(f"{args.config}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
-          f"{critical} critical, {len(suite.warnings)} warning(s)")
+    print(
+        f"{args.config}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
+        f"{critical} critical, {len(suite.warnings)} warning(s)"
+    )
     return EXIT_PASS
 
 

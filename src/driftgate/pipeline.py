@@ -88,8 +88,12 @@ def run(options: RunOptions) -> RunResults:
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
     cases = selection.selected
 
-    targets = Targets(suite, override=OutputsTarget(type="outputs", path=str(options.outputs))
-                      if options.outputs else None)
+    targets = Targets(
+        suite,
+        override=OutputsTarget(type="outputs", path=str(options.outputs))
+        if options.outputs
+        else None,
+    )
     total = sum(case.samples for case in cases)
     finished = 0
 

@@ -258,8 +258,7 @@ def _issues_from(exc: ValidationError, located: Located, display: str) -> list[C
             message = f"{where}: required key '{loc[-1]}' is missing; add it"
         elif kind == "union_tag_invalid" or kind == "union_tag_not_found":
             message = (
-                f"{where}: `type` must be one of command, outputs, anthropic "
-                f"(see README 'Targets')"
+                f"{where}: `type` must be one of command, outputs, anthropic (see README 'Targets')"
             )
         elif kind in {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}:
             message = f"{where}: {error['msg'].lower()} (got {error.get('input')!r})"
@@ -305,8 +304,7 @@ def _unknown_key_message(loc: tuple, where: str) -> str:
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     suggestion = f"did you mean '{close[0]}'? " if close else ""
     return (
-        f"{where}: unknown key '{key}': {suggestion}"
-        f"valid keys here: {', '.join(sorted(allowed))}"
+        f"{where}: unknown key '{key}': {suggestion}valid keys here: {', '.join(sorted(allowed))}"
     )
 
 

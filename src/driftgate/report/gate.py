@@ -26,9 +26,7 @@ def summarize(results: RunResults) -> Summary:
     summary.critical_failures = sum(
         c.critical and c.status in ("failed", "error") for c in selected
     )
-    summary.pass_at_1 = (
-        round(statistics.fmean(c.pass_rate or 0.0 for c in ran), 6) if ran else None
-    )
+    summary.pass_at_1 = round(statistics.fmean(c.pass_rate or 0.0 for c in ran), 6) if ran else None
     summary.tokens = sum((c.tokens for c in cases), Tokens())
     judged = [c.judge for c in cases if c.judge and c.judge.score is not None]
     summary.judged = len(judged)

@@ -55,8 +55,9 @@ def render_markdown(results: RunResults) -> str:
         lines += ["", "**Failing cases**", ""]
         for case in failing:
             reasons = "; ".join(case.reasons) or case.status
-            lines.append(f"- `{case.name}`{' (critical)' if case.critical else ''}: "
-                         f"{_escape(reasons)}")
+            lines.append(
+                f"- `{case.name}`{' (critical)' if case.critical else ''}: {_escape(reasons)}"
+            )
     selected = [c for c in results.cases if c.selected]
     if selected:
         lines += [
