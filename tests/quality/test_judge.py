@@ -27,13 +27,18 @@ def grade(score=5, reasoning="Faithful and complete.", issues=(), **extra):
 
 @pytest.fixture
 def judge_for(key_env):
+    made = []
+
     def build(budget=None, tracer=None, **config):
         config.setdefault("max_retries", 0)
         config.setdefault("timeout_s", 5)
         cfg = JudgeConfig(model="claude-sonnet-4-5", **config)
-        return Judge.from_env(cfg, budget or Budget(), tracer, env=key_env)
+        made.append(Judge.from_env(cfg, budget or Budget(), tracer, env=key_env))
+        return made[-1]
 
-    return build
+    yield build
+    for judge in made:
+        judge.close()
 
 
 @pytest.fixture

@@ -227,6 +227,10 @@ class Judge:
         )
         return cls(config, client, budget, tracer)
 
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+
     def grade(self, case: CaseSpec, output: str, sample: int = 0) -> JudgeResult:
         """Grade one output; never raises for an API or reply problem (the run goes on)."""
         config = self.config
@@ -250,8 +254,11 @@ class Judge:
         for attempt in (1, 2):
             if not self.budget.allow():
                 return JudgeResult(
-                    status="skipped", model=config.model, reason=BUDGET_SKIP_REASON,
-                    tokens=tokens, cost_usd=cost,
+                    status="skipped",
+                    model=config.model,
+                    reason=BUDGET_SKIP_REASON,
+                    tokens=tokens,
+                    cost_usd=cost,
                 )
             params = request if attempt == 1 else _with_retry_note(request, problem)
             try:
@@ -259,8 +266,11 @@ class Judge:
             except _CallFailed as exc:
                 tokens, cost = tokens + exc.tokens, cost + exc.cost
                 return JudgeResult(
-                    status="error", model=config.model, reason=f"judge call failed: {exc}",
-                    tokens=tokens, cost_usd=cost,
+                    status="error",
+                    model=config.model,
+                    reason=f"judge call failed: {exc}",
+                    tokens=tokens,
+                    cost_usd=cost,
                 )
             except InvalidGrade as exc:
                 problem = str(exc)
@@ -283,8 +293,11 @@ class Judge:
                 cost_usd=cost,
             )
         return JudgeResult(
-            status="error", model=config.model,
-            reason=f"judge reply invalid twice: {problem}", tokens=tokens, cost_usd=cost,
+            status="error",
+            model=config.model,
+            reason=f"judge reply invalid twice: {problem}",
+            tokens=tokens,
+            cost_usd=cost,
         )
 
     def _call(self, params: dict, case: str, sample: int, attempt: int):
@@ -326,10 +339,16 @@ class Judge:
             except Exception:  # a streamed or closed body: the status says enough
                 body = None
         self.tracer.write(
-            "judge", case, params, body, sample=sample, attempt=attempt,
+            "judge",
+            case,
+            params,
+            body,
+            sample=sample,
+            attempt=attempt,
             status=getattr(response, "status_code", None),
             headers=dict(response.headers) if response is not None else None,
-            error=error, latency_s=round(time.perf_counter() - started, 4),
+            error=error,
+            latency_s=round(time.perf_counter() - started, 4),
         )
 
 
