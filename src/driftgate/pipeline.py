@@ -20,6 +20,7 @@ from driftgate.generate import Generation, generate_all
 from driftgate.generate.runner import Targets
 from driftgate.report.gate import summarize
 from driftgate.results import CaseResult, GateSettings, RunResults
+from driftgate.score.quality import Quality
 from driftgate.select.selection import SelectionResult, select_cases
 
 
@@ -33,6 +34,10 @@ class RunOptions:
     embedder: object | None = None  # an Embedder to reuse (tests, calibrate)
     progress: Callable[[str], None] | None = None
     extra: dict = field(default_factory=dict)
+    # quality layer (score/quality.py)
+    judge: str | None = None  # --judge POLICY, overrides the suite's judge.policy
+    max_cost: float | None = None  # --max-cost USD: no new API call once reached
+    traces: Path | None = None  # --traces DIR: every API request/response as JSON
 
 
 def git_sha(root: Path) -> str | None:
@@ -88,11 +93,14 @@ def run(options: RunOptions) -> RunResults:
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
     cases = selection.selected
 
+    quality = Quality.start(suite, options.judge, options.max_cost, options.traces)
     targets = Targets(
         suite,
         override=OutputsTarget(type="outputs", path=str(options.outputs))
         if options.outputs
         else None,
+        budget=quality.budget,
+        tracer=quality.tracer,
     )
     total = sum(case.samples for case in cases)
     finished = 0
@@ -105,7 +113,10 @@ def run(options: RunOptions) -> RunResults:
         took = f" {generation.latency_s:.2f}s" if generation.latency_s is not None else ""
         say(f"[{finished}/{total}] {label}: {state}{took}")
 
-    generations = generate_all(cases, targets, suite.concurrency, on_done=on_done)
+    try:
+        generations = generate_all(cases, targets, suite.concurrency, on_done=on_done)
+    finally:
+        targets.close()
     scored = score_cases(suite, cases, generations, options.embedder)
     for case_result in scored:
         index = next(i for i, c in enumerate(results.cases) if c.name == case_result.name)
@@ -114,6 +125,7 @@ def run(options: RunOptions) -> RunResults:
         case_result.selection_reason = previous.selection_reason
         results.cases[index] = case_result
     results.summary.calls = sum(g.calls for g in generations.values())
+    quality.finish(results, cases, generations)  # costs, budget skips, judge
     results.summary.duration_s = round(time.perf_counter() - started, 3)
     summarize(results)
     return results

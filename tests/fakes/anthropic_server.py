@@ -6,11 +6,14 @@ retry rules are what the tests exercise. Scripted per test with a queue of repli
 request is recorded so tests can assert prompts and where the API key went.
 
     with FakeAnthropic() as fake:
-        fake.push(fake.rate_limited(retry_after=0), fake.text("hello"))
+        fake.push(fake.rate_limited(), fake.text("hello"))
         client = anthropic.Anthropic(api_key="k", base_url=fake.base_url)
 
 The SDK ignores `retry-after: 0` (it falls back to a ~0.5 s backoff), so tests that
 want fast retries send a tiny positive value such as 0.001.
+
+Import it as `from fakes.anthropic_server import FakeAnthropic` (pytest puts tests/ on the
+path through the root conftest.py; a benchmark script adds `tests/` to sys.path itself).
 
 With an empty queue the fake answers `default` (a Reply or a function of the request),
 after `latency_s`: a steady fake model for benchmarks.

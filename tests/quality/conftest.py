@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from driftgate.config.load import load_suite
-from tests.fakes.anthropic_server import FakeAnthropic
+from fakes.anthropic_server import FakeAnthropic
 
 API_KEY = "sk-ant-test-0123456789abcdef-SECRET"
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -206,6 +207,7 @@ class Judge:
     budget: Budget
     tracer: TraceWriter | None = None
     unavailable: str | None = None
+    calls: int = 0  # API calls made (each may include the SDK's own retries)
 
     @classmethod
     def from_env(
@@ -304,6 +306,8 @@ class Judge:
         """One API call (the SDK retries transport errors); records cost and a trace."""
         started = time.perf_counter()
         raw = None
+        with _CALLS_LOCK:
+            self.calls += 1
         try:
             raw = self.client.messages.with_raw_response.create(**params)
             body = raw.http_response.text
@@ -350,6 +354,9 @@ class Judge:
             error=error,
             latency_s=round(time.perf_counter() - started, 4),
         )
+
+
+_CALLS_LOCK = threading.Lock()
 
 
 class _CallFailed(Exception):
