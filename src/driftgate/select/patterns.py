@@ -1,0 +1,192 @@
+"""Does a changed *file* match a list of gitignore-style patterns?
+
+pathspec parses each pattern (escapes, anchoring, `**`, classes, invalid patterns dropped like
+git does); this module decides what a match means for a changed file, because neither of git's
+own readings fits a trigger:
+
+* file-level, like `git check-attr`: `src/*` matches `src/a.py` but not `src/sub/a.py`, `*.py`
+  matches Python files only, and `!src/legacy/**` really excludes `src/legacy/` from `src/**`;
+* plus the directory rule of `git check-ignore` where the user named a directory: a pattern
+  ending in `/`, or whose last part is a plain name (`prompts/router`, `build`, `**/fixtures`),
+  also matches every file below a matching directory.
+
+The last matching pattern wins; `!pattern` excludes. docs/selection.md lists every difference
+from git, and tests/select/test_oracle.py checks each one against git itself.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+_DIR_MARK_OPT = "(?:(?P<ps_d>/)|$)"
+_WILDCARD = re.compile(r"[*?\[]")
+_ESCAPED = re.compile(r"\\.")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One compiled trigger pattern."""
+
+    text: str
+    negate: bool = False
+    dir_only: bool = False  # ends with '/': matches files below a matching directory only
+    dir_rule: bool = False  # also matches files below a matching directory
+    prefix: str | None = None  # literal leading folder of an anchored pattern ('' if none)
+    problem: str | None = None  # why the pattern can never match (comment, invalid, empty)
+    note: str | None = None  # where this pattern means something else to git
+    file_re: re.Pattern | None = field(default=None, repr=False)
+    dir_re: re.Pattern | None = field(default=None, repr=False)
+
+    @property
+    def valid(self) -> bool:
+        return self.problem is None
+
+    def matches(self, path: str) -> bool:
+        """True if this pattern (ignoring its `!`) applies to the file `path`."""
+        if self.problem is not None:
+            return False
+        if not self.dir_only and self.file_re.match(path):
+            return True
+        return self.dir_rule and self.dir_re.match(path) is not None
+
+
+@lru_cache(maxsize=65536)
+def compile_pattern(text: str) -> Pattern:
+    """Compile one pattern; cached so a pattern shared by many cases is compiled once."""
+    body = text if text.endswith("\\ ") else text.rstrip(" ")
+    if not body.strip():
+        return Pattern(text, problem="empty pattern")
+    if body.startswith("#"):
+        return Pattern(text, problem="starts with '#', which makes it a comment (write '\\#')")
+    negate = body.startswith("!")
+    if negate:
+        body = body[1:]
+    dir_only = body.endswith("/")
+    core = body.rstrip("/")
+    if not core:
+        return Pattern(text, negate=negate, problem="matches nothing ('/' alone names no file)")
+    if core.startswith("!"):
+        core = "\\" + core  # a literal '!' after the negation mark
+    regex, include = GitIgnoreSpecPattern.pattern_to_regex(core)
+    if regex is None or include is None:
+        return Pattern(
+            text,
+            negate=negate,
+            problem="is not a valid pattern (git ignores it), e.g. an unclosed '['",
+        )
+    if regex.endswith(_DIR_MARK_OPT):
+        exact = regex[: -len(_DIR_MARK_OPT)]
+    elif regex == ".":  # '*' and '**': every path
+        exact = "^[^\n]+"
+    elif regex.endswith("/"):  # 'dir/**': everything inside
+        exact = regex + "[^\n]+"
+    else:  # pragma: no cover - pathspec produced a form this module doesn't know
+        raise ValueError(f"unexpected pathspec regex {regex!r} for pattern {text!r}")
+    last = _ESCAPED.sub("", core.rsplit("/", 1)[-1])
+    return Pattern(
+        text,
+        note=_double_star_note(core),
+        negate=negate,
+        dir_only=dir_only,
+        dir_rule=dir_only or not _WILDCARD.search(last),
+        prefix=_literal_prefix(core),
+        file_re=re.compile(exact + r"\Z"),
+        dir_re=re.compile(exact + "/"),
+    )
+
+
+def _double_star_note(core: str) -> str | None:
+    """pathspec reads `**` ending a name (`foo**/bar`, `a/b**`) as `*`; git lets it span
+    folders there (elsewhere, as in `foo**bar`, git reads it as `*` too)."""
+    for segment in _ESCAPED.sub("", core).split("/"):
+        if segment.endswith("**") and segment.strip("*"):
+            return (
+                f"'**' inside a name ('{segment}') acts like '*' here (git would let it span "
+                f"folders): write '**' as a whole path part, e.g. 'foo*/**/bar'"
+            )
+    return None
+
+
+def _literal_prefix(core: str) -> str | None:
+    """The fixed leading folders of an anchored pattern, to skip paths that can't match.
+
+    None for an unanchored pattern (`*.py`, `build`): it can match at any depth.
+    """
+    anchored = core.startswith("/") or "/" in core
+    if not anchored:
+        return None
+    core = core.lstrip("/")
+    cut = len(core)
+    for index, char in enumerate(core):
+        if char in "*?[\\":
+            cut = index
+            break
+    head = core[:cut]
+    return head[: head.rfind("/") + 1]
+
+
+class ChangedPaths:
+    """The changed files, sorted once, with each pattern's hits computed once and shared."""
+
+    def __init__(self, paths: Iterable[str]):
+        self.paths: list[str] = sorted(set(paths))
+        self._hits: dict[str, frozenset[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def hits(self, pattern: Pattern) -> frozenset[int]:
+        """Indexes of the paths the pattern applies to (its `!` ignored)."""
+        found = self._hits.get(pattern.text)
+        if found is None:
+            found = frozenset(self._scan(pattern))
+            self._hits[pattern.text] = found
+        return found
+
+    def _scan(self, pattern: Pattern) -> Iterable[int]:
+        if not pattern.valid:
+            return ()
+        start, stop = 0, len(self.paths)
+        if pattern.prefix:
+            start = bisect.bisect_left(self.paths, pattern.prefix)
+            stop = bisect.bisect_left(self.paths, pattern.prefix[:-1] + "0", lo=start)
+        paths = self.paths
+        return [i for i in range(start, stop) if pattern.matches(paths[i])]
+
+
+class PatternList:
+    """An ordered pattern list (one case's trigger_paths, or always_run_paths)."""
+
+    def __init__(self, patterns: Sequence[str]):
+        self.patterns: tuple[Pattern, ...] = tuple(compile_pattern(p) for p in patterns)
+
+    def match(self, path: str) -> Pattern | None:
+        """The pattern that includes `path` (last match wins), or None."""
+        for pattern in reversed(self.patterns):
+            if pattern.matches(path):
+                return None if pattern.negate else pattern
+        return None
+
+    def matched(self, changed: ChangedPaths, limit: int | None = None) -> list[tuple[str, str]]:
+        """(path, deciding pattern) for the changed files this list includes, in path order."""
+        hits = [changed.hits(p) for p in self.patterns]
+        candidates: set[int] = set()
+        for pattern, found in zip(self.patterns, hits, strict=True):
+            if not pattern.negate:
+                candidates |= found
+        out: list[tuple[str, str]] = []
+        for index in sorted(candidates):
+            for pattern, found in zip(reversed(self.patterns), reversed(hits), strict=True):
+                if index in found:
+                    if not pattern.negate:
+                        out.append((changed.paths[index], pattern.text))
+                    break
+            if limit is not None and len(out) >= limit:
+                break
+        return out
