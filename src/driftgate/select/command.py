@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from driftgate.config.load import DEFAULT_CONFIG, load_suite
+from driftgate.config.load import load_suite
 from driftgate.select.changes import ChangeSet, changes_from_list, changes_since
 from driftgate.select.selection import SelectionResult, select_cases
 
@@ -63,18 +63,10 @@ def change_set_from_args(
     return None
 
 
-def add_select_command(subparsers) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser(
-        "select",
-        help="show which cases a change would run, and why (runs nothing)",
-        description="Dry run of case selection: prints every case with selected yes/no and "
-        "the reason. Exits 0.",
-    )
-    parser.add_argument("--config", default=DEFAULT_CONFIG, help="suite file (llm-evals.yaml)")
+def add_select_command_arguments(parser: argparse.ArgumentParser) -> None:
+    """`driftgate select`'s own flags (the CLI adds --config)."""
     parser.add_argument("--json", action="store_true", help="print the selection as JSON")
     add_select_arguments(parser)
-    parser.set_defaults(func=select_command)
-    return parser
 
 
 def select_command(
