@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Ask git itself whether paths match gitignore-style patterns.
 
-Copied unchanged from the project's shared oracle fixture (written for driftgate, MIT).
+Copied unchanged from the project's shared oracle fixture (written for driftgate, MIT);
+lint and formatting are left as they were there.
 
 Two oracles, both answered by the installed `git` binary in a throw-away repo:
 
@@ -28,6 +29,9 @@ repo so that git knows which leaves are directories; pass materialize=False to s
 
 CLI:  git_oracle.py PATTERNS_FILE PATHS_FILE   (one entry per line; prints TSV)
 """
+
+# ruff: noqa
+# fmt: off
 from __future__ import annotations
 
 import os

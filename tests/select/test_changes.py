@@ -76,8 +76,17 @@ def test_shallow_clone_without_the_base_commit_says_so(forked, tmp_path):
     repo, base = forked
     clone = tmp_path / "shallow"
     subprocess.run(
-        ["git", "clone", "-q", "--depth", "1", "--branch", "feature",
-         f"file://{repo.root}", str(clone)],
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--branch",
+            "feature",
+            f"file://{repo.root}",
+            str(clone),
+        ],
         check=True,
     )
     changes = changes_since(base, clone)
@@ -94,8 +103,17 @@ def test_changes_between_fetches_what_a_shallow_checkout_lacks(forked, tmp_path)
     head = repo.git("rev-parse", "feature")
     clone = tmp_path / "shallow"
     subprocess.run(
-        ["git", "clone", "-q", "--depth", "1", "--branch", "feature",
-         f"file://{repo.root}", str(clone)],
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--branch",
+            "feature",
+            f"file://{repo.root}",
+            str(clone),
+        ],
         check=True,
     )
     offline = changes_between(base, head, clone, fetch=False)
@@ -126,7 +144,9 @@ def test_changed_files_from_stdin_and_file(tmp_path):
 
 
 def test_unreadable_changed_files_is_a_usage_error(tmp_path):
-    with pytest.raises(UsageError, match="--changed-files .*missing.txt.*one changed path per line"):
+    with pytest.raises(
+        UsageError, match="--changed-files .*missing.txt.*one changed path per line"
+    ):
         changes_from_list(str(tmp_path / "missing.txt"), tmp_path)
 
 

@@ -70,9 +70,24 @@ def test_prefix_pruned_index_equals_plain_matching():
         {"/".join(rng.choice(parts) for _ in range(rng.randint(1, 4))) for _ in range(600)}
     )
     patterns = [
-        "src/**", "src/*", "/src/a/**", "src/a/", "a/**/router/**", "*.py", "src0/**/*.txt",
-        "router", "prompts/router/", "src/[ab]/**", "src/a?/**", "src\\-x/**", "**/b/*.md",
-        "src-x/a", "a/b/", "src/**/", "*", "**",
+        "src/**",
+        "src/*",
+        "/src/a/**",
+        "src/a/",
+        "a/**/router/**",
+        "*.py",
+        "src0/**/*.txt",
+        "router",
+        "prompts/router/",
+        "src/[ab]/**",
+        "src/a?/**",
+        "src\\-x/**",
+        "**/b/*.md",
+        "src-x/a",
+        "a/b/",
+        "src/**/",
+        "*",
+        "**",
     ]
     changed = ChangedPaths(paths)
     for text in patterns:

@@ -47,8 +47,15 @@ eval_suite:
 def project(repo):
     """A repository with the suite committed on main and a `feature` branch checked out."""
     repo.write("llm-evals.yaml", SUITE.replace("UNTRIGGERED", "always"))
-    for path in ("src/router/a.py", "src/router/b.py", "src/writer/w.py",
-                 "src/writer/legacy/old.py", "requirements.txt", "contexts/plain.md", "README.md"):
+    for path in (
+        "src/router/a.py",
+        "src/router/b.py",
+        "src/writer/w.py",
+        "src/writer/legacy/old.py",
+        "requirements.txt",
+        "contexts/plain.md",
+        "README.md",
+    ):
         repo.write(path)
     repo.commit("base")
     repo.git("checkout", "-q", "-b", "feature")
@@ -167,7 +174,7 @@ def test_rule4_unknown_or_truncated_change_list_runs_everything(project, changes
 def test_rule5_dead_and_invalid_patterns_warn_with_their_line(project):
     text = (project.root / "llm-evals.yaml").read_text()
     text = text.replace("- src/router/**", "- src/router/**\n        - src/ruoter/**")
-    text = text.replace("- requirements.txt", "- requirements.txt\n    - \"[\"")
+    text = text.replace("- requirements.txt", '- requirements.txt\n    - "["')
     project.write("llm-evals.yaml", text)
     project.commit()
     result = select_cases(load_suite(project.root / "llm-evals.yaml"), None)
@@ -177,7 +184,9 @@ def test_rule5_dead_and_invalid_patterns_warn_with_their_line(project):
         f"llm-evals.yaml:{line}: case 'router': pattern 'src/ruoter/**' matches no file "
         f"tracked by git; fix the path (a dead pattern never selects the case)"
     ]
-    assert any("always_run_paths: pattern '['" in w and "never matches" in w for w in result.warnings)
+    assert any(
+        "always_run_paths: pattern '['" in w and "never matches" in w for w in result.warnings
+    )
     assert not any("src/router/**'" in w for w in result.warnings)
 
 
@@ -197,8 +206,11 @@ def test_filters_and_did_you_mean(project):
     with pytest.raises(UsageError, match="no case has the tag 'report'; did you mean 'reports'"):
         select_cases(suite, None, tags=["report"])
     got = reasons(select_cases(suite, None, names=["router", "plain"]))
-    assert got == {"router": (True, FULL_RUN), "writer": (False, "not in --cases"),
-                   "plain": (True, FULL_RUN)}
+    assert got == {
+        "router": (True, FULL_RUN),
+        "writer": (False, "not in --cases"),
+        "plain": (True, FULL_RUN),
+    }
     got = reasons(select_cases(suite, None, tags=["reports"]))
     assert got["writer"] == (True, FULL_RUN)
     assert got["router"] == (False, "no tag in --tags reports")
