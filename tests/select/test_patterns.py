@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -62,10 +63,34 @@ def test_matched_lists_files_with_the_deciding_pattern():
     assert out == [("docs/x.md", "docs/**"), ("src/a.py", "src/**"), ("src/b.py", "src/**")]
 
 
-def test_prefix_pruned_index_equals_plain_matching():
-    """ChangedPaths skips paths outside a pattern's literal folder; it must never lose one."""
+def random_patterns(rng: random.Random, parts: list[str], count: int) -> list[str]:
+    pieces = parts + ["*", "**", "*.py", "?", "[ab]", "s*", "*x*", "r?uter"]
+    out = []
+    for _ in range(count):
+        segs = [rng.choice(pieces) for _ in range(rng.randint(1, 3))]
+        text = "/".join(segs)
+        text = rng.choice(["", "/", "**/"]) + text + rng.choice(["", "", "/", "/**"])
+        out.append(text)
+    return out
+
+
+def test_fast_paths_and_indexes_equal_plain_regex_matching():
+    """String shortcuts, the folder binary search and the name index must never lose a
+    match or add one: compare with the pattern matched by its regex alone over every path."""
     rng = random.Random(7)
-    parts = ["src", "src0", "src-x", "a", "b", "router", "prompts", "x.py", "y.txt", "z.md"]
+    parts = [
+        "src",
+        "src0",
+        "src-x",
+        "a",
+        "b",
+        "router",
+        "outer",
+        "prompts",
+        "x.py",
+        "y.txt",
+        "z.md",
+    ]
     paths = sorted(
         {"/".join(rng.choice(parts) for _ in range(rng.randint(1, 4))) for _ in range(600)}
     )
@@ -78,7 +103,11 @@ def test_prefix_pruned_index_equals_plain_matching():
         "*.py",
         "src0/**/*.txt",
         "router",
+        "router/",
+        "**/router",
         "prompts/router/",
+        "prompts/router",
+        "/x.py",
         "src/[ab]/**",
         "src/a?/**",
         "src\\-x/**",
@@ -88,9 +117,16 @@ def test_prefix_pruned_index_equals_plain_matching():
         "src/**/",
         "*",
         "**",
-    ]
+        "*/",
+        "b*/",
+    ] + random_patterns(rng, parts, 400)
     changed = ChangedPaths(paths)
+    kinds = set()
     for text in patterns:
         pattern = compile_pattern(text)
-        plain = {i for i, p in enumerate(changed.paths) if pattern.matches(p)}
-        assert changed.hits(pattern) == plain, text
+        kinds.add(pattern.kind)
+        reference = replace(pattern, kind="regex", required="", name_only=False, prefix=None)
+        expected = {i for i, p in enumerate(changed.paths) if reference.matches(p)}
+        assert {i for i, p in enumerate(changed.paths) if pattern.matches(p)} == expected, text
+        assert changed.hits(pattern) == expected, text
+    assert kinds == {"regex", "inside", "path", "name"}

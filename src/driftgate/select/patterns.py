@@ -20,40 +20,74 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 _DIR_MARK_OPT = "(?:(?P<ps_d>/)|$)"
 _WILDCARD = re.compile(r"[*?\[]")
+_SPECIAL = re.compile(r"[*?\[\\]")
 _ESCAPED = re.compile(r"\\.")
 
 
 @dataclass(frozen=True)
 class Pattern:
-    """One compiled trigger pattern."""
+    """One compiled trigger pattern.
+
+    Common shapes (`dir/**`, a plain path, a plain name) are matched with string operations;
+    only the rest compile a regex, lazily: compiling thousands of regexes would cost more
+    than all the matching.
+    """
 
     text: str
     negate: bool = False
     dir_only: bool = False  # ends with '/': matches files below a matching directory only
     dir_rule: bool = False  # also matches files below a matching directory
-    prefix: str | None = None  # literal leading folder of an anchored pattern ('' if none)
+    prefix: str | None = None  # literal start of every path an anchored pattern can match
+    name_only: bool = False  # unanchored single part (`*.py`, `build`): matched per path part
     problem: str | None = None  # why the pattern can never match (comment, invalid, empty)
     note: str | None = None  # where this pattern means something else to git
-    file_re: re.Pattern | None = field(default=None, repr=False)
-    dir_re: re.Pattern | None = field(default=None, repr=False)
+    kind: str = "regex"  # "inside" (dir/**), "path" (a/b), "name" (build), or "regex"
+    literal: str = ""  # the literal of the string kinds
+    required: str = ""  # a substring every matching path contains (a cheap pre-check)
+    exact: str = field(default="", repr=False)  # regex (no end anchor) for the path itself
 
     @property
     def valid(self) -> bool:
         return self.problem is None
 
+    @cached_property
+    def file_re(self) -> re.Pattern:
+        return re.compile(self.exact + r"\Z")
+
+    @cached_property
+    def dir_re(self) -> re.Pattern:
+        return re.compile(self.exact + "/")
+
     def matches(self, path: str) -> bool:
         """True if this pattern (ignoring its `!`) applies to the file `path`."""
         if self.problem is not None:
             return False
+        kind, lit = self.kind, self.literal
+        if kind == "inside":
+            return path.startswith(lit)
+        if kind == "path":
+            return (not self.dir_only and path == lit) or path.startswith(lit + "/")
+        if kind == "name":
+            if not self.dir_only and (path == lit or path.endswith("/" + lit)):
+                return True
+            return ("/" + path).find("/" + lit + "/") >= 0
+        if self.required and self.required not in path:
+            return False
         if not self.dir_only and self.file_re.match(path):
             return True
         return self.dir_rule and self.dir_re.match(path) is not None
+
+    def matches_name(self, name: str) -> bool:
+        """For a name_only pattern: does one path part (a file or folder name) match?"""
+        if self.kind == "name":
+            return name == self.literal
+        return self.file_re.match(name) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -89,16 +123,43 @@ def compile_pattern(text: str) -> Pattern:
     else:  # pragma: no cover - pathspec produced a form this module doesn't know
         raise ValueError(f"unexpected pathspec regex {regex!r} for pattern {text!r}")
     last = _ESCAPED.sub("", core.rsplit("/", 1)[-1])
+    dir_rule = dir_only or not _WILDCARD.search(last)
+    prefix = _literal_prefix(core)
+    single = core[3:] if core.startswith("**/") else core
+    name_only = "/" not in single and "**" not in single
+    kind, literal = "regex", ""
+    plain = core.lstrip("/")
+    if name_only and not _SPECIAL.search(single):
+        kind, literal = "name", single  # 'build', '**/fixtures'
+    elif not _SPECIAL.search(plain) and prefix is not None:
+        kind, literal, prefix = "path", plain, plain  # 'prompts/router'
+    elif (
+        plain.endswith("/**")
+        and not dir_only
+        and prefix is not None
+        and not _SPECIAL.search(plain[:-3])
+    ):
+        kind, literal = "inside", plain[:-2]  # 'src/router/**'
     return Pattern(
         text,
-        note=_double_star_note(core),
         negate=negate,
         dir_only=dir_only,
-        dir_rule=dir_only or not _WILDCARD.search(last),
-        prefix=_literal_prefix(core),
-        file_re=re.compile(exact + r"\Z"),
-        dir_re=re.compile(exact + "/"),
+        dir_rule=dir_rule,
+        prefix=prefix,
+        name_only=name_only,
+        note=_double_star_note(core),
+        kind=kind,
+        literal=literal,
+        required=_required_literal(core),
+        exact=exact,
     )
+
+
+def _required_literal(core: str) -> str:
+    """The longest run of plain text that every path this pattern matches must contain."""
+    before_class = re.split(r"[\[\\]", core, maxsplit=1)[0]
+    runs = [run.strip("/") for run in re.split(r"[*?]", before_class)]
+    return max(runs, key=len) if runs else ""
 
 
 def _double_star_note(core: str) -> str | None:
@@ -132,11 +193,16 @@ def _literal_prefix(core: str) -> str | None:
 
 
 class ChangedPaths:
-    """The changed files, sorted once, with each pattern's hits computed once and shared."""
+    """The changed files, sorted once, with each pattern's hits computed once and shared.
+
+    Anchored patterns only look at paths under their literal folder (a binary search);
+    single-part patterns (`*.py`, `build`) are tested once per distinct file or folder name.
+    """
 
     def __init__(self, paths: Iterable[str]):
         self.paths: list[str] = sorted(set(paths))
         self._hits: dict[str, frozenset[int]] = {}
+        self._names: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -152,12 +218,42 @@ class ChangedPaths:
     def _scan(self, pattern: Pattern) -> Iterable[int]:
         if not pattern.valid:
             return ()
-        start, stop = 0, len(self.paths)
-        if pattern.prefix:
-            start = bisect.bisect_left(self.paths, pattern.prefix)
-            stop = bisect.bisect_left(self.paths, pattern.prefix[:-1] + "0", lo=start)
         paths = self.paths
+        if pattern.name_only:
+            files, folders = self._name_index()
+            out: list[int] = []
+            if pattern.kind == "name":
+                if not pattern.dir_only:
+                    out += files.get(pattern.literal, ())
+                out += folders.get(pattern.literal, ())
+                return out
+            if not pattern.dir_only:
+                for name, indexes in files.items():
+                    if pattern.matches_name(name):
+                        out += indexes
+            if pattern.dir_rule:
+                for name, indexes in folders.items():
+                    if pattern.matches_name(name):
+                        out += indexes
+            return out
+        start, stop = 0, len(paths)
+        if pattern.prefix:
+            start = bisect.bisect_left(paths, pattern.prefix)
+            stop = bisect.bisect_left(paths, pattern.prefix + "\U0010ffff", lo=start)
         return [i for i in range(start, stop) if pattern.matches(paths[i])]
+
+    def _name_index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """File name -> paths, and folder name -> paths below a folder of that name."""
+        if self._names is None:
+            files: dict[str, list[int]] = {}
+            folders: dict[str, list[int]] = {}
+            for index, path in enumerate(self.paths):
+                *dirs, name = path.split("/")
+                files.setdefault(name, []).append(index)
+                for folder in set(dirs):
+                    folders.setdefault(folder, []).append(index)
+            self._names = files, folders
+        return self._names
 
 
 class PatternList:
