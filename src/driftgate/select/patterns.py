@@ -49,7 +49,7 @@ class Pattern:
     note: str | None = None  # where this pattern means something else to git
     kind: str = "regex"  # "inside" (dir/**), "path" (a/b), "name" (build), or "regex"
     literal: str = ""  # the literal of the string kinds
-    required: str = ""  # a substring every matching path contains (a cheap pre-check)
+    required: str = ""  # text every matching "/path/" contains (a cheap pre-check)
     exact: str = field(default="", repr=False)  # regex (no end anchor) for the path itself
 
     @property
@@ -77,7 +77,7 @@ class Pattern:
             if not self.dir_only and (path == lit or path.endswith("/" + lit)):
                 return True
             return ("/" + path).find("/" + lit + "/") >= 0
-        if self.required and self.required not in path:
+        if self.required and self.required not in f"/{path}/":
             return False
         if not self.dir_only and self.file_re.match(path):
             return True
@@ -156,9 +156,13 @@ def compile_pattern(text: str) -> Pattern:
 
 
 def _required_literal(core: str) -> str:
-    """The longest run of plain text that every path this pattern matches must contain."""
+    """The longest run of plain text that every matching path, written "/path/", contains.
+
+    Wrapping the path in slashes keeps runs like "/fixtures/" of "**/fixtures/**" valid
+    when '**/' matches no folder at all. Only text before any '[' or '\\' is used.
+    """
     before_class = re.split(r"[\[\\]", core, maxsplit=1)[0]
-    runs = [run.strip("/") for run in re.split(r"[*?]", before_class)]
+    runs = re.split(r"[*?]", before_class)
     return max(runs, key=len) if runs else ""
 
 
@@ -202,7 +206,8 @@ class ChangedPaths:
     def __init__(self, paths: Iterable[str]):
         self.paths: list[str] = sorted(set(paths))
         self._hits: dict[str, frozenset[int]] = {}
-        self._names: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
+        self._names: tuple | None = None
+        self._path_lines: _Lines | None = None
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -218,31 +223,48 @@ class ChangedPaths:
     def _scan(self, pattern: Pattern) -> Iterable[int]:
         if not pattern.valid:
             return ()
-        paths = self.paths
         if pattern.name_only:
-            files, folders = self._name_index()
-            out: list[int] = []
-            if pattern.kind == "name":
-                if not pattern.dir_only:
-                    out += files.get(pattern.literal, ())
-                out += folders.get(pattern.literal, ())
-                return out
-            if not pattern.dir_only:
-                for name, indexes in files.items():
-                    if pattern.matches_name(name):
-                        out += indexes
-            if pattern.dir_rule:
-                for name, indexes in folders.items():
-                    if pattern.matches_name(name):
-                        out += indexes
-            return out
-        start, stop = 0, len(paths)
+            return self._scan_names(pattern)
+        paths = self.paths
         if pattern.prefix:
             start = bisect.bisect_left(paths, pattern.prefix)
             stop = bisect.bisect_left(paths, pattern.prefix + "\U0010ffff", lo=start)
-        return [i for i in range(start, stop) if pattern.matches(paths[i])]
+            candidates: Iterable[int] = range(start, stop)
+        elif pattern.required:
+            candidates = self._lines().containing(pattern.required)
+        else:
+            candidates = range(len(paths))
+        return [i for i in candidates if pattern.matches(paths[i])]
 
-    def _name_index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    def _scan_names(self, pattern: Pattern) -> list[int]:
+        files, folders, file_names, folder_names = self._name_index()
+        out: list[int] = []
+        if pattern.kind == "name":
+            if not pattern.dir_only:
+                out += files.get(pattern.literal, ())
+            out += folders.get(pattern.literal, ())
+            return out
+        for wanted, index, names in (
+            (not pattern.dir_only, files, file_names),
+            (pattern.dir_rule, folders, folder_names),
+        ):
+            if not wanted:
+                continue
+            candidates = (
+                names.containing(pattern.required) if pattern.required else range(len(names.items))
+            )
+            for i in candidates:
+                name = names.items[i]
+                if pattern.matches_name(name):
+                    out += index[name]
+        return out
+
+    def _lines(self) -> _Lines:
+        if self._path_lines is None:
+            self._path_lines = _Lines(self.paths)
+        return self._path_lines
+
+    def _name_index(self):
         """File name -> paths, and folder name -> paths below a folder of that name."""
         if self._names is None:
             files: dict[str, list[int]] = {}
@@ -252,8 +274,33 @@ class ChangedPaths:
                 files.setdefault(name, []).append(index)
                 for folder in set(dirs):
                     folders.setdefault(folder, []).append(index)
-            self._names = files, folders
+            self._names = files, folders, _Lines(list(files)), _Lines(list(folders))
         return self._names
+
+
+class _Lines:
+    """Strings joined as "/item/" lines, to find the ones containing a text at C speed."""
+
+    def __init__(self, items: list[str]):
+        self.items = items
+        self.starts: list[int] = []
+        offset = 0
+        for item in items:
+            self.starts.append(offset)
+            offset += len(item) + 3
+        self.text = "".join(f"/{item}/\n" for item in items)
+
+    def containing(self, needle: str) -> list[int]:
+        out = []
+        starts, find = self.starts, self.text.find
+        pos = find(needle)
+        while pos != -1:
+            line = bisect.bisect_right(starts, pos) - 1
+            out.append(line)
+            if line + 1 >= len(starts):
+                break
+            pos = find(needle, starts[line + 1])
+        return out
 
 
 class PatternList:

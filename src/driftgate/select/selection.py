@@ -214,28 +214,28 @@ def _input_files(case: CaseSpec, suite: SuiteSpec) -> list[str]:
 def dead_pattern_warnings(suite: SuiteSpec) -> list[str]:
     """Patterns that can never match a tracked file: a typo there would hide a case."""
     patterns = [
-        (f"case '{c.name}'", ("eval_suite", "cases", c.index, "trigger_paths"), c.line, p, i)
-        for c in suite.cases
-        for i, p in enumerate(c.trigger_paths or ())
-    ] + [
-        ("always_run_paths", ("eval_suite", "always_run_paths"), 0, p, i)
-        for i, p in enumerate(suite.always_run_paths)
-    ]
+        (f"case '{c.name}'", c.line, p) for c in suite.cases for p in (c.trigger_paths or ())
+    ] + [("always_run_paths", 0, p) for p in suite.always_run_paths]
     if not patterns:
         return []
     tracked = tracked_files(suite.root)
-    positions = _positions(suite.path)
-    out = []
     tracked_paths = ChangedPaths(tracked) if tracked is not None else None
-    for owner, loc, line, text, index in patterns:
+    lines: list[str] | None = None
+    out = []
+    for owner, line, text in patterns:
         pattern = compile_pattern(text)
-        where = f"{suite.relpath}:{positions.get((*loc, index), positions.get(loc, (line,)))[0]}"
+        dead = tracked_paths is not None and not pattern.negate and not tracked_paths.hits(pattern)
+        if not (pattern.problem or pattern.note or dead):
+            continue
+        if lines is None:
+            lines = _suite_lines(suite.path)
+        where = f"{suite.relpath}:{_line_of(lines, text, line, owner)}"
         if pattern.problem:
             out.append(f"{where}: {owner}: pattern '{text}' {pattern.problem}; it never matches")
             continue
         if pattern.note:
             out.append(f"{where}: {owner}: pattern '{text}': {pattern.note}")
-        if tracked_paths is not None and not pattern.negate and not tracked_paths.hits(pattern):
+        if dead:
             out.append(
                 f"{where}: {owner}: pattern '{text}' matches no file tracked by git; "
                 f"fix the path (a dead pattern never selects the case)"
@@ -243,8 +243,19 @@ def dead_pattern_warnings(suite: SuiteSpec) -> list[str]:
     return out
 
 
-def _positions(path: Path) -> dict:
+def _suite_lines(path: Path) -> list[str]:
     try:
-        return load_located(path.read_text(encoding="utf-8")).positions
-    except Exception:  # the loader already validated it; positions are a nicety
-        return {}
+        return path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+
+
+def _line_of(lines: list[str], text: str, start: int, owner: str) -> int:
+    """The line that writes the pattern: the first one from the case's (or from
+    `always_run_paths:`) that contains it; the case's line if not found."""
+    if owner == "always_run_paths":
+        start = next((i + 1 for i, row in enumerate(lines) if "always_run_paths" in row), 1)
+    for number in range(max(start, 1), len(lines) + 1):
+        if text.strip() in lines[number - 1]:
+            return number
+    return max(start, 1)
