@@ -95,6 +95,22 @@ def test_rule1_definition_changed_and_new_case(project):
     assert got["router"] == (False, NOT_AFFECTED)  # same definition, reformatting elsewhere
 
 
+def test_rule1_suite_settings_that_change_outcomes_run_every_case(project):
+    text = (project.root / "llm-evals.yaml").read_text()
+    project.write("llm-evals.yaml", text.replace("  untriggered: always\n", "  samples: 3\n"))
+    project.commit()
+    got = reasons(select_since_main(project))
+    assert got["router"] == (True, "suite settings changed: samples")
+    assert got["writer"] == (True, "suite settings changed: samples")
+
+
+def test_rule1_neutral_suite_settings_select_nothing(project):
+    text = (project.root / "llm-evals.yaml").read_text()
+    project.write("llm-evals.yaml", text.replace("name: s\n", "name: renamed\n  concurrency: 2\n"))
+    project.commit()
+    assert reasons(select_since_main(project))["router"] == (False, NOT_AFFECTED)
+
+
 def test_rule1_reformatting_a_case_is_not_a_definition_change(project):
     text = (project.root / "llm-evals.yaml").read_text()
     project.write("llm-evals.yaml", text.replace("tags: [routing]", "tags:\n        - routing"))

@@ -125,15 +125,24 @@ class _ChangeRules:
         always = PatternList(suite.always_run_paths).matched(self.changed, limit=1)
         self.always = always[0][0] if always else None
         self.base_hashes: Mapping[str, str] | None = {}
-        self.base_problem: str | None = None
-        if suite.relpath in self.files:
-            self.base_hashes, self.base_problem = _definitions_at_base(suite, changes)
-            if self.base_problem:
+        self.settings_changed: list[str] = []
+        self.suite_changed = suite.relpath in self.files
+        if self.suite_changed:
+            base = _suite_at_base(suite, changes)
+            if isinstance(base, str):
+                self.base_hashes = None
                 warnings.append(
                     f"{suite.relpath} changed but its version at the base can't be compared "
-                    f"({self.base_problem}): every case counts as changed"
+                    f"({base}): every case counts as changed"
                 )
-        self.suite_changed = suite.relpath in self.files
+            else:
+                self.base_hashes, base_settings = base
+                now = _settings(load_located(suite.path.read_text(encoding="utf-8")).data)
+                self.settings_changed = sorted(
+                    key
+                    for key in set(now) | set(base_settings)
+                    if now.get(key) != base_settings.get(key)
+                )
 
     def decide(self, case: CaseSpec) -> Selection:
         if not self.known:
@@ -148,6 +157,9 @@ class _ChangeRules:
                 return Selection(case, True, NEW_CASE, "new")
             if old != case.definition_hash:
                 return Selection(case, True, DEFINITION_CHANGED, "definition")
+            if self.settings_changed:
+                keys = ", ".join(self.settings_changed)
+                return Selection(case, True, f"suite settings changed: {keys}", "settings")
         for path in _input_files(case, self.suite):
             if path in self.files:
                 return Selection(case, True, f"input file changed: {path}", "input")
@@ -166,32 +178,51 @@ class _ChangeRules:
         return Selection(case, False, NOT_AFFECTED, "not_affected")
 
 
-def _definitions_at_base(
-    suite: SuiteSpec, changes: ChangeSet
-) -> tuple[Mapping[str, str] | None, str | None]:
-    """Each case's definition hash in the suite file at the base commit.
+# Suite keys that can't change any case's outcome; editing any other suite-level key
+# (target, embedding_model, thresholds, judge, samples, ...) runs every case.
+NEUTRAL_SETTINGS = frozenset(
+    {
+        "name",
+        "description",
+        "concurrency",
+        "cache",
+        "always_run_paths",
+        "untriggered",
+        "pricing",
+        "gate",
+    }
+)
 
-    ({}, None) if the file did not exist there (every case is new); (None, why) if it
-    can't be read or parsed, so every case runs.
+
+def _settings(data) -> dict:
+    suite = data["eval_suite"]
+    return {k: v for k, v in suite.items() if k != "cases" and k not in NEUTRAL_SETTINGS}
+
+
+def _suite_at_base(suite: SuiteSpec, changes: ChangeSet) -> tuple[Mapping[str, str], dict] | str:
+    """Each case's definition hash and the suite-level settings at the base commit.
+
+    ({}, {}) if the file did not exist there (every case is new); a reason string if it
+    can't be read or parsed there, so every case runs.
     """
     base = changes.base
     if base is None:
-        return None, f"{changes.source} names no base commit; use --changed-since REF"
+        return f"{changes.source} names no base commit; use --changed-since REF"
     if not has_commit(base, suite.root):
-        return None, f"base commit {base[:12]} is not in this clone"
+        return f"base commit {base[:12]} is not in this clone"
     text = show_file(base, suite.relpath, suite.root)
     if text is None:
-        return {}, None
+        return {}, {}
     try:
         data = load_located(text).data
-        cases = data["eval_suite"]["cases"]
-        return {
+        hashes = {
             str(raw["name"]): definition_hash(raw)
-            for raw in cases
+            for raw in data["eval_suite"]["cases"]
             if isinstance(raw, dict) and "name" in raw
-        }, None
+        }
+        return hashes, _settings(data)
     except Exception as exc:  # any shape at all may be in an old commit
-        return None, f"it does not parse at {base[:12]}: {exc.__class__.__name__}"
+        return f"it does not parse at {base[:12]}: {exc.__class__.__name__}"
 
 
 def _input_files(case: CaseSpec, suite: SuiteSpec) -> list[str]:
