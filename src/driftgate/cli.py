@@ -15,6 +15,7 @@ from pathlib import Path
 from driftgate import __version__
 from driftgate.config import DEFAULT_CONFIG
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.select.command import add_select_arguments, add_select_command_arguments
 
 
 def _csv(value: str) -> list[str]:
@@ -33,9 +34,7 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
-    parser.add_argument("--all", action="store_true", help="run every case (a full run)")
-    parser.add_argument("--cases", type=_csv, help="only these cases (comma-separated names)")
-    parser.add_argument("--tags", type=_csv, help="only cases with any of these tags")
+    add_select_arguments(parser)  # --changed-since/--changed-files/--all, --cases, --tags
     parser.add_argument("--outputs", type=Path, help="read outputs from this JSONL file")
     parser.add_argument("--output-json", type=Path, help="write the results JSON here")
     parser.add_argument("--report-md", type=Path, help="write the Markdown report here")
@@ -51,8 +50,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(message, file=sys.stderr, flush=True)
 
+    from driftgate.config.load import repo_root
+    from driftgate.select.command import change_set_from_args
+
     options = RunOptions(
         config=args.config,
+        changes=change_set_from_args(args, repo_root(Path(args.config).resolve())),
         names=args.cases,
         tags=args.tags,
         outputs=args.outputs,
@@ -84,6 +87,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def cmd_select(args: argparse.Namespace) -> int:
+    from driftgate.select.command import select_command
+
+    return select_command(args)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from driftgate.config.schema import SuiteFile
 
@@ -110,6 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check the suite file and report every problem")
     add_config_argument(validate)
     validate.set_defaults(handler=cmd_validate)
+
+    select = sub.add_parser(
+        "select",
+        help="show which cases a change would run, and why (runs nothing)",
+        description="Dry run of case selection: every case with run yes/no and the reason.",
+    )
+    add_config_argument(select)
+    add_select_command_arguments(select)
+    select.set_defaults(handler=cmd_select)
 
     schema = sub.add_parser("schema", help="print the suite file's JSON Schema")
     schema.set_defaults(handler=cmd_schema)
