@@ -117,7 +117,7 @@ def compare_to_baseline(
         case.baseline_similarity = round(statistics.fmean(base_scores), 4)
         case.delta = round(statistics.fmean(cur_scores) - statistics.fmean(base_scores), 4)
         max_drop = spec.max_drop if spec else DEFAULT_MAX_DROP
-        critical = spec.critical if spec else case.critical
+        case.critical = critical = spec.critical if spec else case.critical
         is_regression, ci = regression_test(
             base_scores, cur_scores, max_drop, suite.gate.confidence
         )
@@ -187,11 +187,13 @@ def _summarise(results: RunResults, compared: list[tuple[CaseResult, CaseResult]
     if counts:
         summary.baseline_pass_at_1 = round(statistics.fmean(c / n for n, c in counts), 4)
 
-    base_lat = [x for _, b in compared for x in uncached_latencies(b)]
-    cur_lat = [x for c, _ in compared for x in uncached_latencies(c)]
+    # Only cases with real calls on both sides: one side's cache hits would skew the medians.
+    timed = [(uncached_latencies(c), uncached_latencies(b)) for c, b in compared]
+    cur_lat = [x for c, b in timed if c and b for x in c]
+    base_lat = [x for c, b in timed if c and b for x in b]
     if base_lat:
         summary.baseline_latency_median_s = round(statistics.median(base_lat), 4)
-    if base_lat and cur_lat and statistics.median(base_lat) > 0:
+    if base_lat and statistics.median(base_lat) > 0:
         summary.latency_increase = round(
             statistics.median(cur_lat) / statistics.median(base_lat) - 1.0, 4
         )

@@ -26,9 +26,9 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     return 1.0 - math.comb(n - c, k) / math.comb(n, k)
 
 
-def suite_pass_at(counts: Iterable[tuple[int, int]], ks: Sequence[int]) -> tuple[
-    float | None, dict[str, float], list[int]
-]:
+def suite_pass_at(
+    counts: Iterable[tuple[int, int]], ks: Sequence[int]
+) -> tuple[float | None, dict[str, float], list[int]]:
     """Suite pass@1 (mean over cases of c/N) and pass@k for each k every case can estimate.
 
     `counts` holds (n, c) per case that ran. Returns (pass_at_1, {k: value}, ks left out
