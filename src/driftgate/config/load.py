@@ -22,7 +22,6 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from driftgate.config.schema import (
-    Case,
     Checks,
     FileRef,
     GateConfig,
@@ -212,37 +211,42 @@ def parse_suite_text(text: str, display: str) -> tuple[Suite, Located]:
         )
         raise ConfigError(issues)
 
+    issues.extend(_duplicate_case_names(data, located, display))
     try:
         parsed = SuiteFile.model_validate(data)
     except ValidationError as exc:
         issues.extend(_issues_from(exc, located, display))
         parsed = None
-    if parsed is not None:
-        issues.extend(_duplicate_case_names(parsed.eval_suite, located, display))
     if issues:
         raise ConfigError(sorted(issues, key=lambda i: (i.line, i.col)))
     assert parsed is not None
     return parsed.eval_suite, located
 
 
-def _duplicate_case_names(suite: Suite, located: Located, display: str) -> list[ConfigIssue]:
+def _duplicate_case_names(data: dict, located: Located, display: str) -> list[ConfigIssue]:
+    """Checked on the raw data so it is reported alongside every other error."""
+    suite = data.get("eval_suite")
+    cases = suite.get("cases") if isinstance(suite, dict) else None
     first: dict[str, int] = {}
     issues = []
-    for index, case in enumerate(suite.cases):
-        if case.name in first:
+    for index, case in enumerate(cases if isinstance(cases, list) else []):
+        name = case.get("name") if isinstance(case, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in first:
             line, col = located.position(("eval_suite", "cases", index, "name"))
-            first_line = located.position(("eval_suite", "cases", first[case.name], "name"))[0]
+            first_line = located.position(("eval_suite", "cases", first[name], "name"))[0]
             issues.append(
                 ConfigIssue(
                     display,
                     line,
                     col,
-                    f"duplicate case name '{case.name}' (first used on line {first_line}): "
+                    f"duplicate case name '{name}' (first used on line {first_line}): "
                     f"case names must be unique",
                 )
             )
         else:
-            first[case.name] = index
+            first[name] = index
     return issues
 
 
@@ -259,8 +263,7 @@ def _issues_from(exc: ValidationError, located: Located, display: str) -> list[C
             message = f"{where}: required key '{loc[-1]}' is missing; add it"
         elif kind == "union_tag_invalid" or kind == "union_tag_not_found":
             message = (
-                f"{where}: `type` must be one of command, outputs, anthropic "
-                f"(see README 'Targets')"
+                f"{where}: `type` must be one of command, outputs, anthropic (see README 'Targets')"
             )
         elif kind in {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}:
             message = f"{where}: {error['msg'].lower()} (got {error.get('input')!r})"
@@ -306,8 +309,7 @@ def _unknown_key_message(loc: tuple, where: str) -> str:
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     suggestion = f"did you mean '{close[0]}'? " if close else ""
     return (
-        f"{where}: unknown key '{key}': {suggestion}"
-        f"valid keys here: {', '.join(sorted(allowed))}"
+        f"{where}: unknown key '{key}': {suggestion}valid keys here: {', '.join(sorted(allowed))}"
     )
 
 
@@ -378,7 +380,9 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
                 return ""
 
         values = {
-            name: read(value, ("vars", name, "file")) if isinstance(value, FileRef) else _text(value)
+            name: (
+                read(value, ("vars", name, "file")) if isinstance(value, FileRef) else _text(value)
+            )
             for name, value in case.vars.items()
         }
         context = case.context
@@ -484,6 +488,7 @@ def _read_file_ref(ref: FileRef, suite_path: Path, root: Path) -> str:
         )
     if not target.is_file():
         raise UsageError(
-            f"file '{ref.file}' not found (looked at {target}); paths are relative to the suite file"
+            f"file '{ref.file}' not found (looked at {target}); "
+            f"paths are relative to the suite file"
         )
     return target.read_text(encoding="utf-8")
