@@ -190,6 +190,8 @@ class GateSettings(Model):
     fail_on_regression: bool = False
     max_latency_increase: float | None = None
     max_cost_increase: float | None = None
+    # The k values of pass@k the summary reports (suite `pass_at_k`).
+    pass_at_k: list[int] = []
 
 
 class RunResults(Model):

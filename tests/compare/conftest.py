@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import statistics
-import textwrap
 
 import pytest
 
@@ -61,12 +60,6 @@ def run(cases: list[CaseResult], **fields) -> RunResults:
 
 
 @pytest.fixture
-def suite_file(tmp_path):
+def suite_file(write_suite, tmp_path):
     """Write a suite file and load it with the real loader."""
-
-    def make(body: str, name: str = "llm-evals.yaml"):
-        path = tmp_path / name
-        path.write_text(textwrap.dedent(body).lstrip(), encoding="utf-8")
-        return load_suite(path, root=tmp_path)
-
-    return make
+    return lambda body: load_suite(write_suite(body), root=tmp_path)

@@ -7,10 +7,10 @@ case first; the run-level figures are summaries of the cases that could be compa
 
 from __future__ import annotations
 
-import hashlib
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
+from driftgate.compare.rules import count_regressions
 from driftgate.compare.stats import regression_test
 from driftgate.config.load import SuiteSpec
 from driftgate.config.schema import Suite
@@ -20,11 +20,6 @@ REVIEW_MEAN_DELTA = 0.05
 DEFAULT_MAX_DROP = Suite.model_fields["max_drop"].default
 
 Similarity = Callable[[str, str], float]
-
-
-def expected_hash(text: str) -> str:
-    """Identifies the expected text a similarity was scored against."""
-    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:16]
 
 
 def scores(case: CaseResult) -> list[float]:
@@ -54,12 +49,12 @@ def ran(case: CaseResult) -> bool:
     return case.selected and case.status != "skipped"
 
 
-def baseline_texts(baseline: RunResults | None, results: RunResults | None = None) -> list[str]:
-    """The baseline outputs compare_to_baseline will pass to `similarity`, so the pipeline
-    can embed them in the same batch as the run's own texts (each distinct text once)."""
+def baseline_texts(baseline: RunResults | None, names: Collection[str] | None = None) -> list[str]:
+    """The baseline outputs compare_to_baseline may pass to `similarity` (for the cases in
+    `names`), so the pipeline embeds them in the same batch as the run's own texts."""
     if baseline is None:
         return []
-    wanted = None if results is None else {c.name for c in results.cases if ran(c) and c.output}
+    wanted = None if names is None else set(names)
     return [
         c.output
         for c in baseline.cases
@@ -75,13 +70,9 @@ def compare_to_baseline(
     similarity: Similarity,
 ) -> None:
     """Fill the per-case and summary baseline fields of `results` in place."""
-    specs = {c.name: c for c in suite.cases}
-    for case in results.cases:
-        spec = specs.get(case.name)
-        if spec is not None and case.expected_hash is None:
-            case.expected_hash = expected_hash(spec.expected)
     if baseline is None:
         return
+    specs = {c.name: c for c in suite.cases}
 
     summary = results.summary
     summary.baseline = info
@@ -117,17 +108,15 @@ def compare_to_baseline(
         case.baseline_similarity = round(statistics.fmean(base_scores), 4)
         case.delta = round(statistics.fmean(cur_scores) - statistics.fmean(base_scores), 4)
         max_drop = spec.max_drop if spec else DEFAULT_MAX_DROP
-        case.critical = critical = spec.critical if spec else case.critical
+        if spec is not None:
+            case.critical = spec.critical
         is_regression, ci = regression_test(
             base_scores, cur_scores, max_drop, suite.gate.confidence
         )
         case.regression = is_regression
         if len(base_scores) >= 2 and len(cur_scores) >= 2:
             case.delta_ci = [round(ci[0], 4), round(ci[1], 4)]
-        if is_regression:
-            summary.regressions += 1
-            summary.critical_regressions += int(critical)
-        elif case.delta < -max_drop and case.delta_ci:
+        if not is_regression and case.delta < -max_drop and case.delta_ci:
             case.comparison_note = (
                 f"dropped {-case.delta:.2f} but within sampling noise "
                 f"({suite.gate.confidence:.0%} interval {case.delta_ci[0]:+.3f}…"
@@ -135,6 +124,7 @@ def compare_to_baseline(
             )
 
     summary.removed_cases = [c.name for c in baseline.cases if c.name not in specs]
+    summary.regressions, summary.critical_regressions = count_regressions(results)
     _summarise(results, compared)
 
 

@@ -6,16 +6,23 @@ comparison so the rules live next to the statistics that justify them.
 
 from __future__ import annotations
 
-from driftgate.config.schema import GateConfig
 from driftgate.results import CaseResult, RunResults
 
 
-def baseline_gate_reasons(results: RunResults, gate: GateConfig) -> list[str]:
+def count_regressions(results: RunResults) -> tuple[int, int]:
+    """(regressions, critical regressions), from the cases so merged shards count right."""
+    regressed = [c for c in results.cases if c.selected and c.regression]
+    return len(regressed), sum(c.critical for c in regressed)
+
+
+def baseline_gate_reasons(results: RunResults) -> list[str]:
     """Reasons to fail the run: any critical regression (even above its threshold), other
-    regressions with `fail_on_regression`, latency / cost growth past the configured limit."""
+    regressions with `fail_on_regression`, latency / cost growth past the configured limit.
+    Reads the gate settings recorded in the results, like the rest of the verdict."""
+    gate = results.gate
     reasons = []
     for case in results.cases:
-        if case.regression and (case.critical or gate.fail_on_regression):
+        if case.selected and case.regression and (case.critical or gate.fail_on_regression):
             reasons.append(_regression_reason(case))
     summary = results.summary
     for what, increase, limit, key in (

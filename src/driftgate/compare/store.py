@@ -137,6 +137,12 @@ def write_baseline_to_branch(
     )
 
 
+def default_merge_base(root: Path) -> str | None:
+    """Where this branch left the remote's default branch, when git knows it locally."""
+    done = _run(root, "merge-base", "HEAD", f"refs/remotes/{REMOTE}/HEAD")
+    return (done.stdout.strip() or None) if done.returncode == 0 else None
+
+
 def _tree_with(root: Path, parent: str | None, files: dict[str, str]) -> str:
     """The parent's tree plus `files` (path → blob), built in a throw-away index."""
     with tempfile.TemporaryDirectory(prefix="driftgate-index-") as tmp:
