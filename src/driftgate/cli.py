@@ -40,6 +40,32 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output-json", type=Path, help="write the results JSON here")
     parser.add_argument("--report-md", type=Path, help="write the Markdown report here")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    add_baseline_arguments(parser)
+
+
+def add_baseline_arguments(parser: argparse.ArgumentParser) -> None:
+    from driftgate.compare.store import DEFAULT_BRANCH
+
+    group = parser.add_argument_group("baseline (what the run is compared with)")
+    group.add_argument(
+        "--baseline", type=Path, metavar="PATH", help="compare with this results JSON file"
+    )
+    group.add_argument(
+        "--baseline-branch",
+        default=DEFAULT_BRANCH,
+        metavar="NAME",
+        help=f"else read the baseline from this branch of origin (default: {DEFAULT_BRANCH})",
+    )
+    group.add_argument(
+        "--merge-base",
+        metavar="REV",
+        help="prefer the baseline recorded at this commit (default: merge-base with origin/HEAD)",
+    )
+    group.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="record this run's results on the baseline branch and push it to origin",
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -57,6 +83,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         tags=args.tags,
         outputs=args.outputs,
         progress=progress,
+        baseline=args.baseline,
+        baseline_branch=args.baseline_branch,
+        merge_base=_commit(args.merge_base, args.config),
+        update_baseline=args.update_baseline,
     )
     results = run(options)
     for warning in results.warnings:
@@ -68,6 +98,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.report_md.write_text(render_markdown(results), encoding="utf-8")
     print(render_table(results))
     return EXIT_PASS if results.summary.verdict == "pass" else EXIT_FAIL
+
+
+def _commit(rev: str | None, config: Path) -> str | None:
+    """A full SHA for --merge-base, which also accepts branch names and short SHAs."""
+    if rev is None:
+        return None
+    import subprocess
+
+    from driftgate.errors import UsageError
+
+    done = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+        cwd=config.resolve().parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise UsageError(f"--merge-base {rev}: not a commit in this repository")
+    return done.stdout.strip()
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
