@@ -120,6 +120,28 @@ def _commit(rev: str | None, config: Path) -> str | None:
     return done.stdout.strip()
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from driftgate.compare.calibrate import calibrate
+    from driftgate.pipeline import RunOptions
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    options = RunOptions(
+        config=args.config,
+        names=args.cases,
+        tags=args.tags,
+        outputs=args.outputs,
+        progress=progress,
+    )
+    patch, changed = calibrate(options, args.samples, args.write)
+    print(patch, end="")
+    if args.write:
+        print(f"{args.config}: {changed} value(s) written", file=sys.stderr)
+    return EXIT_PASS
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from driftgate.config import load_suite
 
@@ -156,6 +178,23 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser = sub.add_parser("run", help="run the suite and gate on the results")
     add_run_arguments(run_parser)
     run_parser.set_defaults(handler=cmd_run)
+
+    calibrate = sub.add_parser(
+        "calibrate",
+        help="run the suite N times and propose min_similarity / max_drop per case",
+    )
+    add_config_argument(calibrate)
+    calibrate.add_argument(
+        "--samples", type=int, required=True, metavar="N", help="generations per case (>= 2)"
+    )
+    calibrate.add_argument(
+        "--write", action="store_true", help="apply the patch to the suite file (keeps comments)"
+    )
+    calibrate.add_argument("--cases", type=_csv, help="only these cases (comma-separated names)")
+    calibrate.add_argument("--tags", type=_csv, help="only cases with any of these tags")
+    calibrate.add_argument("--outputs", type=Path, help="read outputs from this JSONL file")
+    calibrate.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    calibrate.set_defaults(handler=cmd_calibrate)
 
     validate = sub.add_parser("validate", help="check the suite file and report every problem")
     add_config_argument(validate)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,6 +45,7 @@ class RunOptions:
     baseline_branch: str | None = DEFAULT_BRANCH  # else this branch of origin (None: no baseline)
     merge_base: str | None = None  # prefer the baseline recorded at this commit
     update_baseline: bool = False  # record this run on baseline_branch afterwards
+    samples: int | None = None  # every case this many times (calibrate)
     progress: Callable[[str], None] | None = None
     extra: dict = field(default_factory=dict)
 
@@ -99,6 +100,9 @@ def run(options: RunOptions) -> RunResults:
     started = time.perf_counter()
     say = options.progress or (lambda message: None)
     suite = load_suite(options.config)
+    if options.samples:
+        cases = tuple(replace(case, samples=options.samples) for case in suite.cases)
+        suite = replace(suite, cases=cases)
     selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
     cases = selection.selected

@@ -5,7 +5,6 @@ import pytest
 from driftgate.compare.stats import (
     mean_difference_ci,
     pass_at_k,
-    percentile,
     regression_test,
     suite_pass_at,
 )
@@ -70,11 +69,3 @@ def test_welch_interval_matches_scipy():
 def test_zero_variance_samples_use_the_observed_delta():
     assert regression_test([0.9, 0.9], [0.8, 0.8], 0.05, 0.95) == (True, (pytest.approx(-0.1),) * 2)
     assert regression_test([0.9, 0.9], [0.9, 0.9], 0.05, 0.95) == (False, (0.0, 0.0))
-
-
-def test_percentile_interpolates_like_numpy():
-    import numpy as np
-
-    values = [0.3, 0.9, 0.5, 0.7, 0.1]
-    for q in (0, 5, 50, 95, 100):
-        assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)))

@@ -90,14 +90,3 @@ def regression_test(
         return dropped, (delta, delta)
     low, high = mean_difference_ci(baseline_samples, current_samples, confidence)
     return dropped and high < 0.0, (low, high)
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..100), as numpy's default computes it."""
-    if not values:
-        raise ValueError("percentile of no values")
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100.0
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
