@@ -68,21 +68,31 @@ def add_baseline_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from driftgate.pipeline import RunOptions, run
-    from driftgate.report.markdown import render_markdown
-    from driftgate.report.terminal import render_table
+def run_options(args: argparse.Namespace, **extra):
+    """The pipeline options shared by `run` and `calibrate`, progress on stderr."""
+    from driftgate.pipeline import RunOptions
 
     def progress(message: str) -> None:
         if not args.quiet:
             print(message, file=sys.stderr, flush=True)
 
-    options = RunOptions(
+    return RunOptions(
         config=args.config,
         names=args.cases,
         tags=args.tags,
         outputs=args.outputs,
         progress=progress,
+        **extra,
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from driftgate.pipeline import run
+    from driftgate.report.markdown import render_markdown
+    from driftgate.report.terminal import render_table
+
+    options = run_options(
+        args,
         baseline=args.baseline,
         baseline_branch=args.baseline_branch,
         merge_base=_commit(args.merge_base, args.config),
@@ -122,20 +132,8 @@ def _commit(rev: str | None, config: Path) -> str | None:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from driftgate.compare.calibrate import calibrate
-    from driftgate.pipeline import RunOptions
 
-    def progress(message: str) -> None:
-        if not args.quiet:
-            print(message, file=sys.stderr, flush=True)
-
-    options = RunOptions(
-        config=args.config,
-        names=args.cases,
-        tags=args.tags,
-        outputs=args.outputs,
-        progress=progress,
-    )
-    patch, changed = calibrate(options, args.samples, args.write)
+    patch, changed = calibrate(run_options(args), args.samples, args.write)
     print(patch, end="")
     if args.write:
         print(f"{args.config}: {changed} value(s) written", file=sys.stderr)
