@@ -144,6 +144,11 @@ def run(options: RunOptions) -> RunResults:
     results.summary.duration_s = round(time.perf_counter() - started, 3)
     summarize(results)
     if options.update_baseline:
+        if results.summary.skipped:
+            results.warnings.append(
+                f"baseline recorded from a run that skipped {results.summary.skipped} case(s): "
+                f"they have no baseline score until a full run (--all) records one"
+            )
         branch = options.baseline_branch or DEFAULT_BRANCH
         commit = write_baseline_to_branch(suite.root, branch, results, results.git_sha)
         say(f"baseline for {results.git_sha[:12]} pushed to branch '{branch}' ({commit[:12]})")

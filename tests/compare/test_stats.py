@@ -69,3 +69,21 @@ def test_welch_interval_matches_scipy():
 def test_zero_variance_samples_use_the_observed_delta():
     assert regression_test([0.9, 0.9], [0.8, 0.8], 0.05, 0.95) == (True, (pytest.approx(-0.1),) * 2)
     assert regression_test([0.9, 0.9], [0.9, 0.9], 0.05, 0.95) == (False, (0.0, 0.0))
+
+
+def test_unestimable_pass_at_k_is_a_config_warning(suite_file):
+    suite = suite_file(
+        """
+        eval_suite:
+          name: s
+          samples: 3
+          pass_at_k: [2, 5]
+          cases:
+            - {name: a, expected: x}
+            - {name: b, expected: y, samples: 10}
+        """
+    )
+    assert [str(w).split(": ", 1)[1] for w in suite.warnings] == [
+        "warning: pass@5 needs 5 samples per case and case 'a' has 3; it is not reported "
+        "(raise `samples:` to 5 or more)"
+    ]
