@@ -172,6 +172,10 @@ class Summary(Model):
     latency_median_s: float | None = None
     latency_p95_s: float | None = None
     baseline_latency_median_s: float | None = None
+    # Relative change of the median latency and of the cost per call, over the cases run
+    # on both sides and real (uncached) calls only: 0.5 means +50%.
+    latency_increase: float | None = None
+    cost_increase: float | None = None
     output_cache: CacheStats = CacheStats()
     judge_cache: CacheStats = CacheStats()
     calls_saved: int = 0
@@ -186,6 +190,8 @@ class GateSettings(Model):
     fail_on_regression: bool = False
     max_latency_increase: float | None = None
     max_cost_increase: float | None = None
+    # The k values of pass@k the summary reports (suite `pass_at_k`).
+    pass_at_k: list[int] = []
 
 
 class RunResults(Model):
