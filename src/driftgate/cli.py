@@ -40,6 +40,38 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report-md", type=Path, help="write the Markdown report here")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     add_baseline_arguments(parser)
+    add_quality_arguments(parser)
+
+
+def _usd(value: str) -> float:
+    try:
+        amount = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not an amount in USD, e.g. 0.50") from None
+    if amount < 0 or amount != amount:
+        raise argparse.ArgumentTypeError(f"{value}: the budget must be 0 or more USD")
+    return amount
+
+
+def add_quality_arguments(parser: argparse.ArgumentParser) -> None:
+    """The quality layer's flags: judge policy, cost budget, traces."""
+    parser.add_argument(
+        "--judge",
+        choices=["critical", "selected", "all", "never"],
+        help="which cases the LLM judge grades (overrides the suite's judge.policy)",
+    )
+    parser.add_argument(
+        "--max-cost",
+        type=_usd,
+        metavar="USD",
+        help="stop starting API calls once this much is spent; the rest are skipped (budget)",
+    )
+    parser.add_argument(
+        "--traces",
+        type=Path,
+        metavar="DIR",
+        help="write every target and judge request and raw response here (no API key)",
+    )
 
 
 def add_baseline_arguments(parser: argparse.ArgumentParser) -> None:
@@ -100,6 +132,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         baseline_branch=args.baseline_branch,
         merge_base=_commit(args.merge_base, args.config),
         update_baseline=args.update_baseline,
+        judge=args.judge,
+        max_cost=args.max_cost,
+        traces=args.traces,
     )
     results = run(options)
     for warning in results.warnings:

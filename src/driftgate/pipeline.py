@@ -30,6 +30,7 @@ from driftgate.generate.runner import Targets
 from driftgate.report.gate import summarize
 from driftgate.results import BaselineInfo, CaseResult, GateSettings, RunResults
 from driftgate.score.embedder import Embedder
+from driftgate.score.quality import Quality
 from driftgate.select.selection import SelectionResult, select_cases
 
 
@@ -48,6 +49,10 @@ class RunOptions:
     samples: int | None = None  # every case this many times (calibrate)
     progress: Callable[[str], None] | None = None
     extra: dict = field(default_factory=dict)
+    # quality layer (score/quality.py)
+    judge: str | None = None  # --judge POLICY, overrides the suite's judge.policy
+    max_cost: float | None = None  # --max-cost USD: no new API call once reached
+    traces: Path | None = None  # --traces DIR: every API request/response as JSON
 
 
 def git_sha(root: Path) -> str | None:
@@ -110,11 +115,14 @@ def run(options: RunOptions) -> RunResults:
         raise UsageError("--update-baseline keys results by commit, and this is not a git checkout")
     baseline = find_baseline(options, suite, results, say)  # before any paid call: fail fast
 
+    quality = Quality.start(suite, options.judge, options.max_cost, options.traces)
     targets = Targets(
         suite,
         override=OutputsTarget(type="outputs", path=str(options.outputs))
         if options.outputs
         else None,
+        budget=quality.budget,
+        tracer=quality.tracer,
     )
     total = sum(case.samples for case in cases)
     finished = 0
@@ -127,7 +135,10 @@ def run(options: RunOptions) -> RunResults:
         took = f" {generation.latency_s:.2f}s" if generation.latency_s is not None else ""
         say(f"[{finished}/{total}] {label}: {state}{took}")
 
-    generations = generate_all(cases, targets, suite.concurrency, on_done=on_done)
+    try:
+        generations = generate_all(cases, targets, suite.concurrency, on_done=on_done)
+    finally:
+        targets.close()
     embedder = options.embedder or Embedder(suite.embedding_model)  # loads on first encode
     names = [case.name for case in cases]
     extra = baseline_texts(baseline[0], names) if baseline else []
@@ -139,6 +150,7 @@ def run(options: RunOptions) -> RunResults:
         case_result.selection_reason = previous.selection_reason
         results.cases[index] = case_result
     results.summary.calls = sum(g.calls for g in generations.values())
+    quality.finish(results, cases, generations)  # costs, budget skips, judge
     if baseline:
         compare_to_baseline(results, *baseline, suite, embedder.similarity)
     results.summary.duration_s = round(time.perf_counter() - started, 3)

@@ -39,6 +39,10 @@ class SentenceScore(Model):
     grounded: bool
     best_unit: str | None = None
     reason: str | None = None
+    # chunked mode: raw best-unit cosine, and the claim check behind `support`/`grounded`
+    cosine: float | None = None
+    missing: list[str] = []  # numbers and names absent from the context
+    novel_words: list[str] = []  # content words found nowhere in the context (−0.10 each)
 
 
 class CheckResult(Model):
