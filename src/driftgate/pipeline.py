@@ -21,6 +21,8 @@ from driftgate.generate.runner import Targets
 from driftgate.report.gate import summarize
 from driftgate.results import CaseResult, GateSettings, RunResults
 from driftgate.select.selection import SelectionResult, select_cases
+from driftgate.shard import Shard, apply_shard
+from driftgate.versions import record_versions
 
 
 @dataclass
@@ -32,6 +34,7 @@ class RunOptions:
     outputs: Path | None = None  # --outputs: every case reads this JSONL file
     embedder: object | None = None  # an Embedder to reuse (tests, calibrate)
     progress: Callable[[str], None] | None = None
+    shard: Shard | None = None  # --shard I/N: run only this shard's part of the selection
     extra: dict = field(default_factory=dict)
 
 
@@ -86,7 +89,10 @@ def run(options: RunOptions) -> RunResults:
     suite = load_suite(options.config)
     selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
-    cases = selection.selected
+    if options.shard is not None:
+        apply_shard(results, options.shard)
+    running = {c.name for c in results.cases if c.selected}
+    cases = [case for case in selection.selected if case.name in running]
 
     targets = Targets(
         suite,
@@ -113,6 +119,7 @@ def run(options: RunOptions) -> RunResults:
         case_result.selected = previous.selected
         case_result.selection_reason = previous.selection_reason
         results.cases[index] = case_result
+    record_versions(results, suite, targets)
     results.summary.calls = sum(g.calls for g in generations.values())
     results.summary.duration_s = round(time.perf_counter() - started, 3)
     summarize(results)

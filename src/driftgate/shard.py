@@ -73,3 +73,17 @@ def other_shard_reason(name: str, shard: Shard) -> str:
 def _weight(name: str, index: int) -> int:
     digest = hashlib.sha256(f"{index}\x00{name}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
+
+
+def apply_shard(results, shard: Shard) -> None:
+    """Hand the selected cases other shards own to them: unselected here, owner recorded.
+
+    Every case stays in this shard's results, so `merge` can check that the shards cover
+    the suite exactly once; unselected cases keep their own reason in every shard.
+    """
+    results.shard = str(shard)
+    for case in results.cases:
+        if case.selected and not shard.owns(case.name):
+            case.selected = False
+            case.selection_reason = other_shard_reason(case.name, shard)
+            case.run_by_shard = str(shard.owner_of(case.name))

@@ -54,7 +54,7 @@ def sample_results() -> RunResults:
                 output="Refunds within 30 days.",
             ),
             CaseResult(
-                name="cancel <plan> & \"quotes\"",
+                name='cancel <plan> & "quotes"',
                 status="failed",
                 critical=True,
                 similarity=0.61,
