@@ -220,7 +220,7 @@ def _merged_case(index: int, by_shard, present: list[Shard], total: int) -> Case
 
 def _run_level_summary(runs: list[RunResults]) -> Summary:
     first = runs[0].summary
-    summary = Summary(**{name: getattr(first, name) for name in RUN_LEVEL})
+    summary = Summary(**{name: getattr(first, name) for name in RUN_LEVEL}).model_copy(deep=True)
     for name in ADDED:
         setattr(summary, name, sum(getattr(r.summary, name) for r in runs))
     summary.cost_saved_usd = round(summary.cost_saved_usd, 6)

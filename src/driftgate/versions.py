@@ -35,6 +35,8 @@ def target_identity(runner) -> str | None:
         text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
         if len(text) > LONG_VALUE or "\n" in text:
             text = f"sha256:{_hash(text)}"
+        elif isinstance(value, str) and (not value or any(c.isspace() for c in value)):
+            text = json.dumps(value)
         parts.append(f"{key}={text}")
     return f"{kind}: {' '.join(parts)}" if parts else str(kind)
 

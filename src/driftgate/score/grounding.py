@@ -43,7 +43,8 @@ def ground(output: str, context: str, mode: str, threshold: float, embed: Embedd
                 text=sentence,
                 support=round(support, 6),
                 grounded=grounded,
-                best_unit="(whole context)" if best is context else best,
+                # By position, not identity: a one-sentence context is its own only unit.
+                best_unit="(whole context)" if index == len(units) - 1 else best,
                 reason=None if grounded else f"best support {support:.2f} < {threshold:.2f}",
             )
         )
