@@ -6,12 +6,13 @@ import json
 import sys
 
 import pytest
-from conftest import write_suite
 
 from driftgate.errors import UsageError
 from driftgate.merge import merge_files, merge_folder, merge_results
 from driftgate.results import BaselineInfo, RunResults
 from driftgate.shard import Shard
+
+from .shard_demo import write_suite
 
 # Wall-clock measurements differ between any two runs, sharded or not.
 TIMING = {"created_at", "duration_s", "latency_s", "latency_p95_s", "latency_median_s"}

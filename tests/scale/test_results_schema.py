@@ -6,10 +6,11 @@ import json
 
 import jsonschema
 import pytest
-from test_junit_report import sample_results
 
 from driftgate.results import SCHEMA_VERSION
 from driftgate.results_schema import results_json_schema, results_json_schema_text
+
+from .test_junit_report import sample_results
 
 
 @pytest.fixture(scope="module")
