@@ -1,11 +1,11 @@
 """Shard results → one run: one comment, one verdict, as if one job had run everything.
 
-Each case is taken from the shard that owns it (the same rendezvous hash the shards
-used), so the merge is exact. The verdict is recomputed by report.gate from the merged
-cases, never combined from the shards' verdicts. Shards of different suites, commits,
-models, baselines or driftgate versions are refused; a shard given twice is refused; a
-missing shard turns the cases it owned into errors and fails the gate, so an incomplete
-run can never pass.
+Each case is taken from the shard that ran it (the split the shards used, recomputed
+from the cases they selected), so the merge is exact. The verdict is recomputed by
+report.gate from the merged cases, never combined from the shards' verdicts. Shards of
+different suites, commits, models, baselines, selections or driftgate versions are
+refused; a shard given twice is refused; a missing shard turns the cases it owned into
+errors and fails the gate, so an incomplete run can never pass.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from driftgate.errors import UsageError
 from driftgate.report.gate import summarize
 from driftgate.results import CaseResult, RunResults, Summary, read_results
-from driftgate.shard import Shard, parse_shard, shard_of
+from driftgate.shard import Shard, assign, parse_shard
 
 # Facts about the whole run that every shard must agree on: (label, getter, what to do).
 SAME_EVERYWHERE = [
@@ -116,16 +116,14 @@ def merge_results(runs: Sequence[RunResults], sources: Sequence[str] | None = No
     total = next(iter(by_shard)).total
     missing = [Shard(i, total) for i in range(1, total + 1) if Shard(i, total) not in by_shard]
     present = sorted(by_shard)
-    _check_ownership(by_shard)
+    owners = _owners(by_shard, total)
 
     first = by_shard[present[0]][0]
     merged = first.model_copy(deep=True)
     merged.shard = None
     merged.created_at = min((r.created_at for r in runs if r.created_at), default=None)
     merged.warnings = _unique(w for r in runs for w in r.warnings)
-    merged.cases = [
-        _merged_case(index, by_shard, present, total) for index in range(len(first.cases))
-    ]
+    merged.cases = [_merged_case(index, by_shard, owners) for index in range(len(first.cases))]
     merged.summary = _run_level_summary([r for r, _ in by_shard.values()])
     summarize(merged)
     if missing:
@@ -176,29 +174,47 @@ def _index_shards(
     return by_shard
 
 
-def _check_ownership(by_shard: dict[Shard, tuple[RunResults, str]]) -> None:
-    """A shard that ran a case another shard owns was split differently: refuse."""
+def _owners(by_shard: dict[Shard, tuple[RunResults, str]], total: int) -> dict[str, Shard]:
+    """Recompute the split from what the shards were asked to run; refuse if any shard
+    selected other cases or ran a case that is not its own."""
+    to_run = {
+        shard: {c.name for c in run.cases if c.selected or c.run_by_shard}
+        for shard, (run, _) in sorted(by_shard.items())
+    }
+    reference, *_ = to_run.values()
+    for shard, names in to_run.items():
+        if names != reference:
+            diff = sorted(names ^ reference)
+            raise UsageError(
+                f"merge: {by_shard[shard][1]} (shard {shard}) selected different cases than "
+                f"the other shards ({_short(', '.join(diff))}): every shard job must see the "
+                f"same changed files and the same --cases/--tags"
+            )
+    owners = {name: Shard(index, total) for name, index in assign(reference, total).items()}
     for shard, (run, source) in by_shard.items():
         for case in run.cases:
-            if case.selected and case.run_by_shard is None and not shard.owns(case.name):
-                owner = shard_of(case.name, shard.total)
+            owner = owners.get(case.name)
+            if owner is None:
+                continue
+            ran_here = case.selected and case.run_by_shard is None
+            if ran_here != (owner == shard) or (not ran_here and case.run_by_shard != str(owner)):
                 raise UsageError(
-                    f"merge: {source} (shard {shard}) ran case "
-                    f"'{case.name}', which shard {owner}/{shard.total} owns; the shards "
-                    f"were split differently: rerun them with one driftgate version"
+                    f"merge: {source} (shard {shard}) and the split disagree about case "
+                    f"'{case.name}' (shard {owner} runs it); the shards were split "
+                    f"differently: rerun them with one driftgate version"
                 )
+    return owners
 
 
-def _merged_case(index: int, by_shard, present: list[Shard], total: int) -> CaseResult:
+def _merged_case(index: int, by_shard, owners: dict[str, Shard]) -> CaseResult:
+    present = sorted(by_shard)
     name = by_shard[present[0]][0].cases[index].name
-    owner = Shard(shard_of(name, total), total)
+    owner = owners.get(name)
+    if owner is None:  # selected by no shard: the same record everywhere
+        return by_shard[present[0]][0].cases[index].model_copy(deep=True)
     if owner in by_shard:
         return by_shard[owner][0].cases[index].model_copy(deep=True)
-    # The owner's results are missing: was the case to run at all?
-    seen = [by_shard[s][0].cases[index] for s in present]
-    handed_over = next((c for c in seen if c.run_by_shard == str(owner)), None)
-    if handed_over is None:  # not selected by any shard: its record is the same everywhere
-        return seen[0].model_copy(deep=True)
+    handed_over = by_shard[present[0]][0].cases[index]
     message = (
         f"shard {owner} produced no results (its job failed or its results were not "
         f"downloaded); rerun that job"

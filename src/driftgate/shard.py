@@ -1,14 +1,17 @@
 """Split the selected cases across N matrix jobs, the same way on every machine.
 
-Each case goes to the shard with the highest hash of (shard, case name): rendezvous
-hashing. The owner depends only on the name and N, so adding, removing or reordering
-cases never moves another case, and going from N to N+1 shards moves about 1/(N+1)
-of them. Any job (and `merge`) can recompute who owns what without talking to the others.
+Rendezvous hashing with bounded loads: each case prefers the shards in the order of
+hash(shard, case name); cases are placed one by one, in an order fixed by a hash of their
+name, into the most preferred shard that still has room (at most ceil(cases / N) each).
+The split depends on the set of names only, never on their order, so every job (and
+`merge`) computes it alone; no shard holds more than its fair share; adding a case or a
+shard moves few others (benchmarks/shard_split.py prints how many).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,19 +25,13 @@ OTHER_SHARD_REASON = "other shard ({owner}); this job runs shard {shard}"
 
 @dataclass(frozen=True, order=True)
 class Shard:
-    """Shard `index` of `total`, 1-based like GitHub's `strategy.job-index + 1`."""
+    """Shard `index` of `total`, 1-based like the `I/N` users write."""
 
     index: int
     total: int
 
     def __str__(self) -> str:
         return f"{self.index}/{self.total}"
-
-    def owns(self, name: str) -> bool:
-        return shard_of(name, self.total) == self.index
-
-    def owner_of(self, name: str) -> Shard:
-        return Shard(shard_of(name, self.total), self.total)
 
 
 def parse_shard(text: str, source: str = "--shard") -> Shard:
@@ -56,34 +53,51 @@ def parse_shard(text: str, source: str = "--shard") -> Shard:
     return Shard(index, total)
 
 
-def shard_of(name: str, total: int) -> int:
-    """The 1-based shard that runs the case called `name` out of `total` shards."""
-    return max(range(1, total + 1), key=lambda index: (_weight(name, index), -index))
+def assign(names: Iterable[str], total: int) -> dict[str, int]:
+    """Each name's 1-based shard out of `total`; none gets more than ceil(len / total)."""
+    unique = sorted(set(names), key=lambda name: (_weight(name, 0), name))
+    capacity = math.ceil(len(unique) / total) if unique else 0
+    load = [0] * (total + 1)
+    owners: dict[str, int] = {}
+    for name in unique:
+        for index in preferences(name, total):
+            if load[index] < capacity:
+                load[index] += 1
+                owners[name] = index
+                break
+    return owners
+
+
+def preferences(name: str, total: int) -> list[int]:
+    """The shards in the order this case prefers them (highest hash first)."""
+    return sorted(range(1, total + 1), key=lambda index: (-_weight(name, index), index))
 
 
 def split(names: Iterable[str], shard: Shard) -> list[str]:
     """The names (in their given order) that `shard` runs."""
-    return [name for name in names if shard.owns(name)]
-
-
-def other_shard_reason(name: str, shard: Shard) -> str:
-    return OTHER_SHARD_REASON.format(owner=shard.owner_of(name), shard=shard)
-
-
-def _weight(name: str, index: int) -> int:
-    digest = hashlib.sha256(f"{index}\x00{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big")
+    names = list(names)
+    owners = assign(names, shard.total)
+    return [name for name in names if owners[name] == shard.index]
 
 
 def apply_shard(results, shard: Shard) -> None:
     """Hand the selected cases other shards own to them: unselected here, owner recorded.
 
     Every case stays in this shard's results, so `merge` can check that the shards cover
-    the suite exactly once; unselected cases keep their own reason in every shard.
+    the selection exactly once; unselected cases keep their own reason in every shard.
     """
     results.shard = str(shard)
+    owners = assign((c.name for c in results.cases if c.selected), shard.total)
     for case in results.cases:
-        if case.selected and not shard.owns(case.name):
+        owner = owners.get(case.name)
+        if owner is not None and owner != shard.index:
             case.selected = False
-            case.selection_reason = other_shard_reason(case.name, shard)
-            case.run_by_shard = str(shard.owner_of(case.name))
+            case.selection_reason = OTHER_SHARD_REASON.format(
+                owner=Shard(owner, shard.total), shard=shard
+            )
+            case.run_by_shard = str(Shard(owner, shard.total))
+
+
+def _weight(name: str, index: int) -> int:
+    digest = hashlib.sha256(f"{index}\x00{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")

@@ -172,8 +172,14 @@ def test_a_shard_split_another_way_is_refused(shards):
     stolen = next(c for c in first.cases if c.run_by_shard == "2/2")
     stolen.run_by_shard = None
     stolen.selected = True
-    with pytest.raises(UsageError, match=f"ran case '{stolen.name}', which shard 2/2 owns"):
+    with pytest.raises(UsageError, match=f"disagree about case '{stolen.name}' \\(shard 2/2 runs"):
         merge_results([first, second])
+
+
+def test_shards_that_selected_different_cases_are_refused(run_demo, demo_suite, shards):
+    narrowed = run_demo(demo_suite, Shard(2, 2), tags=["exports"])
+    with pytest.raises(UsageError, match="selected different cases than the other shards"):
+        merge_results([shards(2)[0], narrowed], ["one.json", "two.json"])
 
 
 def test_merge_folder_reads_artifact_subfolders(unsharded, shards, tmp_path):
