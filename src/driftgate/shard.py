@@ -39,8 +39,8 @@ def parse_shard(text: str, source: str = "--shard") -> Shard:
     match = SHARD_PATTERN.match(str(text))
     if not match:
         raise UsageError(
-            f"{source} {text!r}: expected I/N, e.g. 2/4 for the second of four shards; "
-            f"in a matrix write `{source} ${{{{ matrix.shard }}}}/N` with shard: [1, 2, ..., N]"
+            f"{source} {text!r}: expected I/N, e.g. 2/4 for the second of four shards "
+            f"(in a matrix: `${{{{ matrix.shard }}}}/4` with `shard: [1, 2, 3, 4]`)"
         )
     index, total = int(match.group(1)), int(match.group(2))
     if total < 1 or total > MAX_SHARDS:
