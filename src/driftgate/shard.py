@@ -5,7 +5,7 @@ hash(shard, case name); cases are placed one by one, in an order fixed by a hash
 name, into the most preferred shard that still has room (at most ceil(cases / N) each).
 The split depends on the set of names only, never on their order, so every job (and
 `merge`) computes it alone; no shard holds more than its fair share; adding a case or a
-shard moves few others (benchmarks/shard_split.py prints how many).
+shard moves few others (benchmarks/bench_shards.py prints how many).
 """
 
 from __future__ import annotations
