@@ -32,6 +32,8 @@ from driftgate.results import BaselineInfo, CaseResult, GateSettings, RunResults
 from driftgate.score.embedder import Embedder
 from driftgate.score.quality import Quality
 from driftgate.select.selection import SelectionResult, select_cases
+from driftgate.shard import Shard, apply_shard
+from driftgate.versions import record_versions
 
 
 @dataclass
@@ -48,6 +50,7 @@ class RunOptions:
     update_baseline: bool = False  # record this run on baseline_branch afterwards
     samples: int | None = None  # every case this many times (calibrate)
     progress: Callable[[str], None] | None = None
+    shard: Shard | None = None  # --shard I/N: run only this shard's part of the selection
     extra: dict = field(default_factory=dict)
     # quality layer (score/quality.py)
     judge: str | None = None  # --judge POLICY, overrides the suite's judge.policy
@@ -110,7 +113,10 @@ def run(options: RunOptions) -> RunResults:
         suite = replace(suite, cases=cases)
     selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
-    cases = selection.selected
+    if options.shard is not None:
+        apply_shard(results, options.shard)
+    running = {c.name for c in results.cases if c.selected}
+    cases = [case for case in selection.selected if case.name in running]
     if options.update_baseline and not results.git_sha:
         raise UsageError("--update-baseline keys results by commit, and this is not a git checkout")
     baseline = find_baseline(options, suite, results, say)  # before any paid call: fail fast
@@ -149,6 +155,7 @@ def run(options: RunOptions) -> RunResults:
         case_result.selected = previous.selected
         case_result.selection_reason = previous.selection_reason
         results.cases[index] = case_result
+    record_versions(results, suite, targets)
     results.summary.calls = sum(g.calls for g in generations.values())
     quality.finish(results, cases, generations)  # costs, budget skips, judge
     if baseline:
