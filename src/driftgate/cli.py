@@ -40,6 +40,17 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output-json", type=Path, help="write the results JSON here")
     parser.add_argument("--report-md", type=Path, help="write the Markdown report here")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="content-hash cache of outputs, judge grades and embeddings "
+        "(default: .driftgate/cache at the repository root)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the cache (same as `cache: off` in the suite)",
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -57,6 +68,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         tags=args.tags,
         outputs=args.outputs,
         progress=progress,
+        cache_dir=args.cache_dir,
+        cache_mode="off" if args.no_cache else None,
     )
     results = run(options)
     for warning in results.warnings:

@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from driftgate import __version__
+from driftgate.cache import DEFAULT_DIR, Cache, encode_through_cache
 from driftgate.config import SuiteSpec, load_suite
 from driftgate.config.schema import OutputsTarget
 from driftgate.generate import Generation, generate_all
+from driftgate.generate.cached import CachingGenerator
 from driftgate.generate.runner import Targets
 from driftgate.report.gate import summarize
 from driftgate.results import CaseResult, GateSettings, RunResults
@@ -32,6 +34,8 @@ class RunOptions:
     outputs: Path | None = None  # --outputs: every case reads this JSONL file
     embedder: object | None = None  # an Embedder to reuse (tests, calibrate)
     progress: Callable[[str], None] | None = None
+    cache_dir: Path | None = None  # default: .driftgate/cache at the repository root
+    cache_mode: str | None = None  # read_write | read_only | off; default: the suite's `cache:`
     extra: dict = field(default_factory=dict)
 
 
@@ -101,12 +105,19 @@ def run(options: RunOptions) -> RunResults:
         nonlocal finished
         finished += 1
         label = case.name if case.samples == 1 else f"{case.name} #{sample}"
-        state = "error" if generation.error else "ok"
+        state = "error" if generation.error else "cached" if generation.cached else "ok"
         took = f" {generation.latency_s:.2f}s" if generation.latency_s is not None else ""
         say(f"[{finished}/{total}] {label}: {state}{took}")
 
-    generations = generate_all(cases, targets, suite.concurrency, on_done=on_done)
-    scored = score_cases(suite, cases, generations, options.embedder)
+    cache = open_cache(suite, options)
+    generations = generate_all(
+        cases,
+        targets,
+        suite.concurrency,
+        on_done=on_done,
+        generate=CachingGenerator(suite, targets, cache),
+    )
+    scored = score_cases(suite, cases, generations, options.embedder, cache)
     for case_result in scored:
         index = next(i for i, c in enumerate(results.cases) if c.name == case_result.name)
         previous = results.cases[index]
@@ -114,12 +125,29 @@ def run(options: RunOptions) -> RunResults:
         case_result.selection_reason = previous.selection_reason
         results.cases[index] = case_result
     results.summary.calls = sum(g.calls for g in generations.values())
+    record_cache(results, cache)
+    results.warnings += cache.warnings
     results.summary.duration_s = round(time.perf_counter() - started, 3)
     summarize(results)
     return results
 
 
-def score_cases(suite: SuiteSpec, cases, generations, embedder=None) -> list[CaseResult]:
+def record_cache(results: RunResults, cache: Cache) -> None:
+    summary = results.summary
+    summary.output_cache = cache.stats("outputs")
+    summary.judge_cache = cache.stats("judge")
+    summary.calls_saved = summary.output_cache.hits + summary.judge_cache.hits
+
+
+def open_cache(suite: SuiteSpec, options: RunOptions) -> Cache:
+    """The run's cache; a relative default lives at the repository root, like CI expects."""
+    directory = options.cache_dir or suite.root / DEFAULT_DIR
+    return Cache(directory, options.cache_mode or suite.cache)
+
+
+def score_cases(
+    suite: SuiteSpec, cases, generations, embedder=None, cache: Cache | None = None
+) -> list[CaseResult]:
     """Embed every distinct text once, then score each case from the cached vectors."""
     from driftgate.score.scoring import aggregate, score_sample, texts_to_embed
 
@@ -132,7 +160,7 @@ def score_cases(suite: SuiteSpec, cases, generations, embedder=None) -> list[Cas
 
         embedder = Embedder(suite.embedding_model)
     if texts:
-        embedder.encode(texts)
+        encode_through_cache(embedder, texts, cache or Cache.disabled())
     return [
         aggregate(
             case,
