@@ -317,8 +317,11 @@ class RepoFiles:
     callers must not cache.
     """
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, ignore: Iterable[str] = ()):
         self.root = Path(root)
+        # The suite file: its cases' inputs are in the keys already, so editing one case
+        # must not count as a change of "every file" for the cases without trigger_paths.
+        self.ignore = frozenset(ignore)
         self._blobs: dict[str, str] | None = None
         self._memo: dict[tuple, str | None] = {}
         self._lock = threading.Lock()
@@ -347,7 +350,7 @@ class RepoFiles:
         if blobs is None:
             return None
         if patterns is None:
-            matched = set(blobs)
+            matched = set(blobs) - self.ignore
         else:
             matched = set(_match(patterns, blobs))
             matched.update(_match(always, blobs))

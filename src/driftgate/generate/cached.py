@@ -29,7 +29,7 @@ class CachingGenerator:
         self.suite = suite
         self.targets = targets
         self.cache = cache
-        self.files = RepoFiles(suite.root)
+        self.files = RepoFiles(suite.root, ignore=[suite.relpath])
 
     def key(self, case: CaseSpec, sample: int) -> str | None:
         """The output key, or None when this output must not be cached."""
