@@ -36,11 +36,6 @@ eval_suite:
 """
 
 
-@pytest.fixture(scope="module")
-def embedder():
-    return Embedder("all-MiniLM-L6-v2")
-
-
 @pytest.fixture
 def repo(tmp_path):
     root = tmp_path / "repo"
