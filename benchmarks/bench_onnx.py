@@ -203,7 +203,8 @@ def main() -> int:
     print(f"max |vector difference|: {vec_diff:.2e}")
     print(
         f"max |cosine difference| over {cos_st.size} pairs: {cos_diff:.2e} "
-        f"(tolerance {ADOPT_TOLERANCE:.0e}: {'within' if cos_diff <= ADOPT_TOLERANCE else 'OUTSIDE'})"
+        f"(tolerance {ADOPT_TOLERANCE:.0e}: "
+        f"{'within' if cos_diff <= ADOPT_TOLERANCE else 'OUTSIDE'})"
     )
 
     load_st = startup(
