@@ -56,10 +56,13 @@ class AnthropicRunner:
         if self._client is None:
             import anthropic
 
+            from driftgate import ratelimit
+
             self._client = anthropic.Anthropic(
                 api_key=os.environ["ANTHROPIC_API_KEY"],
                 max_retries=self.spec.max_retries,
                 timeout=self.spec.timeout_s,
+                middleware=[ratelimit.SHARED],  # one 429 pauses every worker (no herd)
             )
         return self._client
 
@@ -70,8 +73,9 @@ class AnthropicRunner:
         request = {
             "model": self.spec.model,
             "max_tokens": self.spec.max_tokens,
-            "temperature": self.spec.temperature,
             "messages": [{"role": "user", "content": prompt}],
+            # anthropic 2.x has no `temperature` argument; the wire field still carries it.
+            "extra_body": {"temperature": self.spec.temperature},
         }
         if self.spec.system:
             request["system"] = self.spec.system
