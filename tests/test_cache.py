@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -203,6 +204,27 @@ def test_vectors_round_trip_exactly(tmp_path):
     assert np.array_equal(found["a"], vectors["a"])
     assert np.array_equal(found["b"], vectors["b"])
     assert Cache(tmp_path).get_vectors("other-model", ["a"]) == {}
+
+
+def test_prune_drops_entries_unused_for_a_month_and_a_hit_keeps_one_alive(tmp_path):
+    cache = Cache(tmp_path)
+    for key in ("old1", "old2", "used", "new"):
+        cache.put("outputs", key, {"output": key})
+    month_ago = time.time() - 31 * 86400
+    for key in ("old1", "old2", "used"):
+        os.utime(cache.path("outputs", key), (month_ago, month_ago))
+    stray = cache.path("outputs", "old1").parent / ".tmp-killed.json"
+    stray.write_text("{")
+    os.utime(stray, (month_ago, month_ago))
+
+    assert cache.get("outputs", "used") == {"output": "used"}  # refreshes its mtime
+    assert Cache(tmp_path, "read_only").prune() == 0
+    assert cache.prune() == 3
+    assert [k for k in ("old1", "old2", "used", "new") if cache.path("outputs", k).exists()] == [
+        "used",
+        "new",
+    ]
+    assert not stray.exists()
 
 
 # -- concurrency ----------------------------------------------------------------------------

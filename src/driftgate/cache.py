@@ -17,6 +17,7 @@ import os
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 DEFAULT_DIR = ".driftgate/cache"
 MODES = ("read_write", "read_only", "off")
 KINDS = ("outputs", "judge", "embeddings")
+PRUNE_AFTER_DAYS = 30
 # Bump when the meaning of a stored value changes: old entries then simply miss.
 FORMAT = 1
 
@@ -199,7 +201,28 @@ class Cache:
             with self._lock:
                 self.corrupt += 1
             return None
+        if self.writable:
+            with contextlib.suppress(OSError):
+                os.utime(target)  # last used: what prune() keeps
         return value
+
+    def prune(self, max_age_days: float = PRUNE_AFTER_DAYS) -> int:
+        """Delete entries unused for `max_age_days` (and stray temp files); returns how many.
+
+        A cache saved by actions/cache on every commit would otherwise only ever grow.
+        """
+        if not self.writable:
+            return 0
+        cutoff = time.time() - max_age_days * 86400
+        removed = 0
+        for path in (self.directory / f"v{FORMAT}").glob("*/*/*.json"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        return removed
 
     def note(self, message: str) -> None:
         with self._lock:

@@ -126,6 +126,7 @@ def run(options: RunOptions) -> RunResults:
         results.cases[index] = case_result
     results.summary.calls = sum(g.calls for g in generations.values())
     record_cache(results, cache)
+    cache.prune()
     results.warnings += cache.warnings
     results.summary.duration_s = round(time.perf_counter() - started, 3)
     summarize(results)
