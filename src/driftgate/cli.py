@@ -48,6 +48,17 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     add_baseline_arguments(parser)
     add_quality_arguments(parser)
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="content-hash cache of outputs, judge grades and embeddings "
+        "(default: .driftgate/cache at the repository root)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the cache (same as `cache: off` in the suite)",
+    )
 
 
 def _usd(value: str) -> float:
@@ -125,6 +136,8 @@ def run_options(args: argparse.Namespace, **extra):
         outputs=getattr(args, "outputs", None),
         progress=progress,
         **extra,
+        cache_dir=getattr(args, "cache_dir", None),
+        cache_mode="off" if getattr(args, "no_cache", False) else None,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from driftgate.cache import summary_line
 from driftgate.results import CaseResult, RunResults
 
 ICON = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️"}
@@ -74,5 +75,8 @@ def render_markdown(results: RunResults) -> str:
     footer = [f"{s.calls} model call(s)", f"${s.cost_usd:.4f}"]
     if s.duration_s is not None:
         footer.append(f"{s.duration_s:.1f}s")
+    cache = summary_line(s)
+    if cache:
+        footer.append(cache)
     lines += ["", "<sub>" + " · ".join(footer) + "</sub>"]
     return "\n".join(lines) + "\n"
