@@ -179,6 +179,15 @@ class Summary(Model):
     duration_s: float | None = None
 
 
+class GateSettings(Model):
+    """The suite's gate, recorded so a merge or a re-read reaches the same verdict."""
+
+    min_pass_rate: float = 1.0
+    fail_on_regression: bool = False
+    max_latency_increase: float | None = None
+    max_cost_increase: float | None = None
+
+
 class RunResults(Model):
     schema_version: int = SCHEMA_VERSION
     driftgate_version: str = ""
@@ -193,6 +202,7 @@ class RunResults(Model):
     shard: str | None = None
     changed_files_source: str | None = None
     warnings: list[str] = []
+    gate: GateSettings = Field(default_factory=GateSettings)
     summary: Summary = Field(default_factory=Summary)
     cases: list[CaseResult] = []
 

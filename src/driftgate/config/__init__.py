@@ -1,4 +1,4 @@
-"""Stage 1: the suite file, validated and resolved (config → select → generate → score → compare → report)."""
+"""Stage 1: the suite file, validated and resolved into frozen case specs."""
 
 from driftgate.config.load import (
     DEFAULT_CONFIG,

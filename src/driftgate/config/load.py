@@ -22,7 +22,6 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from driftgate.config.schema import (
-    Case,
     Checks,
     FileRef,
     GateConfig,
@@ -259,8 +258,7 @@ def _issues_from(exc: ValidationError, located: Located, display: str) -> list[C
             message = f"{where}: required key '{loc[-1]}' is missing; add it"
         elif kind == "union_tag_invalid" or kind == "union_tag_not_found":
             message = (
-                f"{where}: `type` must be one of command, outputs, anthropic "
-                f"(see README 'Targets')"
+                f"{where}: `type` must be one of command, outputs, anthropic (see README 'Targets')"
             )
         elif kind in {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}:
             message = f"{where}: {error['msg'].lower()} (got {error.get('input')!r})"
@@ -306,8 +304,7 @@ def _unknown_key_message(loc: tuple, where: str) -> str:
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     suggestion = f"did you mean '{close[0]}'? " if close else ""
     return (
-        f"{where}: unknown key '{key}': {suggestion}"
-        f"valid keys here: {', '.join(sorted(allowed))}"
+        f"{where}: unknown key '{key}': {suggestion}valid keys here: {', '.join(sorted(allowed))}"
     )
 
 
@@ -378,7 +375,9 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
                 return ""
 
         values = {
-            name: read(value, ("vars", name, "file")) if isinstance(value, FileRef) else _text(value)
+            name: (
+                read(value, ("vars", name, "file")) if isinstance(value, FileRef) else _text(value)
+            )
             for name, value in case.vars.items()
         }
         context = case.context
@@ -484,6 +483,7 @@ def _read_file_ref(ref: FileRef, suite_path: Path, root: Path) -> str:
         )
     if not target.is_file():
         raise UsageError(
-            f"file '{ref.file}' not found (looked at {target}); paths are relative to the suite file"
+            f"file '{ref.file}' not found (looked at {target}); "
+            f"paths are relative to the suite file"
         )
     return target.read_text(encoding="utf-8")

@@ -1,0 +1,5 @@
+import sys
+
+from driftgate.cli import main
+
+sys.exit(main())

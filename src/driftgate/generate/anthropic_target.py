@@ -1,0 +1,93 @@
+"""A prompt sent straight to Claude through the anthropic SDK (retries are the SDK's)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from driftgate.config import CaseSpec
+from driftgate.config.schema import AnthropicTarget
+from driftgate.generate.base import Generation
+from driftgate.results import Tokens
+
+MISSING_KEY = (
+    "ANTHROPIC_API_KEY is not set: add it as a secret (GitHub: Settings → Secrets → Actions, "
+    "then `env: ANTHROPIC_API_KEY: ${{ secrets.ANTHROPIC_API_KEY }}`) or export it locally"
+)
+
+
+def describe_api_error(exc: Exception) -> str:
+    """One line that names the failure and what to do, never the key."""
+    import anthropic
+
+    if isinstance(exc, anthropic.AuthenticationError):
+        return "Anthropic API rejected the key (401): check the ANTHROPIC_API_KEY secret"
+    if isinstance(exc, anthropic.PermissionDeniedError):
+        return "Anthropic API denied access (403): the key lacks access to this model"
+    if isinstance(exc, anthropic.NotFoundError):
+        return "Anthropic API: model not found (404): check the `model` name"
+    if isinstance(exc, anthropic.RateLimitError):
+        return "Anthropic API rate limit (429) persisted after retries: lower `concurrency`"
+    if isinstance(exc, anthropic.APITimeoutError):
+        return "Anthropic API call timed out: raise `timeout_s` or retry later"
+    if isinstance(exc, anthropic.APIConnectionError):
+        return f"cannot reach the Anthropic API: {exc.__class__.__name__}"
+    if isinstance(exc, anthropic.APIStatusError):
+        kind = "overloaded" if exc.status_code == 529 else "error"
+        return f"Anthropic API {kind} ({exc.status_code}) persisted after retries: {exc.message}"
+    return f"Anthropic call failed: {exc.__class__.__name__}: {exc}"
+
+
+class AnthropicRunner:
+    def __init__(self, spec: AnthropicTarget):
+        self.spec = spec
+        self._client = None
+
+    def identity(self) -> dict:
+        return {
+            "type": "anthropic",
+            "model": self.spec.model,
+            "temperature": self.spec.temperature,
+            "max_tokens": self.spec.max_tokens,
+            "system": self.spec.system,
+        }
+
+    def client(self):
+        if self._client is None:
+            import anthropic
+
+            self._client = anthropic.Anthropic(
+                api_key=os.environ["ANTHROPIC_API_KEY"],
+                max_retries=self.spec.max_retries,
+                timeout=self.spec.timeout_s,
+            )
+        return self._client
+
+    def generate(self, case: CaseSpec, sample: int) -> Generation:
+        if not os.environ.get("ANTHROPIC_API_KEY"):
+            return Generation.failed(MISSING_KEY)
+        prompt = case.render_prompt()
+        request = {
+            "model": self.spec.model,
+            "max_tokens": self.spec.max_tokens,
+            "temperature": self.spec.temperature,
+            "messages": [{"role": "user", "content": prompt}],
+        }
+        if self.spec.system:
+            request["system"] = self.spec.system
+        started = time.perf_counter()
+        try:
+            message = self.client().messages.create(**request)
+        except Exception as exc:  # every SDK failure becomes this case's error
+            return Generation.failed(describe_api_error(exc), time.perf_counter() - started)
+        text = "".join(
+            block.text for block in message.content if getattr(block, "type", "") == "text"
+        )
+        usage = message.usage
+        return Generation(
+            output=text.strip(),
+            latency_s=time.perf_counter() - started,
+            tokens=Tokens(input=usage.input_tokens or 0, output=usage.output_tokens or 0),
+            model=message.model or self.spec.model,
+            calls=1,
+        )

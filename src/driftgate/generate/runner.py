@@ -1,0 +1,86 @@
+"""Run every (case, sample) through its target concurrently, never losing a result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from driftgate.config import CaseSpec, MissingVariable, SuiteSpec
+from driftgate.config.schema import AnthropicTarget, CommandTarget, OutputsTarget
+from driftgate.generate.anthropic_target import AnthropicRunner
+from driftgate.generate.base import Generation
+from driftgate.generate.command_target import CommandRunner
+from driftgate.generate.outputs_target import OutputsFile
+
+NO_TARGET = (
+    "no target: add `target:` to the suite or the case (see README 'Targets'), "
+    "or pass --outputs PATH"
+)
+
+
+def make_target(spec, root: Path, suite_dir: Path):
+    if isinstance(spec, CommandTarget):
+        return CommandRunner(spec, root)
+    if isinstance(spec, OutputsTarget):
+        return OutputsFile(spec, root, suite_dir)
+    if isinstance(spec, AnthropicTarget):
+        return AnthropicRunner(spec)
+    raise TypeError(f"unknown target {spec!r}")
+
+
+class Targets:
+    """One runner per distinct target spec, so an outputs file is read once per run."""
+
+    def __init__(self, suite: SuiteSpec, override=None):
+        self.suite = suite
+        self.override = override
+        self._runners: dict[str, object] = {}
+
+    def for_case(self, case: CaseSpec):
+        spec = self.override or case.target
+        if spec is None:
+            return None
+        key = spec.model_dump_json()
+        if key not in self._runners:
+            self._runners[key] = make_target(spec, self.suite.root, self.suite.path.parent)
+        return self._runners[key]
+
+
+def generate_one(targets: Targets, case: CaseSpec, sample: int) -> Generation:
+    runner = targets.for_case(case)
+    if runner is None:
+        return Generation.failed(NO_TARGET)
+    try:
+        return runner.generate(case, sample)
+    except MissingVariable as exc:
+        return Generation.failed(str(exc))
+    except Exception as exc:  # a target bug must not sink the other cases
+        return Generation.failed(f"target failed: {exc.__class__.__name__}: {exc}")
+
+
+def generate_all(
+    cases: list[CaseSpec],
+    targets: Targets,
+    concurrency: int,
+    on_done: Callable[[CaseSpec, int, Generation], None] | None = None,
+    generate: Callable[[CaseSpec, int], Generation] | None = None,
+) -> dict[tuple[str, int], Generation]:
+    """Every sample of every case; results keyed by (case name, sample index)."""
+    generate = generate or (lambda case, sample: generate_one(targets, case, sample))
+    jobs = [(case, sample) for case in cases for sample in range(case.samples)]
+    results: dict[tuple[str, int], Generation] = {}
+    if not jobs:
+        return results
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(jobs)))) as pool:
+        futures = {pool.submit(generate, case, sample): (case, sample) for case, sample in jobs}
+        for future in as_completed(futures):
+            case, sample = futures[future]
+            try:
+                generation = future.result()
+            except Exception as exc:
+                generation = Generation.failed(f"{exc.__class__.__name__}: {exc}")
+            results[(case.name, sample)] = generation
+            if on_done:
+                on_done(case, sample, generation)
+    return results

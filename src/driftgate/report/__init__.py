@@ -1,0 +1,1 @@
+"""Stage 6: the verdict and its readers: terminal table, Markdown, JSON."""

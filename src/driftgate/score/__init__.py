@@ -1,0 +1,1 @@
+"""Stage 4: score outputs: embedding similarity, grounding, checks and the judge."""

@@ -1,0 +1,1 @@
+"""Stage 2: which cases this run executes, and why each one is in or out."""
