@@ -94,6 +94,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def cmd_action(args: argparse.Namespace) -> int:
+    from driftgate.action.main import main as action_main
+
+    return action_main()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="driftgate",
@@ -113,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the suite file's JSON Schema")
     schema.set_defaults(handler=cmd_schema)
+
+    action = sub.add_parser(
+        "action", help="run as the GitHub Action: reads INPUT_* and GITHUB_* (see docs/action.md)"
+    )
+    action.set_defaults(handler=cmd_action)
     return parser
 
 

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.action.helpers import Repo
+from tests.fakes.github_server import FakeGitHub
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real model, loaded once for every in-process action test."""
+    from driftgate.score.embedder import Embedder
+
+    return Embedder("all-MiniLM-L6-v2")
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """The action writes git's global config (safe.directory): keep it out of the real HOME."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    return home
+
+
+@pytest.fixture
+def repo(tmp_path, home):
+    return Repo(tmp_path)
+
+
+@pytest.fixture
+def fake():
+    with FakeGitHub() as server:
+        yield server
