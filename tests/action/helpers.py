@@ -25,14 +25,16 @@ eval_suite:
       prompt: "Summarise and route: {{ticket}}"
       vars:
         ticket: "I was charged twice for the Pro plan in March, please refund me."
-      expected: "The customer was charged twice for the March Pro plan and wants a refund; route to Billing."
+      expected: >-
+        The customer was charged twice for the March Pro plan and wants a refund; route to Billing.
       critical: true
       trigger_paths: ["answers/refund_routing.txt"]
     - name: outage_summary
       prompt: "Summarise and route: {{ticket}}"
       vars:
         ticket: "Since 09:10 UTC every API call returns 503."
-      expected: "API requests have failed with 503 errors since 09:10 UTC; route to Infrastructure on-call."
+      expected: >-
+        API requests have failed with 503 errors since 09:10 UTC; route to Infrastructure on-call.
       trigger_paths: ["answers/outage_summary.txt"]
 """
 

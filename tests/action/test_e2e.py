@@ -122,9 +122,9 @@ def test_config_typo_exits_2_with_the_line(tmp_path, repo, fake):
                      sha=head, ref="refs/pull/2/merge")
     done = run_action(env, repo.work, tmp_path, block_model=True)
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "::error file=llm-evals.yaml,line=15," in done.stdout
+    assert "::error file=llm-evals.yaml,line=16," in done.stdout
     assert "did you mean 'critical'" in done.stdout
-    assert "line 15" in (tmp_path / "out" / "summary.md").read_text() or "llm-evals.yaml:15" in (
+    assert "line 16" in (tmp_path / "out" / "summary.md").read_text() or "llm-evals.yaml:16" in (
         tmp_path / "out" / "summary.md"
     ).read_text()
     assert not fake.writes()
