@@ -211,37 +211,42 @@ def parse_suite_text(text: str, display: str) -> tuple[Suite, Located]:
         )
         raise ConfigError(issues)
 
+    issues.extend(_duplicate_case_names(data, located, display))
     try:
         parsed = SuiteFile.model_validate(data)
     except ValidationError as exc:
         issues.extend(_issues_from(exc, located, display))
         parsed = None
-    if parsed is not None:
-        issues.extend(_duplicate_case_names(parsed.eval_suite, located, display))
     if issues:
         raise ConfigError(sorted(issues, key=lambda i: (i.line, i.col)))
     assert parsed is not None
     return parsed.eval_suite, located
 
 
-def _duplicate_case_names(suite: Suite, located: Located, display: str) -> list[ConfigIssue]:
+def _duplicate_case_names(data: dict, located: Located, display: str) -> list[ConfigIssue]:
+    """Checked on the raw data so it is reported alongside every other error."""
+    suite = data.get("eval_suite")
+    cases = suite.get("cases") if isinstance(suite, dict) else None
     first: dict[str, int] = {}
     issues = []
-    for index, case in enumerate(suite.cases):
-        if case.name in first:
+    for index, case in enumerate(cases if isinstance(cases, list) else []):
+        name = case.get("name") if isinstance(case, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in first:
             line, col = located.position(("eval_suite", "cases", index, "name"))
-            first_line = located.position(("eval_suite", "cases", first[case.name], "name"))[0]
+            first_line = located.position(("eval_suite", "cases", first[name], "name"))[0]
             issues.append(
                 ConfigIssue(
                     display,
                     line,
                     col,
-                    f"duplicate case name '{case.name}' (first used on line {first_line}): "
+                    f"duplicate case name '{name}' (first used on line {first_line}): "
                     f"case names must be unique",
                 )
             )
         else:
-            first[case.name] = index
+            first[name] = index
     return issues
 
 

@@ -1,0 +1,231 @@
+"""The suite file: the write-ups' format loads unchanged; every error is located and actionable."""
+
+from __future__ import annotations
+
+import pytest
+
+from driftgate.config import load_suite
+from driftgate.errors import ConfigError, UsageError
+
+WRITEUP_FORMAT = """
+eval_suite:
+  name: "Customer Support Pipeline"
+  embedding_model: "all-MiniLM-L6-v2"
+  default_threshold: 0.80
+  cases:
+    - name: "ticket_summary"
+      prompt: "Summarize: {ticket_text}"
+      expected: "Customer reports login failure after password reset"
+      context: "User tried resetting password. Login fails with error 403."
+      min_similarity: 0.85
+      check_grounding: true
+      grounding_threshold: 0.78
+      critical: true
+      tags: ["summarization", "tier-1"]
+      trigger_paths:
+        - "src/features/ticket_router/**"
+        - "prompts/summarize/*"
+    - name: "plain"
+      prompt: "Hello"
+      expected: "Hi there"
+"""
+
+
+def test_writeup_format_loads_unchanged_with_defaults(write_suite):
+    suite = load_suite(write_suite(WRITEUP_FORMAT))
+    assert suite.name == "Customer Support Pipeline"
+    first, plain = suite.cases
+    assert first.min_similarity == 0.85
+    assert first.grounding_threshold == 0.78
+    assert first.critical and first.check_grounding
+    assert first.tags == ("summarization", "tier-1")
+    assert first.trigger_paths == ("src/features/ticket_router/**", "prompts/summarize/*")
+    assert first.line == 6
+    # Defaults inherited from the suite.
+    assert plain.min_similarity == 0.80
+    assert plain.grounding_threshold == 0.78
+    assert plain.min_grounding_ratio == 0.85
+    assert plain.grounding_mode == "chunked"
+    assert plain.critical is False
+    assert plain.trigger_paths is None
+    assert suite.gate.min_pass_rate == 1.0
+    # The missing {ticket_text} value is a warning, not an error.
+    assert any("ticket_text" in str(w) for w in suite.warnings)
+
+
+def errors_of(path) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_suite(path)
+    return [str(issue) for issue in caught.value.issues]
+
+
+def test_unknown_keys_are_errors_with_suggestions_and_positions(write_suite):
+    path = write_suite(
+        """
+        eval_suite:
+          name: s
+          default_treshold: 0.8
+          cases:
+            - name: a
+              expected: x
+              min_similarty: 0.9
+        """
+    )
+    errors = errors_of(path)
+    assert errors == [
+        f"{path}:3:3: eval_suite.default_treshold: unknown key 'default_treshold': did you mean "
+        "'default_threshold'? valid keys here: " + errors[0].split("valid keys here: ")[1],
+        f"{path}:7:7: eval_suite.cases['a'].min_similarty: unknown key 'min_similarty': did you "
+        "mean 'min_similarity'? valid keys here: " + errors[1].split("valid keys here: ")[1],
+    ]
+    assert "default_threshold" in errors[0].split("valid keys here: ")[1]
+
+
+def test_several_errors_reported_together(write_suite):
+    path = write_suite(
+        """
+        eval_suite:
+          name: s
+          cases:
+            - name: a
+              expected: x
+              min_similarity: 1.5
+              critical: maybe
+            - name: a
+              expected: y
+              grounding_threshold: -0.1
+        """
+    )
+    errors = errors_of(path)
+    assert len(errors) == 4
+    assert errors[0].startswith(f"{path}:6:7: eval_suite.cases['a'].min_similarity:")
+    assert "less than or equal to 1" in errors[0]
+    assert errors[1].startswith(f"{path}:7:7: eval_suite.cases['a'].critical:")
+    assert errors[2].startswith(f"{path}:8:7: duplicate case name 'a' (first used on line 4)")
+    assert errors[3].startswith(f"{path}:10:7:")
+    assert "greater than or equal to 0" in errors[3]
+
+
+def test_yaml_syntax_error_is_located(write_suite):
+    path = write_suite("eval_suite:\n  name: s\n  cases: [\n    - name: a\n")
+    (error,) = errors_of(path)
+    assert error.startswith(f"{path}:")
+    assert "YAML syntax error" in error
+
+
+def test_duplicate_yaml_keys_are_errors(write_suite):
+    path = write_suite(
+        """
+        eval_suite:
+          name: s
+          cases:
+            - name: a
+              expected: x
+              expected: y
+        """
+    )
+    (error,) = errors_of(path)
+    assert error == f"{path}:6:7: duplicate key 'expected': remove one of them"
+
+
+def test_missing_required_and_wrong_top_level(write_suite):
+    path = write_suite("eval_suit:\n  name: s\n")
+    (error,) = errors_of(path)
+    assert "did you mean 'eval_suite'" in error
+    path = write_suite("eval_suite:\n  name: s\n  cases:\n    - name: a\n")
+    (error,) = errors_of(path)
+    assert error == (
+        f"{path}:4:7: eval_suite.cases['a']: required key 'expected' is missing; add it"
+    )
+
+
+def test_target_errors_name_the_type_and_keys(write_suite):
+    path = write_suite(
+        """
+        eval_suite:
+          name: s
+          target: {type: comand, command: x}
+          cases:
+            - name: a
+              expected: x
+              target: {type: command, comand: "python p.py"}
+        """
+    )
+    errors = errors_of(path)
+    assert "`type` must be one of command, outputs, anthropic" in errors[0]
+    assert any("unknown key 'comand': did you mean 'command'?" in e for e in errors)
+    assert any("required key 'command' is missing" in e for e in errors)
+
+
+def test_vars_file_reference_read_relative_and_confined(tmp_path, write_suite):
+    (tmp_path / "inputs").mkdir()
+    (tmp_path / "inputs" / "t.txt").write_text("ticket body")
+    path = write_suite(
+        """
+        eval_suite:
+          name: s
+          cases:
+            - name: a
+              prompt: "Summarise {ticket} for {team}"
+              vars: {ticket: {file: inputs/t.txt}, team: 3}
+              expected: x
+        """
+    )
+    suite = load_suite(path, root=tmp_path)
+    case = suite.cases[0]
+    assert case.vars == {"ticket": "ticket body", "team": "3"}
+    assert case.render_prompt() == "Summarise ticket body for 3"
+    assert suite.warnings == ()
+
+    escape = write_suite(
+        """
+        eval_suite:
+          name: s
+          cases:
+            - name: a
+              vars: {ticket: {file: ../../etc/passwd}}
+              expected: x
+        """
+    )
+    (error,) = errors_of(escape)
+    assert error.startswith(f"{escape}:5:")
+    assert "outside the repository" in error
+
+
+def test_render_keeps_literal_braces_and_reports_missing(write_suite):
+    path = write_suite(
+        """
+        eval_suite:
+          name: s
+          cases:
+            - name: a
+              prompt: 'Answer as JSON like {{"team": "..."}} for {ticket} and {other}'
+              vars: {ticket: T}
+              expected: x
+        """
+    )
+    case = load_suite(path).cases[0]
+    assert case.missing_vars == ["other"]
+    from driftgate.config import MissingVariable
+
+    with pytest.raises(MissingVariable, match="other"):
+        case.render_prompt()
+
+
+def test_missing_file_is_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="suite file not found"):
+        load_suite(tmp_path / "nope.yaml")
+
+
+def test_definition_hash_ignores_formatting(write_suite):
+    a = load_suite(write_suite("eval_suite:\n  name: s\n  cases:\n    - {name: a, expected: x}\n"))
+    b = load_suite(
+        write_suite(
+            "eval_suite:\n  name: s\n  cases:\n    - expected: x\n      name: a\n", "b.yaml"
+        )
+    )
+    c = load_suite(
+        write_suite("eval_suite:\n  name: s\n  cases:\n    - {name: a, expected: y}\n", "c.yaml")
+    )
+    assert a.cases[0].definition_hash == b.cases[0].definition_hash
+    assert a.cases[0].definition_hash != c.cases[0].definition_hash
