@@ -6,14 +6,6 @@ from tests.action.helpers import Repo
 from tests.fakes.github_server import FakeGitHub
 
 
-@pytest.fixture(scope="session")
-def embedder():
-    """The real model, loaded once for every in-process action test."""
-    from driftgate.score.embedder import Embedder
-
-    return Embedder("all-MiniLM-L6-v2")
-
-
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     """The action writes git's global config (safe.directory): keep it out of the real HOME."""

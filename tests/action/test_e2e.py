@@ -15,10 +15,13 @@ from pathlib import Path
 import pytest
 
 from driftgate.action.commands import parse_outputs
-from tests.action.helpers import BAD_REFUND, GOOD, REPOSITORY, action_env, git, pr_event, push_event
+from tests.action.helpers import BAD_REFUND, REPOSITORY, action_env, git, pr_event, push_event
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 TOKEN = "ghs_supersecrettoken123"
+# Not the original text: the PR still changes the file, so the case stays selected.
+FIXED_REFUND = "The customer was double-charged for the March Pro plan and asks for a refund; " \
+    "route to Billing."
 
 pytestmark = pytest.mark.slow
 
@@ -84,8 +87,8 @@ def test_pr_regression_then_fix_edits_the_same_comment(tmp_path, repo, fake):
     assert outputs(tmp_path)["verdict"] == "fail"
     assert outputs(tmp_path)["comment-url"].endswith(f"#issuecomment-{comment['id']}")
 
-    repo.write({"answers/refund_routing.txt": GOOD["refund_routing"]})
-    fixed = repo.commit("restore the refund answer")
+    repo.write({"answers/refund_routing.txt": FIXED_REFUND})
+    fixed = repo.commit("fix the refund answer")
     env = action_env(tmp_path, repo, "pull_request",
                      pr_event(repo.main_sha, fixed, action="synchronize"), fake.base_url,
                      sha=fixed, ref="refs/pull/2/merge")
