@@ -31,6 +31,7 @@ class FakeGitHub:
         self.comments: dict[int, list[dict]] = {}
         self.statuses: list[dict] = []
         self.pr_files: dict[int, list[dict]] = {}
+        self.pr_heads: dict[int, str] = {}
         self.requests: list[tuple[str, str, object]] = []
         self._next_id = 1000
         self._lock = threading.Lock()
@@ -101,6 +102,8 @@ class FakeGitHub:
             issue_url=self._api(f"/issues/{number}"),
             changed_files=len(self.pr_files.get(number, [])),
         )
+        if number in self.pr_heads:
+            pull["head"] = {**pull["head"], "sha": self.pr_heads[number]}
         return pull
 
     # -- HTTP ----------------------------------------------------------------------------

@@ -85,6 +85,12 @@ class GitHub:
                 paths.append(previous)
         return ChangedFiles(tuple(dict.fromkeys(paths)), truncated=count >= FILES_CAP)
 
+    def pr_head_sha(self, number: int) -> str | None:
+        try:
+            return self._repo.get_pull(number).head.sha
+        except GithubException:
+            return None
+
     def find_comment(self, number: int, tag: str) -> IssueComment | None:
         """Our earlier comment on the PR, by marker; the oldest one if users copied it."""
         for comment in self._repo.get_issue(number).get_comments():

@@ -61,7 +61,14 @@ def plan_run(settings: Settings) -> Plan:
             warnings=tuple(warnings),
         )
     if settings.mode == "merge":
-        return Plan("merge", "merging shard results", number, base, head, status_sha,
+        run = event.get("workflow_run") if name == "workflow_run" else None
+        if isinstance(run, dict):  # the fork pattern: a follow-up with a write token
+            listed = run.get("pull_requests") or []  # empty for forks: hence `pr-number`
+            number = settings.pr_number or (listed[0].get("number") if listed else None)
+            head = status_sha = run.get("head_sha")
+        elif settings.pr_number:
+            number = settings.pr_number
+        return Plan("merge", "posting saved results", number, base, head, status_sha,
                     warnings=tuple(warnings))
     if settings.mode == "selective" or (settings.mode == "auto" and pr is not None):
         if pr is None:
@@ -161,6 +168,8 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     _annotate(results, out)
 
     comment_url = None
+    if settings.event_name == "workflow_run" and plan.pr_number and github is not None:
+        _check_pr_head(github, plan, out)
     if plan.pr_number and settings.comment and not shard_job and github is not None:
         with out.group("Post the PR comment"):
             comment_url = _post_comment(github, plan.pr_number, tag, body, summary.selected, out)
@@ -227,9 +236,25 @@ def _merge_shards(folder: Path) -> RunResults:
             f"mode 'merge': no shard results (*.json) under {folder}; download the shard "
             f"jobs' artifacts there (actions/download-artifact) or set `shard-results`"
         )
+    if len(files) == 1:  # one saved run (the fork pattern): nothing to merge
+        return read_results(files[0])
     from driftgate.merge import merge_results  # built by the scale-out issue
 
     return merge_results([read_results(path) for path in files])
+
+
+def _check_pr_head(github: GitHub, plan: Plan, out: Workflow) -> None:
+    """The PR number comes from an artifact a fork's run wrote: trust it only if that PR's
+    head is the commit GitHub says the run was for."""
+    from driftgate.errors import UsageError
+
+    actual = github.pr_head_sha(plan.pr_number)
+    if actual != plan.head_sha:
+        raise UsageError(
+            f"pull request #{plan.pr_number} has head {str(actual)[:12]}, but the workflow run "
+            f"was for {str(plan.head_sha)[:12]}: not posting (the PR moved on, or the saved "
+            f"PR number is wrong)"
+        )
 
 
 def _annotate(results: RunResults, out: Workflow) -> None:

@@ -40,6 +40,7 @@ class Settings:
     cache_dir: str | None = None
     shard: str | None = None
     shard_results: str = "driftgate-shards"
+    pr_number: int | None = None  # mode merge from a workflow_run follow-up (fork PRs)
     results_path: str = "driftgate-results.json"
     working_directory: str = "."
     # GitHub's context.
@@ -121,6 +122,13 @@ class Settings:
                 f"(in the `with:` block of the driftgate step)"
             )
 
+        pr_number = get("pr-number")
+        if pr_number is not None and not pr_number.isdigit():
+            raise UsageError(
+                f"input `pr-number`: {pr_number!r} is not a pull request number; pass the "
+                f"number saved by the pull_request run (see the fork pattern in the README)"
+            )
+
         judge = get("judge")
         if judge is not None:
             judge = choice("judge", JUDGE_POLICIES, judge)
@@ -139,6 +147,7 @@ class Settings:
             cache_dir=get("cache-dir"),
             shard=get("shard"),
             shard_results=get("shard-results", "driftgate-shards"),
+            pr_number=int(pr_number) if pr_number else None,
             results_path=get("results-path", "driftgate-results.json"),
             working_directory=get("working-directory", "."),
             event_name=event_name,
