@@ -17,9 +17,10 @@ from tests.action.helpers import BAD_REFUND, action_env, pr_event
 TOKEN = "ghs_supersecrettoken123"
 
 
-def run(tmp_path, repo, fake, event_name, event, *, sha, embedder, inputs=None):
-    env = action_env(tmp_path, repo, event_name, event, fake.base_url, sha=sha,
-                     ref="refs/pull/2/merge", inputs=inputs)
+def run(tmp_path, repo, fake, event_name, event, *, sha, embedder, inputs=None,
+        ref="refs/pull/2/merge"):
+    env = action_env(tmp_path, repo, event_name, event, fake.base_url, sha=sha, ref=ref,
+                     inputs=inputs)
     env["ANTHROPIC_API_KEY"] = "sk-ant-secret-value"
     settings = Settings.from_env(env)
     github = GitHub.connect(settings.github_token, settings.api_url, settings.repository,
@@ -117,3 +118,25 @@ def test_bad_input_is_a_fix_it_error(tmp_path, repo, fake, embedder):
         assert "input `update-baseline`" in str(exc)
     else:
         raise AssertionError("expected a UsageError")
+
+
+def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, embedder):
+    from tests.action.helpers import git, push_event
+
+    code, log, _ = run(tmp_path, repo, fake, "push", push_event("0" * 40, repo.main_sha),
+                       sha=repo.main_sha, embedder=embedder, ref="refs/heads/main")
+    assert code == 0 and "baseline recorded on branch driftgate-baseline" in log
+    assert f"support/{repo.main_sha}.json" in git(repo.origin, "ls-tree", "-r", "--name-only",
+                                                  "driftgate-baseline")
+    head = bad_pr(repo)
+    code, log, _ = run(tmp_path, repo, fake, "pull_request", pr_event(repo.main_sha, head),
+                       sha=head, embedder=embedder)
+    assert code == 1
+    (comment,) = fake.comments[2]
+    body = comment["body"]
+    assert "(baseline 1.00, -1.00)" in body  # pass@1 now vs the recorded baseline
+    row = next(line for line in body.splitlines() if "`refund_routing`" in line and "|" in line)
+    assert "→" in row  # similarity baseline → now (delta)
+    assert "```mermaid" in body
+    assert "<details><summary>1 skipped case(s)</summary>" in body  # outage_summary: untouched
+    print(body)

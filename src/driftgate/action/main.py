@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TextIO
 
@@ -217,12 +217,53 @@ def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Wo
     from driftgate.pipeline import run as pipeline_run
 
     options = RunOptions(
-        config=root / settings.config,
-        changes=changes,
-        embedder=embedder,
-        progress=out.log,
+        config=root / settings.config, changes=changes, embedder=embedder, progress=out.log
     )
+    known = {f.name for f in fields(RunOptions)}
+    baseline = {
+        "baseline_branch": settings.baseline_branch,
+        "merge_base": _baseline_commit(settings, plan, changes),
+        # Recorded by the action after reporting, so a push failure is a warning, not exit 2.
+        "update_baseline": False,
+    }
+    for name, value in baseline.items():
+        if name in known:
+            setattr(options, name, value)
+    for name, value in _optional_options(settings).items():
+        if name in known:
+            setattr(options, name, value() if callable(value) else value)
+        else:
+            out.warning(f"input for `{name}` is not supported by this driftgate build; ignored")
     return (run or pipeline_run)(options)
+
+
+def _optional_options(settings: Settings) -> dict:
+    """Inputs other stages own; each is passed only when given (built lazily)."""
+    options: dict = {}
+    if settings.cache_dir:
+        options["cache_dir"] = settings.root / settings.cache_dir
+    if settings.judge:
+        options["judge_policy"] = settings.judge
+    if settings.shard:
+
+        def shard():
+            from driftgate.shard import parse_shard
+
+            return parse_shard(settings.shard, "input `shard`")
+
+        options["shard"] = shard
+    return options
+
+
+def _baseline_commit(settings: Settings, plan: Plan, changes) -> str | None:
+    """Compare with the baseline recorded where this change starts: the PR's merge-base,
+    or the commit a push came after."""
+    if plan.kind == "selective":
+        return getattr(changes, "base", None) or plan.base_sha
+    before = settings.event.get("before") if settings.event_name == "push" else None
+    if before and before.strip("0"):
+        return before
+    return None
 
 
 def _merge_shards(folder: Path) -> RunResults:
@@ -238,9 +279,9 @@ def _merge_shards(folder: Path) -> RunResults:
         )
     if len(files) == 1:  # one saved run (the fork pattern): nothing to merge
         return read_results(files[0])
-    from driftgate.merge import merge_results  # built by the scale-out issue
+    from driftgate.merge import merge_folder  # the scale-out stage: checks the shards fit
 
-    return merge_results([read_results(path) for path in files])
+    return merge_folder(folder)
 
 
 def _check_pr_head(github: GitHub, plan: Plan, out: Workflow) -> None:
