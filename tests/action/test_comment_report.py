@@ -89,3 +89,14 @@ def test_nothing_selected_says_so():
     text = render_markdown(results)
     assert text.startswith("### ⏭️ driftgate · support: no case affected by this change")
     assert "mermaid" not in text
+
+
+def test_a_failure_the_baseline_already_had_is_labelled_as_such():
+    results = make_results(25, failing_every=1)  # 5 selected, all failing
+    old = results.cases[0]
+    old.regression, old.baseline_similarity, old.threshold, old.delta = False, 0.40, 0.80, 0.01
+    text = render_markdown(results)
+    line = next(x for x in text.splitlines() if x.startswith("- **critical** `case-000"))
+    assert "already below the threshold in the baseline" in line
+    other = next(x for x in text.splitlines() if x.startswith("- `case-001"))
+    assert "already below" not in other

@@ -106,6 +106,9 @@ def _problem(case: CaseResult) -> list[str]:
     line = f"- {label}`{case.name}` ({what}): {_escape(_clip(reasons, 800))}"
     if case.line:
         line += f" · line {case.line}"
+    base, threshold = case.baseline_similarity, case.threshold
+    if not case.regression and base is not None and threshold is not None and base < threshold:
+        line += " · already below the threshold in the baseline"
     lines = [line]
     if case.judge and case.judge.reasoning:
         score = f" {case.judge.score}/5" if case.judge.score is not None else ""
