@@ -30,13 +30,6 @@ class Git:
 
         return changes_between(base, head, root)
 
-    def merge_base(self, base: str, head: str, root: Path) -> str | None:
-        done = subprocess.run(
-            ["git", "merge-base", base, head], cwd=root, capture_output=True, text=True,
-            check=False,
-        )
-        return done.stdout.strip() or None if done.returncode == 0 else None
-
     def write_baseline(self, root: Path, branch: str, results, sha: str) -> str:
         from driftgate.compare.store import write_baseline_to_branch
 
