@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from driftgate.action.github import FILES_CAP, CannotPost, GitHub, marker
-from tests.fakes.github_server import FakeGitHub
+from fakes.github_server import FakeGitHub
 
 
 @pytest.fixture

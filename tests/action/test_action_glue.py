@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import io
 
+from action_helpers import (  # noqa: F401
+    BAD_REFUND,
+    action_env,
+    fake_fixture,
+    home_fixture,
+    pr_event,
+    repo_fixture,
+)
+
 from driftgate.action.commands import parse_outputs
 from driftgate.action.git import Git
 from driftgate.action.github import GitHub
 from driftgate.action.main import action
 from driftgate.action.settings import Settings
-from tests.action.helpers import BAD_REFUND, action_env, pr_event
 
 TOKEN = "ghs_supersecrettoken123"
 
@@ -121,7 +129,7 @@ def test_bad_input_is_a_fix_it_error(tmp_path, repo, fake, embedder):
 
 
 def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, embedder):
-    from tests.action.helpers import git, push_event
+    from action_helpers import git, push_event
 
     code, log, _ = run(tmp_path, repo, fake, "push", push_event("0" * 40, repo.main_sha),
                        sha=repo.main_sha, embedder=embedder, ref="refs/heads/main")

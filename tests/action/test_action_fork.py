@@ -9,13 +9,14 @@ from __future__ import annotations
 import io
 import json
 
+from action_helpers import action_env, fake_fixture, home_fixture, load_event, repo_fixture  # noqa: F401
+
 from driftgate.action.git import Git
 from driftgate.action.github import GitHub
 from driftgate.action.main import action
 from driftgate.action.settings import Settings
 from driftgate.report.gate import summarize
 from driftgate.results import CaseResult, RunResults
-from tests.action.helpers import action_env, load_event
 
 HEAD = "c0ffee" + "0" * 34
 

@@ -13,9 +13,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from action_helpers import (  # noqa: F401
+    BAD_REFUND,
+    REPOSITORY,
+    action_env,
+    fake_fixture,
+    git,
+    home_fixture,
+    pr_event,
+    push_event,
+    repo_fixture,
+)
 
 from driftgate.action.commands import parse_outputs
-from tests.action.helpers import BAD_REFUND, REPOSITORY, action_env, git, pr_event, push_event
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 TOKEN = "ghs_supersecrettoken123"

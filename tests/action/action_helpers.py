@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from fakes.github_server import FakeGitHub
+
 EVENTS = Path(__file__).parent / "events"
 REPOSITORY = "Codertocat/Hello-World"  # the fixtures' repository, kept so payloads stay real
 
@@ -164,3 +168,26 @@ def action_env(tmp: Path, repo: Repo, event_name: str, event: dict, api_url: str
     for name, value in (inputs or {}).items():
         env[f"INPUT_{name.upper()}"] = value
     return env
+
+
+# Fixtures, imported by the test modules: a tests/action/conftest.py would shadow the root
+# conftest for the modules that do `from conftest import ...`.
+@pytest.fixture(name="home")
+def home_fixture(tmp_path, monkeypatch):
+    """The action writes git's global config (safe.directory): keep it out of the real HOME."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    return home
+
+
+@pytest.fixture(name="repo")
+def repo_fixture(tmp_path, home):
+    return Repo(tmp_path)
+
+
+@pytest.fixture(name="fake")
+def fake_fixture():
+    with FakeGitHub() as server:
+        yield server

@@ -6,12 +6,12 @@ import io
 import json
 
 import pytest
+from action_helpers import pr_event, push_event
 
 from driftgate.action.commands import Workflow, escape_property, parse_outputs
 from driftgate.action.main import plan_run
 from driftgate.action.settings import Settings
 from driftgate.errors import UsageError
-from tests.action.helpers import pr_event, push_event
 
 
 def settings_for(tmp_path, event_name: str, event: dict, **env) -> Settings:
