@@ -148,3 +148,41 @@ def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, em
     assert "```mermaid" in body
     assert "<details><summary>1 skipped case(s)</summary>" in body  # outage_summary: untouched
     print(body)
+
+
+def test_inputs_reach_the_pipeline_options(tmp_path, repo, fake):
+    """The options the action builds, seen at the injected `run` seam."""
+    from dataclasses import fields
+
+    from action_helpers import push_event
+
+    from driftgate.pipeline import RunOptions
+    from driftgate.results import RunResults
+
+    seen = []
+
+    def spy(options):
+        seen.append(options)
+        return RunResults(suite="support", suite_path="llm-evals.yaml",
+                          embedding_model="all-MiniLM-L6-v2")
+
+    env = action_env(tmp_path, repo, "push", push_event("a" * 40, repo.main_sha), fake.base_url,
+                     sha=repo.main_sha, ref="refs/heads/feature",
+                     inputs={"cache-dir": ".cache/dg", "judge": "all", "shard": "2/3",
+                             "working-directory": "."})
+    settings = Settings.from_env(env)
+    stream = io.StringIO()
+    assert action(settings, None, Git(), run=spy, stream=stream) == 0
+    (options,) = seen
+    assert options.config == repo.work / "llm-evals.yaml"
+    assert options.changes is None  # a push: full run
+    known = {f.name for f in fields(RunOptions)}
+    if "merge_base" in known:
+        assert options.merge_base == "a" * 40  # the baseline at the commit the push came after
+        assert options.update_baseline is False  # the action records it itself
+    for field, input_name, expected in (("cache_dir", "cache-dir", repo.work / ".cache/dg"),
+                                        ("judge", "judge", "all")):
+        if field in known:
+            assert getattr(options, field) == expected
+        else:
+            assert f"input `{input_name}` is not supported" in stream.getvalue()

@@ -229,21 +229,21 @@ def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Wo
     for name, value in baseline.items():
         if name in known:
             setattr(options, name, value)
-    for name, value in _optional_options(settings).items():
-        if name in known:
-            setattr(options, name, value() if callable(value) else value)
+    for field_name, (input_name, value) in _optional_options(settings).items():
+        if field_name in known:
+            setattr(options, field_name, value() if callable(value) else value)
         else:
-            out.warning(f"input for `{name}` is not supported by this driftgate build; ignored")
+            out.warning(f"input `{input_name}` is not supported by this driftgate build; ignored")
     return (run or pipeline_run)(options)
 
 
 def _optional_options(settings: Settings) -> dict:
-    """Inputs other stages own; each is passed only when given (built lazily)."""
+    """Inputs other stages own, by RunOptions field: (input name, value or a builder)."""
     options: dict = {}
     if settings.cache_dir:
-        options["cache_dir"] = settings.root / settings.cache_dir
+        options["cache_dir"] = ("cache-dir", settings.root / settings.cache_dir)
     if settings.judge:
-        options["judge_policy"] = settings.judge
+        options["judge"] = ("judge", settings.judge)
     if settings.shard:
 
         def shard():
@@ -251,7 +251,7 @@ def _optional_options(settings: Settings) -> dict:
 
             return parse_shard(settings.shard, "input `shard`")
 
-        options["shard"] = shard
+        options["shard"] = ("shard", shard)
     return options
 
 
