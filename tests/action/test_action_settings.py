@@ -82,3 +82,15 @@ def test_workflow_commands_escape_and_outputs_are_multiline_safe(tmp_path):
         "report": "line 1\nline 2\nEOF\n", "verdict": "fail",
     }
     assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+
+
+def test_sharded_runs_record_the_baseline_in_the_merge_job_only(tmp_path):
+    push = push_event("a" * 40, "c" * 40)
+    env = {"GITHUB_REF": "refs/heads/main", "GITHUB_SHA": "c" * 40}
+    shard = plan_run(settings_for(tmp_path, "push", push, INPUT_SHARD="1/3", **env))
+    assert shard.kind == "full" and not shard.update_baseline
+    merge = plan_run(settings_for(tmp_path, "push", push, INPUT_MODE="merge", **env))
+    assert merge.kind == "merge" and merge.update_baseline
+    on_pr = plan_run(settings_for(tmp_path, "pull_request", pr_event("a" * 40, "b" * 40),
+                                  INPUT_MODE="merge"))
+    assert on_pr.kind == "merge" and on_pr.pr_number == 2 and not on_pr.update_baseline

@@ -47,7 +47,9 @@ def plan_run(settings: Settings) -> Plan:
     event, name = settings.event, settings.event_name
     warnings: list[str] = []
     pr = settings.pull_request if name in PR_EVENTS else None
-    number = int(event.get("number") or (pr or {}).get("number") or 0) or None if pr else None
+    number = None
+    if pr is not None:
+        number = int(event.get("number") or pr.get("number") or 0) or None
     head = ((pr or {}).get("head") or {}).get("sha")
     base = ((pr or {}).get("base") or {}).get("sha")
     status_sha = head or settings.sha or None
@@ -68,9 +70,8 @@ def plan_run(settings: Settings) -> Plan:
             head = status_sha = run.get("head_sha")
         elif settings.pr_number:
             number = settings.pr_number
-        return Plan("merge", "posting saved results", number, base, head, status_sha,
-                    warnings=tuple(warnings))
-    if settings.mode == "selective" or (settings.mode == "auto" and pr is not None):
+        kind, note = "merge", "posting saved results"
+    elif settings.mode == "selective" or (settings.mode == "auto" and pr is not None):
         if pr is None:
             warnings.append(
                 f"mode 'selective' needs a pull_request event (this is '{name}'): running all cases"
@@ -86,10 +87,12 @@ def plan_run(settings: Settings) -> Plan:
     on_default = bool(settings.default_branch) and settings.ref == (
         f"refs/heads/{settings.default_branch}"
     )
+    # auto: full runs of the default branch; a sharded run records it in its merge job.
+    whole_run = kind == "full" and not settings.shard or kind == "merge"
     update = {
         "true": True,
         "false": False,
-        "auto": kind == "full" and pr is None and on_default and not settings.shard,
+        "auto": whole_run and pr is None and name != "workflow_run" and on_default,
     }[settings.update_baseline]
     return Plan(kind, note, number, base, head, status_sha, update, tuple(warnings))
 
