@@ -252,6 +252,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def cmd_action(args: argparse.Namespace) -> int:
+    from driftgate.action.main import main as action_main
+
+    return action_main()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="driftgate",
@@ -311,6 +317,11 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--report-md", type=Path, help="write the Markdown report here")
     merge.add_argument("--junit", type=Path, help="write JUnit XML here (test reporters)")
     merge.set_defaults(handler=cmd_merge)
+
+    action = sub.add_parser(
+        "action", help="run as the GitHub Action: reads INPUT_* and GITHUB_* (see docs/action.md)"
+    )
+    action.set_defaults(handler=cmd_action)
     return parser
 
 
