@@ -168,7 +168,7 @@ def run(options: RunOptions) -> RunResults:
         results.cases[index] = case_result
     record_versions(results, suite, targets)
     results.summary.calls = sum(g.calls for g in generations.values())
-    quality.finish(results, cases, generations)  # costs, budget skips, judge
+    quality.finish(results, cases, generations, cache)  # costs, budget skips, judge
     if baseline:
         compare_to_baseline(results, *baseline, suite, embedder.similarity)
     record_cache(results, cache)

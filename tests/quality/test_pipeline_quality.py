@@ -192,3 +192,20 @@ def test_anthropic_target_budget_skips_cases_and_traces_have_no_key(project, fak
 def test_bad_quality_flags_exit_2(tmp_path, capsys, flags, message):
     assert main(["run", "--config", str(tmp_path / "x.yaml"), *flags]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_judge_grades_are_cached_and_pass_score_is_reapplied(project, fake, embedder):
+    judge_by_output(
+        fake, {"Route to Billing.": 5, "Route to Infrastructure.": 4, "Priority P2.": 4}
+    )
+    config = project / "llm-evals.yaml"
+    first = run(RunOptions(config=config, embedder=embedder, judge="critical"))
+    assert first.case("judged-bad").status == "passed" and len(fake.messages_requests()) == 3
+    config.write_text(
+        config.read_text().replace("max_retries: 0,", "max_retries: 0, pass_score: 5,")
+    )
+    second = run(RunOptions(config=config, embedder=embedder, judge="critical"))
+    assert len(fake.messages_requests()) == 3  # no new call: every grade came from the cache
+    bad = second.case("judged-bad")
+    assert bad.judge.cached and bad.judge.score == 4 and bad.status == "failed"
+    assert second.summary.judge_cache.hits == 3 and second.summary.calls == 0

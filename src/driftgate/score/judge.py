@@ -31,6 +31,7 @@ from driftgate.results import JudgeResult, Tokens
 from driftgate.traces import TraceWriter
 
 POLICIES = ("critical", "selected", "all", "never")
+TEMPLATE_VERSION = "judge-v1"  # bump when the prompt or schema changes: cached grades expire
 TOOL_NAME = "record_grade"
 
 GRADE_SCHEMA = {
