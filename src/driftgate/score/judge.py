@@ -222,11 +222,14 @@ class Judge:
         key = env.get("ANTHROPIC_API_KEY")
         if not key:
             return cls(config, None, budget, tracer, unavailable=NO_KEY)
+        from driftgate import ratelimit
+
         client = anthropic.Anthropic(
             api_key=key,
             base_url=env.get("ANTHROPIC_BASE_URL") or None,
             max_retries=config.max_retries,
             timeout=config.timeout_s,
+            middleware=[ratelimit.SHARED],  # a 429 pauses targets and judge alike
         )
         return cls(config, client, budget, tracer)
 
