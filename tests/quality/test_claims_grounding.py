@@ -85,3 +85,22 @@ def test_whole_mode_is_unchanged_by_the_claim_check(embedder):
     output = "Version 4.2.1 was deployed to production at 14:45 UTC on 3 March."
     result = ground(output, CONTEXT, "whole", 0.5, embedder)
     assert result.sentences[0].missing == [] and result.sentences[0].cosine is None
+
+
+def test_the_case_reason_quotes_the_unsupported_sentence_and_why():
+    from driftgate.results import SentenceScore
+    from driftgate.score.grounding import unsupported_detail
+
+    sentences = [
+        SentenceScore(text="Fine.", support=0.9, grounded=True),
+        SentenceScore(
+            text="John Smith approved it.",
+            support=0.5,
+            grounded=False,
+            reason="'John', 'Smith' not in the context",
+        ),
+    ]
+    assert unsupported_detail(sentences) == (
+        ": \"John Smith approved it.\" ('John', 'Smith' not in the context)"
+    )
+    assert unsupported_detail(sentences[:1]) == ""
