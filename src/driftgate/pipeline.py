@@ -174,6 +174,7 @@ def run(options: RunOptions) -> RunResults:
     record_cache(results, cache)
     cache.prune()
     results.warnings += cache.warnings
+    results.warnings += quality.warnings
     results.summary.duration_s = round(time.perf_counter() - started, 3)
     summarize(results)
     if options.update_baseline:

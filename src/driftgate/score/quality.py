@@ -28,6 +28,7 @@ class Quality:
     tracer: TraceWriter | None = None
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
     judge_calls: int = 0
+    warnings: list[str] = field(default_factory=list)  # the pipeline adds them to the run
 
     @classmethod
     def start(
@@ -62,9 +63,9 @@ class Quality:
                 self._budget_skip(result)
         self._judge([(c, by_name[c.name]) for c in cases if c.name in by_name], results)
         results.summary.calls += self.judge_calls
-        results.warnings.extend(self.budget.prices.warnings())
+        self.warnings.extend(self.budget.prices.warnings())
         if self.budget.refused:
-            results.warnings.append(
+            self.warnings.append(
                 f"--max-cost ${self.budget.max_cost_usd:g} reached: {self.budget.refused} "
                 f"call(s) not started, their cases are marked '{BUDGET_SKIP_REASON}'"
             )
@@ -156,7 +157,7 @@ class Quality:
             if grade.status == "skipped":
                 skipped[grade.reason or "skipped"] = skipped.get(grade.reason or "skipped", 0) + 1
         for reason, count in skipped.items():
-            results.warnings.append(f"judge not run for {count} case(s): {reason}")
+            self.warnings.append(f"judge not run for {count} case(s): {reason}")
 
 
 def _judge_key(config, case: CaseSpec, output: str) -> str:
