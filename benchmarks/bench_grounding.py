@@ -78,6 +78,8 @@ def main(argv: list[str]) -> int:
     encode_s = time.perf_counter() - started
 
     methods = {"whole": [], "max": [], "chunked": []}
+    penalties = (0.0, 0.05, 0.1, 0.2, 0.3)
+    sensitivity = {p: [] for p in penalties}  # the novel-word penalty, facts rule kept
     labels = [bool(r["unfaithful"]) for r in rows]
     subsets = ["xsum" if "xsum" in r["id"] else "cnndm" for r in rows]
     started = time.perf_counter()
@@ -91,6 +93,13 @@ def main(argv: list[str]) -> int:
         )
         risk = max(float(bool(s.missing)) - s.support for s in chunked.sentences)
         methods["chunked"].append((risk, chunked.ratio < MIN_RATIO))
+        for p in penalties:
+            sensitivity[p].append(
+                max(
+                    float(bool(s.missing)) - (s.cosine - p * len(s.novel_words))
+                    for s in chunked.sentences
+                )
+            )
     score_s = time.perf_counter() - started
 
     faithful = labels.count(False)
@@ -115,6 +124,8 @@ def main(argv: list[str]) -> int:
             f"{name:9} {auc(risks, labels):8.3f} {per['cnndm']:8.3f} {per['xsum']:8.3f}   "
             f"{flagged:7d} {precision:9.2f} {recall:7.2f}"
         )
+    print("\nsensitivity: AUC of chunked by novel-word penalty (numbers/names rule kept)")
+    print("  " + "   ".join(f"{p:.2f}: {auc(sensitivity[p], labels):.3f}" for p in penalties))
     print(
         "\nAUC 0.5 = chance. 'chunked' is driftgate's default grounding; every method is a "
         "proxy,\nnot a fact checker: read the per-sentence reasons before trusting a flag."

@@ -61,7 +61,7 @@ def test_success_renders_the_prompt_and_records_tokens(fake, suite, runner_for):
     body = fake.messages_requests()[0].json
     assert body["messages"] == [{"role": "user", "content": "Summarise ticket 4411"}]
     assert body["model"] == "claude-haiku-4-5" and body["system"] == "You write one-line summaries."
-    assert body["temperature"] == 0.0  # the suite default, sent on the wire
+    assert "temperature" not in body  # not written by the user: the model's default
     assert fake.messages_requests()[0].header("authorization") == f"Bearer {API_KEY}"
 
 

@@ -80,6 +80,10 @@ class AnthropicRunner:
         }
         if self.spec.system:
             request["system"] = self.spec.system
+        if "temperature" in self.spec.model_fields_set:
+            # anthropic 2.x dropped the `temperature` argument; send it only when the user
+            # wrote it, so models that reject it still work by default.
+            request["extra_body"] = {"temperature": self.spec.temperature}
         if self.budget is not None and not self.budget.allow():
             from driftgate.cost import BUDGET_SKIP_REASON
 
