@@ -209,3 +209,23 @@ def test_judge_grades_are_cached_and_pass_score_is_reapplied(project, fake, embe
     bad = second.case("judged-bad")
     assert bad.judge.cached and bad.judge.score == 4 and bad.status == "failed"
     assert second.summary.judge_cache.hits == 3 and second.summary.calls == 0
+
+
+def test_cli_flags_reach_the_run(project, fake, capsys):
+    judge_by_output(
+        fake, {"Route to Billing.": 5, "Route to Infrastructure.": 5, "Priority P2.": 5}
+    )
+    out = project / "results.json"
+    code = main(
+        [
+            "run", "--config", str(project / "llm-evals.yaml"), "--quiet",
+            "--judge", "all", "--max-cost", "10", "--traces", str(project / "traces"),
+            "--output-json", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0  # two cases fail, but min_pass_rate is 0 and no critical case failed
+    data = json.loads(out.read_text())
+    assert data["summary"]["judged"] == 3 and data["summary"]["calls"] == 3
+    assert data["summary"]["cost_usd"] == pytest.approx(3.0)
+    assert len(list((project / "traces").iterdir())) == 3
+    assert API_KEY not in out.read_text() and API_KEY not in capsys.readouterr().out
