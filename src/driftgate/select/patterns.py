@@ -11,7 +11,7 @@ own readings fits a trigger:
   also matches every file below a matching directory.
 
 The last matching pattern wins; `!pattern` excludes. docs/selection.md lists every difference
-from git, and tests/select/test_oracle.py checks each one against git itself.
+from git, and tests/selection/test_oracle.py checks each one against git itself.
 """
 
 from __future__ import annotations
