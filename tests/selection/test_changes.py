@@ -162,3 +162,30 @@ def test_paths_from_an_api_keep_truncation():
 )
 def test_normalise(raw, expected):
     assert normalise(raw) == expected
+
+
+def test_changes_between_fetches_a_missing_head_without_making_a_full_clone_shallow(
+    forked, tmp_path
+):
+    repo, base = forked
+    head = repo.git("rev-parse", "feature")
+    clone = tmp_path / "full"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--single-branch",
+            "--branch",
+            "main",
+            f"file://{repo.root}",
+            str(clone),
+        ],
+        check=True,
+    )
+    changes = changes_between(base, head, clone)
+    assert changes.files == {"a.py", "old/name.py", "new/name.py", "gone.txt", "added/file.txt"}
+    shallow = subprocess.run(
+        ["git", "rev-parse", "--is-shallow-repository"], cwd=clone, capture_output=True, text=True
+    )
+    assert shallow.stdout.strip() == "false"

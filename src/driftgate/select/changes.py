@@ -144,8 +144,10 @@ def changes_between(base_sha: str, head_sha: str, root: Path, fetch: bool = True
     missing = [sha for sha in (base_sha, head_sha) if not has_commit(sha, root)]
     if missing and fetch:
         try:
+            # --depth only where history is already cut: it would make a full clone shallow
+            depth = ["--depth=50"] if is_shallow(root) else []
             git(
-                ["fetch", "--no-tags", "--quiet", "--depth=50", "origin", *missing],
+                ["fetch", "--no-tags", "--quiet", *depth, "origin", *missing],
                 root,
                 timeout=300,
             )
