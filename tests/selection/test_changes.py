@@ -60,6 +60,15 @@ def test_rename_detection_config_does_not_hide_the_old_path(forked):
     assert "old/name.py" in changes_since("main", repo.root).files
 
 
+def test_uncommitted_edits_are_named_as_not_included(forked):
+    repo, _ = forked
+    assert "uncommitted" not in changes_since("main", repo.root).source
+    repo.write("untouched.md", "edited, not committed\n")
+    changes = changes_since("main", repo.root)
+    assert "untouched.md" not in changes.files
+    assert "uncommitted changes are not included" in changes.source
+
+
 def test_unknown_ref_is_an_unknown_change_list_with_a_reason(forked):
     repo, _ = forked
     changes = changes_since("no-such-branch", repo.root)
