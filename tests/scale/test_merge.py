@@ -8,27 +8,29 @@ import sys
 import pytest
 
 from driftgate.errors import UsageError
-from driftgate.merge import merge_files, merge_folder, merge_results
+from driftgate.merge import PER_SHARD, WORST, merge_files, merge_folder, merge_results
 from driftgate.results import BaselineInfo, RunResults
 from driftgate.shard import Shard
 
 from .shard_demo import write_suite
 
-# Wall-clock measurements differ between any two runs, sharded or not.
+# Wall-clock measurements differ between any two runs, sharded or not; warnings are
+# free text that each job words for the cases it saw (the merge keeps each once).
 TIMING = {"created_at", "duration_s", "latency_s", "latency_p95_s", "latency_median_s"}
+NOT_COMPARED = TIMING | {"warnings"}
 # A shard embeds a different batch of texts than the whole run, and batched float32
 # inference differs in the 7th digit with the batch's padding; scores are rounded to 6.
 SCORE_TOLERANCE = 2e-6
 
 
-def comparable(results: RunResults) -> dict:
+def comparable(results: RunResults, skip: frozenset[str] = frozenset()) -> dict:
     """Every field as path -> value, minus timing; floats compared with SCORE_TOLERANCE."""
     flat: dict[str, object] = {}
 
     def walk(value, path: str) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
-                if key not in TIMING:
+                if key not in NOT_COMPARED and key not in skip:
                     walk(item, f"{path}.{key}")
         elif isinstance(value, list):
             flat[f"{path}#len"] = len(value)
@@ -41,8 +43,8 @@ def comparable(results: RunResults) -> dict:
     return flat
 
 
-def assert_same_run(got: RunResults, want: RunResults) -> None:
-    got_flat, want_flat = comparable(got), comparable(want)
+def assert_same_run(got: RunResults, want: RunResults, skip: frozenset[str] = frozenset()):
+    got_flat, want_flat = comparable(got, skip), comparable(want, skip)
     assert set(got_flat) == set(want_flat)
     for path, value in want_flat.items():
         if isinstance(value, float) and not isinstance(value, bool):
@@ -198,3 +200,26 @@ def test_merge_files_errors_name_the_file(tmp_path):
         merge_files([bad])
     with pytest.raises(UsageError, match="no driftgate results files under"):
         merge_folder(tmp_path)
+
+
+def test_merge_with_a_baseline(run_demo, tmp_path):
+    """Per-case drift and regressions merge exactly; the per-shard averages of the
+    baseline comparison are left out with a warning, growth is the worst shard's."""
+    suite = write_suite(tmp_path)
+    baseline = run_demo(suite)
+    baseline.write(tmp_path / "baseline.json")
+    bot = tmp_path / "bot.py"
+    bot.write_text(
+        bot.read_text()
+        .replace("Orders ship within two business days.", "We ship orders quickly.")
+        .replace("Refunds are available within 30 days of purchase.", "Refunds: 30 days.")
+    )
+    whole = run_demo(suite, baseline=tmp_path / "baseline.json")
+    assert whole.summary.baseline is not None and whole.summary.regressions >= 1
+    parts = [run_demo(suite, Shard(i, 3), baseline=tmp_path / "baseline.json") for i in (1, 2, 3)]
+    merged = merge_results(parts)
+    assert_same_run(merged, whole, skip=frozenset(PER_SHARD + WORST))
+    assert [c.delta for c in merged.cases] == [c.delta for c in whole.cases]
+    assert merged.summary.regressions == whole.summary.regressions
+    assert merged.summary.mean_delta is None
+    assert any(w.startswith("merged from shards: mean_delta") for w in merged.warnings)
