@@ -58,15 +58,9 @@ SAME_EVERYWHERE = [
     ),
 ]
 
-# How each summary field not recomputed by report.gate.summarize combines over shards.
+# How each summary field that report.gate.summarize does not recompute combines.
 WHOLE_RUN = ("baseline", "removed_cases")  # about the baseline and the suite: same everywhere
 ADDED = ("calls", "calls_saved", "cost_saved_usd")  # work each job did
-# compare/drift.py aggregates these over the baseline pairs a shard saw; they can't be
-# combined exactly from the shards' values, so the merge reports the worst shard's growth
-# (the gate stays strict) and leaves the averages out, with a warning, until they are
-# computed from the cases in report.gate.summarize like the rest of the summary.
-WORST = ("latency_increase", "cost_increase")
-PER_SHARD = ("mean_delta", "review_warning", "baseline_pass_at_1", "baseline_latency_median_s")
 CACHES = ("output_cache", "judge_cache")
 
 
@@ -124,7 +118,6 @@ def merge_results(runs: Sequence[RunResults], sources: Sequence[str] | None = No
     shard_runs = [r for r, _ in by_shard.values()]
     merged.summary = _run_level_summary(shard_runs, [c.name for c in first.cases])
     summarize(merged)
-    _note_inexact(merged, shard_runs)
     if missing:
         _fail_incomplete(merged, missing)
     return merged
@@ -246,32 +239,9 @@ def _run_level_summary(runs: list[RunResults], case_order: list[str]) -> Summary
         stats.hits = sum(getattr(s, name).hits for s in summaries)
     new = {name for s in summaries for name in s.new_cases}  # each case is new in one shard
     summary.new_cases = [name for name in case_order if name in new]
-    base_costs = [s.baseline_cost_usd for s in summaries if s.baseline_cost_usd is not None]
-    summary.baseline_cost_usd = round(sum(base_costs), 6) if base_costs else None
-    for name in WORST:
-        values = [getattr(s, name) for s in summaries if getattr(s, name) is not None]
-        setattr(summary, name, max(values) if values else None)
     durations = [s.duration_s for s in summaries if s.duration_s is not None]
     summary.duration_s = max(durations) if durations else None  # shards run side by side
     return summary
-
-
-def _note_inexact(merged: RunResults, runs: list[RunResults]) -> None:
-    """Say which baseline aggregates a merge cannot reproduce, when the shards had them."""
-    lost = [
-        name
-        for name in PER_SHARD
-        if getattr(merged.summary, name) is None
-        and any(getattr(r.summary, name) is not None for r in runs)
-    ]
-    worst = [name for name in WORST if sum(getattr(r.summary, name) is not None for r in runs) > 1]
-    parts = []
-    if lost:
-        parts.append(f"{', '.join(lost)} are per-shard averages and are left out")
-    if worst:
-        parts.append(f"{', '.join(worst)} are the largest shard's, and the gate uses them")
-    if parts:
-        merged.warnings.append("merged from shards: " + "; ".join(parts))
 
 
 def _fail_incomplete(merged: RunResults, missing: list[Shard]) -> None:
