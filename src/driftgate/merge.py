@@ -58,6 +58,9 @@ SAME_EVERYWHERE = [
     ),
 ]
 
+# Facts a shard may not know (older results record a judge model only where it ran).
+UNKNOWN_OK = {"judge model"}
+
 # How each summary field that report.gate.summarize does not recompute combines.
 WHOLE_RUN = ("baseline", "removed_cases")  # about the baseline and the suite: same everywhere
 ADDED = ("calls", "calls_saved", "cost_saved_usd")  # work each job did
@@ -112,6 +115,7 @@ def merge_results(runs: Sequence[RunResults], sources: Sequence[str] | None = No
     first = by_shard[present[0]][0]
     merged = first.model_copy(deep=True)
     merged.shard = None
+    merged.judge_model = next((r.judge_model for r in runs if r.judge_model), None)
     merged.created_at = min((r.created_at for r in runs if r.created_at), default=None)
     merged.warnings = _unique(w for r in runs for w in r.warnings)
     merged.cases = [_merged_case(index, by_shard, owners) for index in range(len(first.cases))]
@@ -127,7 +131,8 @@ def _check_same_run(runs: Sequence[RunResults], sources: list[str]) -> None:
     problems = []
     for label, get, fix in SAME_EVERYWHERE:
         values = [get(r) for r in runs]
-        if any(v != values[0] for v in values):
+        known = [v for v in values if v is not None] if label in UNKNOWN_OK else values
+        if any(v != known[0] for v in known):
             seen = ", ".join(f"{src}: {_short(v)}" for src, v in zip(sources, values, strict=True))
             problems.append(f"different {label} ({seen}): {fix}")
     if problems:

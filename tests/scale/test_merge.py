@@ -169,6 +169,12 @@ def test_incompatible_runs_are_refused(shards, change, label):
         merge_results([first, second])
 
 
+def test_a_shard_that_did_not_record_the_judge_model_still_merges(shards):
+    first, second = (p.model_copy(deep=True) for p in shards(2))
+    first.judge_model = None
+    assert merge_results([first, second]).judge_model == second.judge_model
+
+
 def test_a_shard_split_another_way_is_refused(shards):
     first, second = (p.model_copy(deep=True) for p in shards(2))
     stolen = next(c for c in first.cases if c.run_by_shard == "2/2")
