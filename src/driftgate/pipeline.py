@@ -166,7 +166,7 @@ def run(options: RunOptions) -> RunResults:
         case_result.selected = previous.selected
         case_result.selection_reason = previous.selection_reason
         results.cases[index] = case_result
-    record_versions(results, suite, targets)
+    record_versions(results, suite, targets, quality.policy)
     results.summary.calls = sum(g.calls for g in generations.values())
     quality.finish(results, cases, generations)  # costs, budget skips, judge
     if baseline:
