@@ -24,6 +24,7 @@ $(VENV)/.dev: requirements/dev.txt $(VENV)/.runtime
 
 demo: $(VENV)/.runtime
 	$(BIN)/python examples/demo.py
+	$(BIN)/python examples/demo_pr.py
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -q

@@ -15,6 +15,8 @@ from pathlib import Path
 from driftgate import __version__
 from driftgate.config import DEFAULT_CONFIG
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.select.command import add_select_arguments, add_select_command_arguments
+from driftgate.shard import parse_shard
 
 
 def _csv(value: str) -> list[str]:
@@ -33,13 +35,19 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
-    parser.add_argument("--all", action="store_true", help="run every case (a full run)")
-    parser.add_argument("--cases", type=_csv, help="only these cases (comma-separated names)")
-    parser.add_argument("--tags", type=_csv, help="only cases with any of these tags")
+    add_select_arguments(parser)  # --changed-since/--changed-files/--all, --cases, --tags
     parser.add_argument("--outputs", type=Path, help="read outputs from this JSONL file")
     parser.add_argument("--output-json", type=Path, help="write the results JSON here")
     parser.add_argument("--report-md", type=Path, help="write the Markdown report here")
+    parser.add_argument("--junit", type=Path, help="write JUnit XML here (test reporters)")
+    parser.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="run only shard I of N of the selected cases (matrix jobs); combine with `merge`",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    add_baseline_arguments(parser)
+    add_quality_arguments(parser)
     parser.add_argument(
         "--cache-dir",
         type=Path,
@@ -53,25 +61,108 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from driftgate.pipeline import RunOptions, run
-    from driftgate.report.markdown import render_markdown
-    from driftgate.report.terminal import render_table
+def _usd(value: str) -> float:
+    try:
+        amount = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not an amount in USD, e.g. 0.50") from None
+    if amount < 0 or amount != amount:
+        raise argparse.ArgumentTypeError(f"{value}: the budget must be 0 or more USD")
+    return amount
+
+
+def add_quality_arguments(parser: argparse.ArgumentParser) -> None:
+    """The quality layer's flags: judge policy, cost budget, traces."""
+    parser.add_argument(
+        "--judge",
+        choices=["critical", "selected", "all", "never"],
+        help="which cases the LLM judge grades (overrides the suite's judge.policy)",
+    )
+    parser.add_argument(
+        "--max-cost",
+        type=_usd,
+        metavar="USD",
+        help="stop starting API calls once this much is spent; the rest are skipped (budget)",
+    )
+    parser.add_argument(
+        "--traces",
+        type=Path,
+        metavar="DIR",
+        help="write every target and judge request and raw response here (no API key)",
+    )
+
+
+def add_baseline_arguments(parser: argparse.ArgumentParser) -> None:
+    from driftgate.compare.store import DEFAULT_BRANCH
+
+    group = parser.add_argument_group("baseline (what the run is compared with)")
+    group.add_argument(
+        "--baseline", type=Path, metavar="PATH", help="compare with this results JSON file"
+    )
+    group.add_argument(
+        "--baseline-branch",
+        default=DEFAULT_BRANCH,
+        metavar="NAME",
+        help=f"else read the baseline from this branch of origin (default: {DEFAULT_BRANCH})",
+    )
+    group.add_argument(
+        "--merge-base",
+        metavar="REV",
+        help="prefer the baseline recorded at this commit (default: merge-base with origin/HEAD)",
+    )
+    group.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="record this run's results on the baseline branch and push it to origin",
+    )
+
+
+def run_options(args: argparse.Namespace, **extra):
+    """The pipeline options shared by `run` and `calibrate`, progress on stderr."""
+    from driftgate.pipeline import RunOptions
 
     def progress(message: str) -> None:
         if not args.quiet:
             print(message, file=sys.stderr, flush=True)
 
-    options = RunOptions(
+    from driftgate.config.load import repo_root
+    from driftgate.select.command import change_set_from_args
+
+    return RunOptions(
         config=args.config,
+        changes=change_set_from_args(args, repo_root(Path(args.config).resolve())),
         names=args.cases,
-        tags=args.tags,
-        outputs=args.outputs,
+        tags=getattr(args, "tags", None),
+        outputs=getattr(args, "outputs", None),
         progress=progress,
-        cache_dir=args.cache_dir,
-        cache_mode="off" if args.no_cache else None,
+        **extra,
+        cache_dir=getattr(args, "cache_dir", None),
+        cache_mode="off" if getattr(args, "no_cache", False) else None,
     )
-    results = run(options)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from driftgate.pipeline import run
+
+    options = run_options(
+        args,
+        baseline=args.baseline,
+        baseline_branch=args.baseline_branch,
+        merge_base=_commit(args.merge_base, args.config),
+        update_baseline=args.update_baseline,
+        judge=args.judge,
+        max_cost=args.max_cost,
+        traces=args.traces,
+        shard=parse_shard(args.shard) if args.shard else None,
+    )
+    return finish(run(options), args)
+
+
+def finish(results, args: argparse.Namespace) -> int:
+    """Warnings, the report files asked for, the table, and the exit code (run, merge)."""
+    from driftgate.report.markdown import render_markdown
+    from driftgate.report.terminal import render_table
+
     for warning in results.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.output_json:
@@ -79,8 +170,51 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.report_md:
         args.report_md.parent.mkdir(parents=True, exist_ok=True)
         args.report_md.write_text(render_markdown(results), encoding="utf-8")
+    if args.junit:
+        from driftgate.report.junit import write_junit
+
+        write_junit(results, args.junit)
     print(render_table(results))
     return EXIT_PASS if results.summary.verdict == "pass" else EXIT_FAIL
+
+
+def _commit(rev: str | None, config: Path) -> str | None:
+    """A full SHA for --merge-base, which also accepts branch names and short SHAs."""
+    if rev is None:
+        return None
+    import subprocess
+
+    from driftgate.errors import UsageError
+
+    done = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+        cwd=config.resolve().parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise UsageError(f"--merge-base {rev}: not a commit in this repository")
+    return done.stdout.strip()
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from driftgate.compare.calibrate import calibrate
+
+    patch, changed = calibrate(run_options(args), args.samples, args.write)
+    print(patch, end="")
+    if args.write:
+        print(f"{args.config}: {changed} value(s) written", file=sys.stderr)
+    return EXIT_PASS
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from driftgate.merge import merge_files, results_files
+
+    paths: list[Path] = []
+    for path in args.results:
+        paths += results_files(path) if path.is_dir() else [path]
+    return finish(merge_files(paths), args)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -97,7 +231,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def cmd_select(args: argparse.Namespace) -> int:
+    from driftgate.select.command import select_command
+
+    return select_command(args)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
+    if args.results:
+        from driftgate.results_schema import results_json_schema_text
+
+        sys.stdout.write(results_json_schema_text())
+        return EXIT_PASS
     from driftgate.config.schema import SuiteFile
 
     schema = SuiteFile.model_json_schema()
@@ -105,6 +250,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
     schema["title"] = "driftgate suite file (llm-evals.yaml)"
     print(json.dumps(schema, indent=2))
     return EXIT_PASS
+
+
+def cmd_action(args: argparse.Namespace) -> int:
+    from driftgate.action.main import main as action_main
+
+    return action_main()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,12 +271,57 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_arguments(run_parser)
     run_parser.set_defaults(handler=cmd_run)
 
+    calibrate = sub.add_parser(
+        "calibrate",
+        help="run the suite N times and propose min_similarity / max_drop per case",
+    )
+    add_config_argument(calibrate)
+    calibrate.add_argument(
+        "--samples", type=int, required=True, metavar="N", help="generations per case (>= 2)"
+    )
+    calibrate.add_argument(
+        "--write", action="store_true", help="apply the patch to the suite file (keeps comments)"
+    )
+    calibrate.add_argument("--cases", type=_csv, help="only these cases (comma-separated names)")
+    calibrate.add_argument("--tags", type=_csv, help="only cases with any of these tags")
+    calibrate.add_argument("--outputs", type=Path, help="read outputs from this JSONL file")
+    calibrate.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    calibrate.set_defaults(handler=cmd_calibrate)
+
     validate = sub.add_parser("validate", help="check the suite file and report every problem")
     add_config_argument(validate)
     validate.set_defaults(handler=cmd_validate)
 
+    select = sub.add_parser(
+        "select",
+        help="show which cases a change would run, and why (runs nothing)",
+        description="Dry run of case selection: every case with run yes/no and the reason.",
+    )
+    add_config_argument(select)
+    add_select_command_arguments(select)
+    select.set_defaults(handler=cmd_select)
+
     schema = sub.add_parser("schema", help="print the suite file's JSON Schema")
+    schema.add_argument(
+        "--results", action="store_true", help="print the results JSON's schema instead"
+    )
     schema.set_defaults(handler=cmd_schema)
+
+    merge = sub.add_parser(
+        "merge", help="combine shard results (run --shard I/N) into one run and verdict"
+    )
+    merge.add_argument(
+        "results", nargs="+", type=Path, metavar="RESULTS", help="shard results files or folders"
+    )
+    merge.add_argument("--output-json", type=Path, help="write the merged results JSON here")
+    merge.add_argument("--report-md", type=Path, help="write the Markdown report here")
+    merge.add_argument("--junit", type=Path, help="write JUnit XML here (test reporters)")
+    merge.set_defaults(handler=cmd_merge)
+
+    action = sub.add_parser(
+        "action", help="run as the GitHub Action: reads INPUT_* and GITHUB_* (see docs/action.md)"
+    )
+    action.set_defaults(handler=cmd_action)
     return parser
 
 

@@ -9,20 +9,33 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from driftgate import __version__
 from driftgate.cache import DEFAULT_DIR, Cache, encode_through_cache
+from driftgate.compare import (
+    baseline_texts,
+    compare_to_baseline,
+    load_baseline_file,
+    read_baseline_from_branch,
+    write_baseline_to_branch,
+)
+from driftgate.compare.store import DEFAULT_BRANCH, GitFailed, default_merge_base
 from driftgate.config import SuiteSpec, load_suite
 from driftgate.config.schema import OutputsTarget
+from driftgate.errors import UsageError
 from driftgate.generate import Generation, generate_all
 from driftgate.generate.cached import CachingGenerator
 from driftgate.generate.runner import Targets
 from driftgate.report.gate import summarize
-from driftgate.results import CaseResult, GateSettings, RunResults
+from driftgate.results import BaselineInfo, CaseResult, GateSettings, RunResults
+from driftgate.score.embedder import Embedder
+from driftgate.score.quality import Quality
 from driftgate.select.selection import SelectionResult, select_cases
+from driftgate.shard import Shard, apply_shard
+from driftgate.versions import record_versions
 
 
 @dataclass
@@ -33,10 +46,20 @@ class RunOptions:
     tags: list[str] | None = None
     outputs: Path | None = None  # --outputs: every case reads this JSONL file
     embedder: object | None = None  # an Embedder to reuse (tests, calibrate)
+    baseline: Path | None = None  # --baseline: compare with this results file
+    baseline_branch: str | None = DEFAULT_BRANCH  # else this branch of origin (None: no baseline)
+    merge_base: str | None = None  # prefer the baseline recorded at this commit
+    update_baseline: bool = False  # record this run on baseline_branch afterwards
+    samples: int | None = None  # every case this many times (calibrate)
     progress: Callable[[str], None] | None = None
+    shard: Shard | None = None  # --shard I/N: run only this shard's part of the selection
     cache_dir: Path | None = None  # default: .driftgate/cache at the repository root
     cache_mode: str | None = None  # read_write | read_only | off; default: the suite's `cache:`
     extra: dict = field(default_factory=dict)
+    # quality layer (score/quality.py)
+    judge: str | None = None  # --judge POLICY, overrides the suite's judge.policy
+    max_cost: float | None = None  # --max-cost USD: no new API call once reached
+    traces: Path | None = None  # --traces DIR: every API request/response as JSON
 
 
 def git_sha(root: Path) -> str | None:
@@ -64,6 +87,7 @@ def skeleton(suite: SuiteSpec, selection: SelectionResult, mode: str) -> RunResu
             fail_on_regression=gate.fail_on_regression,
             max_latency_increase=gate.max_latency_increase,
             max_cost_increase=gate.max_cost_increase,
+            pass_at_k=list(suite.pass_at_k),
         ),
     )
     for item in selection.selections:
@@ -88,15 +112,27 @@ def run(options: RunOptions) -> RunResults:
     started = time.perf_counter()
     say = options.progress or (lambda message: None)
     suite = load_suite(options.config)
+    if options.samples:
+        cases = tuple(replace(case, samples=options.samples) for case in suite.cases)
+        suite = replace(suite, cases=cases)
     selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
-    cases = selection.selected
+    if options.shard is not None:
+        apply_shard(results, options.shard)
+    running = {c.name for c in results.cases if c.selected}
+    cases = [case for case in selection.selected if case.name in running]
+    if options.update_baseline and not results.git_sha:
+        raise UsageError("--update-baseline keys results by commit, and this is not a git checkout")
+    baseline = find_baseline(options, suite, results, say)  # before any paid call: fail fast
 
+    quality = Quality.start(suite, options.judge, options.max_cost, options.traces)
     targets = Targets(
         suite,
         override=OutputsTarget(type="outputs", path=str(options.outputs))
         if options.outputs
         else None,
+        budget=quality.budget,
+        tracer=quality.tracer,
     )
     total = sum(case.samples for case in cases)
     finished = 0
@@ -110,27 +146,71 @@ def run(options: RunOptions) -> RunResults:
         say(f"[{finished}/{total}] {label}: {state}{took}")
 
     cache = open_cache(suite, options)
-    generations = generate_all(
-        cases,
-        targets,
-        suite.concurrency,
-        on_done=on_done,
-        generate=CachingGenerator(suite, targets, cache),
-    )
-    scored = score_cases(suite, cases, generations, options.embedder, cache)
+    try:
+        generations = generate_all(
+            cases,
+            targets,
+            suite.concurrency,
+            on_done=on_done,
+            generate=CachingGenerator(suite, targets, cache),
+        )
+    finally:
+        targets.close()
+    embedder = options.embedder or Embedder(suite.embedding_model)  # loads on first encode
+    names = [case.name for case in cases]
+    extra = baseline_texts(baseline[0], names) if baseline else []
+    scored = score_cases(suite, cases, generations, embedder, cache, extra_texts=extra)
     for case_result in scored:
         index = next(i for i, c in enumerate(results.cases) if c.name == case_result.name)
         previous = results.cases[index]
         case_result.selected = previous.selected
         case_result.selection_reason = previous.selection_reason
         results.cases[index] = case_result
+    record_versions(results, suite, targets)
     results.summary.calls = sum(g.calls for g in generations.values())
+    quality.finish(results, cases, generations)  # costs, budget skips, judge
+    if baseline:
+        compare_to_baseline(results, *baseline, suite, embedder.similarity)
     record_cache(results, cache)
     cache.prune()
     results.warnings += cache.warnings
     results.summary.duration_s = round(time.perf_counter() - started, 3)
     summarize(results)
+    if options.update_baseline:
+        if results.summary.skipped:
+            results.warnings.append(
+                f"baseline recorded from a run that skipped {results.summary.skipped} case(s): "
+                f"they have no baseline score until a full run (--all) records one"
+            )
+        branch = options.baseline_branch or DEFAULT_BRANCH
+        commit = write_baseline_to_branch(suite.root, branch, results, results.git_sha)
+        say(f"baseline for {results.git_sha[:12]} pushed to branch '{branch}' ({commit[:12]})")
     return results
+
+
+def find_baseline(
+    options: RunOptions, suite: SuiteSpec, results: RunResults, say: Callable[[str], None]
+) -> tuple[RunResults, BaselineInfo] | None:
+    """--baseline PATH, else the branch store; a branch that can't be read is a warning
+    (the run still reports everything else), a bad --baseline file is an error."""
+    if options.baseline:
+        return load_baseline_file(options.baseline)
+    if not options.baseline_branch:
+        return None
+    merge_base = options.merge_base or default_merge_base(suite.root)
+    try:
+        found = read_baseline_from_branch(
+            suite.root, options.baseline_branch, suite.name, merge_base
+        )
+    except GitFailed as exc:
+        results.warnings.append(f"no baseline: {exc}")
+        return None
+    if found is None:
+        say(
+            f"no baseline for suite '{suite.name}' on branch '{options.baseline_branch}' of "
+            f"origin: drift is not measured (record one with --update-baseline)"
+        )
+    return found
 
 
 def record_cache(results: RunResults, cache: Cache) -> None:
@@ -147,9 +227,16 @@ def open_cache(suite: SuiteSpec, options: RunOptions) -> Cache:
 
 
 def score_cases(
-    suite: SuiteSpec, cases, generations, embedder=None, cache: Cache | None = None
+    suite: SuiteSpec,
+    cases,
+    generations,
+    embedder=None,
+    cache: Cache | None = None,
+    extra_texts: list[str] = (),
 ) -> list[CaseResult]:
-    """Embed every distinct text once, then score each case from the cached vectors."""
+    """Embed every distinct text once, then score each case from the cached vectors.
+
+    `extra_texts` (the baseline outputs to compare with) join the same batch."""
     from driftgate.score.scoring import aggregate, score_sample, texts_to_embed
 
     per_case = {
@@ -161,7 +248,7 @@ def score_cases(
 
         embedder = Embedder(suite.embedding_model)
     if texts:
-        encode_through_cache(embedder, texts, cache or Cache.disabled())
+        encode_through_cache(embedder, [*texts, *extra_texts], cache or Cache.disabled())
     return [
         aggregate(
             case,

@@ -39,6 +39,10 @@ class SentenceScore(Model):
     grounded: bool
     best_unit: str | None = None
     reason: str | None = None
+    # chunked mode: raw best-unit cosine, and the claim check behind `support`/`grounded`
+    cosine: float | None = None
+    missing: list[str] = []  # numbers and names absent from the context
+    novel_words: list[str] = []  # content words found nowhere in the context (−0.10 each)
 
 
 class CheckResult(Model):
@@ -87,6 +91,8 @@ class CaseResult(Model):
     tags: list[str] = []
     selected: bool = True
     selection_reason: str = "full run"
+    # Set when another matrix job runs this case ("2/4"): `merge` takes the case from there.
+    run_by_shard: str | None = None
     status: Status = "skipped"
     reasons: list[str] = []
     # Scores: for several samples, the mean; the spread is in similarity_std.
@@ -172,6 +178,10 @@ class Summary(Model):
     latency_median_s: float | None = None
     latency_p95_s: float | None = None
     baseline_latency_median_s: float | None = None
+    # Relative change of the median latency and of the cost per call, over the cases run
+    # on both sides and real (uncached) calls only: 0.5 means +50%.
+    latency_increase: float | None = None
+    cost_increase: float | None = None
     output_cache: CacheStats = CacheStats()
     judge_cache: CacheStats = CacheStats()
     calls_saved: int = 0
@@ -186,6 +196,8 @@ class GateSettings(Model):
     fail_on_regression: bool = False
     max_latency_increase: float | None = None
     max_cost_increase: float | None = None
+    # The k values of pass@k the summary reports (suite `pass_at_k`).
+    pass_at_k: list[int] = []
 
 
 class RunResults(Model):

@@ -440,6 +440,20 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
                 )
             )
         cases.append(spec)
+    fewest = min(cases, key=lambda c: c.samples, default=None)
+    for k in suite.pass_at_k:
+        if fewest is not None and k > fewest.samples:
+            l_, c_ = located.position(("eval_suite", "pass_at_k"))
+            warnings.append(
+                ConfigIssue(
+                    display,
+                    l_,
+                    c_,
+                    f"pass@{k} needs {k} samples per case and case '{fewest.name}' has "
+                    f"{fewest.samples}; it is not reported (raise `samples:` to {k} or more)",
+                    severity="warning",
+                )
+            )
     if issues:
         raise ConfigError(issues)
     return SuiteSpec(

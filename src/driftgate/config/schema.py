@@ -7,8 +7,10 @@ format (`eval_suite:` with `cases:`) loads unchanged; everything else is additiv
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
+import jsonschema
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -85,6 +87,26 @@ class Checks(Strict):
     @classmethod
     def _one_or_many(cls, value):
         return [value] if isinstance(value, str) else value
+
+    @field_validator("regex")
+    @classmethod
+    def _patterns_compile(cls, value):
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return value
+
+    @field_validator("json_schema")
+    @classmethod
+    def _schema_is_valid(cls, value):
+        if value is not None:
+            try:
+                jsonschema.Draft202012Validator.check_schema(value)
+            except jsonschema.SchemaError as exc:
+                raise ValueError(f"invalid JSON Schema: {exc.message}") from None
+        return value
 
 
 class JudgeConfig(Strict):

@@ -39,9 +39,12 @@ def describe_api_error(exc: Exception) -> str:
 
 
 class AnthropicRunner:
-    def __init__(self, spec: AnthropicTarget):
+    def __init__(self, spec: AnthropicTarget, budget=None, tracer=None):
         self.spec = spec
         self._client = None
+        # quality layer (cost.Budget, traces.TraceWriter): both optional
+        self.budget = budget
+        self.tracer = tracer
 
     def identity(self) -> dict:
         return {
@@ -79,19 +82,63 @@ class AnthropicRunner:
         }
         if self.spec.system:
             request["system"] = self.spec.system
+        if "temperature" in self.spec.model_fields_set:
+            # anthropic 2.x dropped the `temperature` argument; send it only when the user
+            # wrote it, so models that reject it still work by default.
+            request["extra_body"] = {"temperature": self.spec.temperature}
+        if self.budget is not None and not self.budget.allow():
+            from driftgate.cost import BUDGET_SKIP_REASON
+
+            return Generation.failed(BUDGET_SKIP_REASON)
         started = time.perf_counter()
         try:
-            message = self.client().messages.create(**request)
+            raw = self.client().messages.with_raw_response.create(**request)
+            message = raw.parse()
         except Exception as exc:  # every SDK failure becomes this case's error
-            return Generation.failed(describe_api_error(exc), time.perf_counter() - started)
+            error = describe_api_error(exc)
+            latency = time.perf_counter() - started
+            self._record(case, sample, request, exc, error, latency, None)
+            return Generation.failed(error, latency)
+        latency = time.perf_counter() - started
         text = "".join(
             block.text for block in message.content if getattr(block, "type", "") == "text"
         )
         usage = message.usage
+        tokens = Tokens(input=usage.input_tokens or 0, output=usage.output_tokens or 0)
+        self._record(case, sample, request, raw.http_response, None, latency, tokens)
         return Generation(
             output=text.strip(),
-            latency_s=time.perf_counter() - started,
-            tokens=Tokens(input=usage.input_tokens or 0, output=usage.output_tokens or 0),
+            latency_s=latency,
+            tokens=tokens,
             model=message.model or self.spec.model,
             calls=1,
+        )
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _record(self, case, sample, request, response, error, latency, tokens) -> None:
+        """Count the call against the budget and write its trace (quality layer)."""
+        if self.budget is not None:
+            self.budget.record(self.spec.model, tokens or Tokens())
+        if self.tracer is None:
+            return
+        http = getattr(response, "response", response)  # an APIStatusError carries one
+        status = getattr(http, "status_code", None)
+        try:
+            body = http.text if status is not None else None
+        except Exception:
+            body = None
+        self.tracer.write(
+            "target",
+            case.name,
+            request,
+            body,
+            sample=sample,
+            status=status,
+            headers=dict(http.headers) if status is not None else None,
+            error=error,
+            latency_s=round(latency, 4),
         )

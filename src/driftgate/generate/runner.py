@@ -19,23 +19,32 @@ NO_TARGET = (
 )
 
 
-def make_target(spec, root: Path, suite_dir: Path):
+def make_target(spec, root: Path, suite_dir: Path, budget=None, tracer=None):
     if isinstance(spec, CommandTarget):
         return CommandRunner(spec, root)
     if isinstance(spec, OutputsTarget):
         return OutputsFile(spec, root, suite_dir)
     if isinstance(spec, AnthropicTarget):
-        return AnthropicRunner(spec)
+        return AnthropicRunner(spec, budget=budget, tracer=tracer)
     raise TypeError(f"unknown target {spec!r}")
 
 
 class Targets:
     """One runner per distinct target spec, so an outputs file is read once per run."""
 
-    def __init__(self, suite: SuiteSpec, override=None):
+    def __init__(self, suite: SuiteSpec, override=None, budget=None, tracer=None):
         self.suite = suite
         self.override = override
+        self.budget = budget  # cost.Budget and traces.TraceWriter for API targets
+        self.tracer = tracer
         self._runners: dict[str, object] = {}
+
+    def close(self) -> None:
+        """Release API clients' connections (the anthropic runner's)."""
+        for runner in self._runners.values():
+            close = getattr(runner, "close", None)
+            if close is not None:
+                close()
 
     def for_case(self, case: CaseSpec):
         spec = self.override or case.target
@@ -43,7 +52,9 @@ class Targets:
             return None
         key = spec.model_dump_json()
         if key not in self._runners:
-            self._runners[key] = make_target(spec, self.suite.root, self.suite.path.parent)
+            self._runners[key] = make_target(
+                spec, self.suite.root, self.suite.path.parent, self.budget, self.tracer
+            )
         return self._runners[key]
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import statistics
 
+from driftgate.compare.rules import baseline_gate_reasons, count_regressions
+from driftgate.compare.stats import suite_pass_at
 from driftgate.results import RunResults, Summary, Tokens
 
 
@@ -27,6 +29,10 @@ def summarize(results: RunResults) -> Summary:
         c.critical and c.status in ("failed", "error") for c in selected
     )
     summary.pass_at_1 = round(statistics.fmean(c.pass_rate or 0.0 for c in ran), 6) if ran else None
+    summary.pass_at_k = suite_pass_at(
+        [(c.samples_n, c.passes) for c in ran], results.gate.pass_at_k
+    )[1]
+    summary.regressions, summary.critical_regressions = count_regressions(results)
     summary.tokens = sum((c.tokens for c in cases), Tokens())
     judged = [c.judge for c in cases if c.judge and c.judge.score is not None]
     summary.judged = len(judged)
@@ -59,4 +65,5 @@ def gate_reasons(results: RunResults) -> list[str]:
             reasons.append(f"critical case '{case.name}' {what}: {detail}")
     if summary.pass_at_1 is not None and summary.pass_at_1 < gate.min_pass_rate:
         reasons.append(f"pass@1 {summary.pass_at_1:.2f} < min_pass_rate {gate.min_pass_rate:.2f}")
+    reasons += baseline_gate_reasons(results)
     return reasons

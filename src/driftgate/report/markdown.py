@@ -1,4 +1,10 @@
-"""The Markdown report: the same text is the PR comment, the job summary and --report-md."""
+"""The Markdown report: the same text is the PR comment, the job summary and --report-md.
+
+Most important first, so the first screen says what broke: the verdict, pass@1 against the
+baseline, the critical cases with their reasons and the judge's reasoning, then the table,
+a chart, the skipped cases and the costs. GitHub rejects comments over 65,536 characters;
+with a `limit` the details are shortened first (and the report says so), never the verdict.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,11 @@ from driftgate.cache import summary_line
 from driftgate.results import CaseResult, RunResults
 
 ICON = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️"}
+CHART_MAX_CASES = 40  # beyond this a bar chart is unreadable; the table has them all
+REASONING_MAX = 600
+
+# Levels of detail, tried in order until the report fits the limit.
+FULL, NO_SKIPPED_LIST, NO_CHART, NOTABLE_ROWS, BUDGETED = range(5)
 
 
 def _num(value: float | None, digits: int = 2) -> str:
@@ -13,7 +24,12 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 
 def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return text.replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def _clip(text: str, size: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 def headline(results: RunResults) -> str:
@@ -22,61 +38,207 @@ def headline(results: RunResults) -> str:
         return f"### ⏭️ driftgate · {results.suite}: no case affected by this change"
     if s.verdict == "pass":
         return f"### ✅ driftgate · {results.suite}: passed ({s.passed}/{s.selected} cases)"
-    return (
-        f"### ❌ driftgate · {results.suite}: failed "
-        f"({s.critical_failures} critical failure(s), {s.failed + s.errors} failing case(s))"
+    parts = []
+    if s.critical_regressions:
+        parts.append(f"{s.critical_regressions} critical regression(s)")
+    parts.append(f"{s.critical_failures} critical failure(s)")
+    parts.append(f"{s.failed + s.errors} failing case(s)")
+    return f"### ❌ driftgate · {results.suite}: failed ({', '.join(parts)})"
+
+
+def pass_rate_line(results: RunResults) -> str:
+    s = results.summary
+    now = f"**pass@1 {_num(s.pass_at_1)}**"
+    if s.baseline_pass_at_1 is not None and s.pass_at_1 is not None:
+        delta = s.pass_at_1 - s.baseline_pass_at_1
+        now += f" (baseline {_num(s.baseline_pass_at_1)}, {delta:+.2f})"
+    elif s.baseline is None:
+        now += " (no baseline yet)"
+    counts = (
+        f"{s.selected} selected · {s.passed} passed · {s.failed} failed · "
+        f"{s.errors} errors · {s.skipped} skipped"
     )
+    if s.regressions:
+        counts += f" · {s.regressions} regression(s)"
+    return f"{now} · {counts}"
+
+
+def baseline_line(results: RunResults) -> str | None:
+    info = results.summary.baseline
+    if info is None:
+        return None
+    parts = [f"baseline: {info.source}"]
+    if info.commit:
+        parts.append(f"commit `{info.commit[:12]}`")
+    if info.age_hours is not None:
+        parts.append(f"{info.age_hours:.0f} h old")
+    if info.at_merge_base is False:
+        parts.append("not at the merge-base (newest used)")
+    return "<sub>" + " · ".join(parts) + "</sub>"
 
 
 def case_row(case: CaseResult) -> str:
     similarity = _num(case.similarity)
-    if case.baseline_similarity is not None and case.delta is not None:
-        similarity = f"{case.baseline_similarity:.2f} → {_num(case.similarity)} ({case.delta:+.2f})"
+    if case.baseline_similarity is not None and case.similarity is not None:
+        delta = case.delta if case.delta is not None else case.similarity - case.baseline_similarity
+        similarity = f"{case.baseline_similarity:.2f} → {case.similarity:.2f} ({delta:+.2f})"
     grounding = _num(case.grounding_ratio)
     judge = f"{case.judge.score}/5" if case.judge and case.judge.score is not None else "–"
+    status = f"{ICON.get(case.status, '')} {case.status}"
+    if case.regression:
+        status += " 📉"
     return (
-        f"| {ICON.get(case.status, '')} {case.status} | `{_escape(case.name)}` | {similarity} "
+        f"| {status} | `{_escape(case.name)}` | {similarity} "
         f"| {grounding} | {judge} | {'⚠️ yes' if case.critical else ''} |"
     )
 
 
-def render_markdown(results: RunResults) -> str:
+def _notable(case: CaseResult) -> bool:
+    return case.status in ("failed", "error") or case.regression
+
+
+def _problem(case: CaseResult) -> list[str]:
+    """One failing or regressed case: what broke, and the judge's reasoning if it spoke."""
+    what = case.status if case.status != "passed" else "regressed"
+    if case.regression and case.status != "passed":
+        what += ", regressed"
+    reasons = "; ".join(case.reasons) or case.error or what
+    label = "**critical** " if case.critical else ""
+    line = f"- {label}`{case.name}` ({what}): {_escape(_clip(reasons, 800))}"
+    if case.line:
+        line += f" · line {case.line}"
+    base, threshold = case.baseline_similarity, case.threshold
+    if not case.regression and base is not None and threshold is not None and base < threshold:
+        line += " · already below the threshold in the baseline"
+    lines = [line]
+    if case.judge and case.judge.reasoning:
+        score = f" {case.judge.score}/5" if case.judge.score is not None else ""
+        lines.append(f"  - judge{score}: _{_escape(_clip(case.judge.reasoning, REASONING_MAX))}_")
+    return lines
+
+
+def _chart(cases: list[CaseResult]) -> list[str]:
+    with_scores = [c for c in cases if c.similarity is not None][:CHART_MAX_CASES]
+    if not with_scores or all(c.baseline_similarity is None for c in with_scores):
+        return []
+    names = ", ".join(f'"{_clip(c.name, 24).replace(chr(34), chr(39))}"' for c in with_scores)
+    base = ", ".join(f"{(c.baseline_similarity or 0):.3f}" for c in with_scores)
+    now = ", ".join(f"{c.similarity:.3f}" for c in with_scores)
+    lines = [
+        "",
+        "<details><summary>Similarity chart: baseline (bars) vs now (line)</summary>",
+        "",
+        "```mermaid",
+        "xychart-beta",
+        '    title "Similarity to expected: baseline vs now"',
+        f"    x-axis [{names}]",
+        '    y-axis "similarity" 0 --> 1',
+        f"    bar [{base}]",
+        f"    line [{now}]",
+        "```",
+        "",
+        "</details>",
+    ]
+    if len(cases) > CHART_MAX_CASES:
+        lines.insert(-2, f"_First {CHART_MAX_CASES} of {len(cases)} cases; the table has all._")
+    return lines
+
+
+def _footer(results: RunResults, run_url: str | None) -> str:
     s = results.summary
-    lines = [headline(results), ""]
-    pass_at_1 = _num(s.pass_at_1)
-    lines.append(
-        f"**pass@1 {pass_at_1}** · {s.selected} selected · {s.passed} passed · "
-        f"{s.failed} failed · {s.errors} errors · {s.skipped} skipped"
-    )
-    if s.gate_reasons:
-        lines += ["", "**Why the gate failed**", ""]
-        lines += [f"- {_escape(reason)}" for reason in s.gate_reasons]
-    failing = [c for c in results.cases if c.selected and c.status in ("failed", "error")]
-    if failing:
-        lines += ["", "**Failing cases**", ""]
-        for case in failing:
-            reasons = "; ".join(case.reasons) or case.status
-            lines.append(
-                f"- `{case.name}`{' (critical)' if case.critical else ''}: {_escape(reasons)}"
-            )
-    selected = [c for c in results.cases if c.selected]
-    if selected:
-        lines += [
-            "",
-            "| status | case | similarity | grounding | judge | critical |",
-            "|---|---|---|---|---|---|",
-        ]
-        lines += [case_row(c) for c in selected]
-    skipped = [c for c in results.cases if not c.selected]
-    if skipped:
-        lines += ["", f"<details><summary>{len(skipped)} skipped case(s)</summary>", ""]
-        lines += [f"- `{c.name}`: {_escape(c.selection_reason)}" for c in skipped]
-        lines += ["", "</details>"]
-    footer = [f"{s.calls} model call(s)", f"${s.cost_usd:.4f}"]
-    if s.duration_s is not None:
-        footer.append(f"{s.duration_s:.1f}s")
+    parts = [f"{s.calls} model call(s)", f"${s.cost_usd:.4f}"]
     cache = summary_line(s)
     if cache:
-        footer.append(cache)
-    lines += ["", "<sub>" + " · ".join(footer) + "</sub>"]
+        parts.append(cache)
+    if s.duration_s is not None:
+        parts.append(f"{s.duration_s:.1f}s")
+    if run_url:
+        parts.append(f"[run]({run_url})")
+    return "<sub>" + " · ".join(parts) + "</sub>"
+
+
+def _fit(lines: list[str], budget: int, what: str) -> list[str]:
+    """As many lines as fit in `budget` characters, then a count of the rest."""
+    kept, used = [], 0
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > budget:
+            kept.append(f"- … {len(lines) - index} more {what} not shown (truncated)")
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return kept
+
+
+def _render(results: RunResults, run_url, level: int, note: str | None, budget: int) -> str:
+    s = results.summary
+    lines = [headline(results), "", pass_rate_line(results)]
+    base = baseline_line(results)
+    if base:
+        lines.append(base)
+    if note:
+        lines += ["", note]
+    if s.gate_reasons:
+        lines += ["", "**Why the gate failed**", ""]
+        reasons = [f"- {_escape(_clip(reason, 400))}" for reason in s.gate_reasons]
+        lines += _fit(reasons, budget * 15 // 100, "reasons") if level >= BUDGETED else reasons
+    selected = [c for c in results.cases if c.selected]
+    critical = [c for c in selected if _notable(c) and c.critical]
+    others = [c for c in selected if _notable(c) and not c.critical]
+    problems = [line for case in critical + others for line in _problem(case)]
+    if problems:
+        lines += ["", "**Failures and regressions**", ""]
+        lines += _fit(problems, budget * 40 // 100, "lines") if level >= BUDGETED else problems
+    if selected:
+        rows = selected if level < NOTABLE_ROWS else critical + others
+        table = [case_row(c) for c in rows]
+        if level >= BUDGETED:
+            table = _fit(table, budget * 30 // 100, "rows")
+        lines += [
+            "",
+            "| status | case | similarity baseline → now (Δ) | grounding | judge | critical |",
+            "|---|---|---|---|---|---|",
+            *table,
+        ]
+        if len(rows) < len(selected):
+            lines.append(f"\n_{len(selected) - len(rows)} passing case(s) not listed._")
+        if level < NO_CHART:
+            lines += _chart(selected)
+    skipped = [c for c in results.cases if not c.selected]
+    if skipped:
+        summary = f"<details><summary>{len(skipped)} skipped case(s)</summary>"
+        if level < NO_SKIPPED_LIST:
+            lines += ["", summary, ""]
+            lines += [f"- `{c.name}`: {_escape(c.selection_reason)}" for c in skipped]
+            lines += ["", "</details>"]
+        else:
+            lines += ["", f"_{len(skipped)} case(s) skipped (list truncated)._"]
+    if results.warnings and level < NOTABLE_ROWS:
+        lines += ["", "<details><summary>Warnings</summary>", ""]
+        lines += [f"- {_escape(_clip(w, 300))}" for w in results.warnings]
+        lines += ["", "</details>"]
+    lines += ["", _footer(results, run_url)]
     return "\n".join(lines) + "\n"
+
+
+def render_markdown(
+    results: RunResults,
+    *,
+    run_url: str | None = None,
+    limit: int | None = None,
+    artifact_hint: str | None = None,
+) -> str:
+    """The report; with `limit`, shortened detail by detail until it fits."""
+    text = _render(results, run_url, FULL, None, limit or 0)
+    if limit is None or len(text) <= limit:
+        return text
+    where = f"the results file {artifact_hint}" if artifact_hint else "the results file"
+    run = f" of [this run]({run_url})" if run_url else ""
+    note = (
+        f"> ⚠️ This report was shortened to fit GitHub's comment size limit; every case is in "
+        f"{where} (the run's artifact{run})."
+    )
+    for level in (NO_SKIPPED_LIST, NO_CHART, NOTABLE_ROWS, BUDGETED):
+        text = _render(results, run_url, level, note, limit - 2000)
+        if len(text) <= limit:
+            return text
+    return text[: limit - len(note) - 10] + "\n\n" + note + "\n"

@@ -2,8 +2,10 @@
 
 `whole` compares a sentence with the whole context embedding (the popular write-ups'
 proxy); a verbatim copy of one sentence from a three-sentence context scores only ~0.67
-that way, so it flags grounded answers. `chunked` takes the best-supporting unit (each
-context sentence, and the whole context) and is the default.
+that way, so it flags grounded answers. `chunked` (the default) takes the best-supporting
+unit (each context sentence, and the whole context), subtracts 0.10 per content word the
+context never uses, and fails any sentence whose numbers or names the context lacks
+(score/claims.py): cosine alone scores "14:45" for "14:30" as supported.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from driftgate.results import SentenceScore
+from driftgate.score.claims import check_claims
 from driftgate.score.embedder import Embedder
 from driftgate.score.sentences import split_sentences
 
@@ -30,26 +33,64 @@ def grounding_texts(output: str, context: str, mode: str) -> list[str]:
     return texts
 
 
+NOVEL_WORD_PENALTY = 0.10  # support lost per content word found nowhere in the context
+
+
 def ground(output: str, context: str, mode: str, threshold: float, embed: Embedder) -> Grounding:
     sentences = split_sentences(output) or (output.strip(),)
     units = [context] if mode == "whole" else [*split_sentences(context), context]
     scores = []
     for sentence in sentences:
-        support, index = embed.best_support(sentence, units)
-        grounded = support >= threshold
+        cosine, index = embed.best_support(sentence, units)
         best = units[index]
-        scores.append(
-            SentenceScore(
-                text=sentence,
-                support=round(support, 6),
-                grounded=grounded,
-                best_unit="(whole context)" if best is context else best,
-                reason=None if grounded else f"best support {support:.2f} < {threshold:.2f}",
+        # By position, not identity: a one-sentence context is its own only unit.
+        best_unit = "(whole context)" if index == len(units) - 1 else best
+        if mode == "whole":
+            grounded = cosine >= threshold
+            reason = None if grounded else f"best support {cosine:.2f} < {threshold:.2f}"
+            scores.append(
+                SentenceScore(
+                    text=sentence,
+                    support=round(cosine, 6),
+                    grounded=grounded,
+                    best_unit=best_unit,
+                    reason=reason,
+                )
             )
-        )
+            continue
+        scores.append(_chunked(sentence, context, cosine, best_unit, threshold))
     grounded = sum(s.grounded for s in scores)
     return Grounding(
         ratio=grounded / len(scores),
         score=min(s.support for s in scores),
         sentences=scores,
+    )
+
+
+def _chunked(sentence: str, context: str, cosine: float, best_unit: str, threshold: float):
+    """Best-unit cosine, less a penalty per novel word; any missing number or name fails it."""
+    claims = check_claims(sentence, context)
+    support = cosine - NOVEL_WORD_PENALTY * len(claims.novel_words)
+    reasons = []
+    if claims.missing:
+        listed = ", ".join(f"'{m}'" for m in claims.missing[:5])
+        reasons.append(f"{listed} not in the context")
+    if support < threshold:
+        why = f"best support {support:.2f} < {threshold:.2f}"
+        if claims.novel_words:
+            words = ", ".join(f"'{w}'" for w in claims.novel_words[:5])
+            why += (
+                f" (cosine {cosine:.2f} − {NOVEL_WORD_PENALTY:.2f} × "
+                f"{len(claims.novel_words)} word(s) not in the context: {words})"
+            )
+        reasons.append(why)
+    return SentenceScore(
+        text=sentence,
+        support=round(support, 6),
+        grounded=not reasons,
+        best_unit=best_unit,
+        reason="; ".join(reasons) or None,
+        cosine=round(cosine, 6),
+        missing=list(claims.missing),
+        novel_words=list(claims.novel_words),
     )

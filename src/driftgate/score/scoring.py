@@ -12,6 +12,7 @@ import statistics
 from driftgate.config import CaseSpec
 from driftgate.generate import Generation
 from driftgate.results import CaseResult, SampleResult, Tokens
+from driftgate.score.checks import failure_reasons, run_checks
 from driftgate.score.embedder import Embedder
 from driftgate.score.grounding import ground, grounding_texts
 
@@ -63,6 +64,9 @@ def score_sample(case: CaseSpec, index: int, generation: Generation, embed: Embe
                 f"grounding {result.ratio:.2f} < {case.min_grounding_ratio:.2f}"
                 f" ({sum(not s.grounded for s in result.sentences)} unsupported sentence(s))"
             )
+    # quality layer: deterministic checks, each failure a reason (score/checks.py)
+    sample.checks = run_checks(case.checks, generation.output, generation.latency_s)
+    sample.reasons.extend(failure_reasons(sample.checks))
     sample.status = "failed" if sample.reasons else "passed"
     return sample
 

@@ -1,0 +1,410 @@
+"""The action's glue: plan from the event, run the pipeline, report, post, gate.
+
+`action(settings, github, git)` takes every client as an argument so tests drive it with a
+fake GitHub server and real temporary repositories; only `main()` builds the real ones.
+The exit code is the check: 0 passed, 1 failed, 2 usage or config error. Posting is
+best effort: a token that cannot write (fork PRs) gives a warning, never a different verdict.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TextIO
+
+from driftgate.action.commands import Workflow
+from driftgate.action.git import Git
+from driftgate.action.github import COMMENT_LIMIT, CannotPost, GitHub, marker
+from driftgate.action.settings import FULL_EVENTS, PR_ACTIONS, PR_EVENTS, Settings
+from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.results import RunResults
+
+PR_TARGET_WARNING = (
+    "pull_request_target runs with the base repository's secrets and a write token; if the "
+    "workflow checks out the PR's code, that code runs with them. Use `pull_request` and the "
+    "workflow_run pattern in the README for forks."
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What this event asks for, decided before anything runs."""
+
+    kind: str  # "selective" | "full" | "merge" | "noop"
+    note: str
+    pr_number: int | None = None
+    base_sha: str | None = None
+    head_sha: str | None = None
+    status_sha: str | None = None
+    update_baseline: bool = False
+    warnings: tuple[str, ...] = field(default=())
+
+
+def plan_run(settings: Settings) -> Plan:
+    event, name = settings.event, settings.event_name
+    warnings: list[str] = []
+    pr = settings.pull_request if name in PR_EVENTS else None
+    number = None
+    if pr is not None:
+        number = int(event.get("number") or pr.get("number") or 0) or None
+    head = ((pr or {}).get("head") or {}).get("sha")
+    base = ((pr or {}).get("base") or {}).get("sha")
+    status_sha = head or settings.sha or None
+    if name == "pull_request_target":
+        warnings.append(PR_TARGET_WARNING)
+    if pr is not None and event.get("action") not in PR_ACTIONS:
+        return Plan(
+            "noop",
+            f"pull_request '{event.get('action')}': nothing to do (driftgate runs on "
+            f"{', '.join(PR_ACTIONS)})",
+            warnings=tuple(warnings),
+        )
+    if settings.mode == "merge":
+        run = event.get("workflow_run") if name == "workflow_run" else None
+        if isinstance(run, dict):  # the fork pattern: a follow-up with a write token
+            listed = run.get("pull_requests") or []  # empty for forks: hence `pr-number`
+            number = settings.pr_number or (listed[0].get("number") if listed else None)
+            head = status_sha = run.get("head_sha")
+        elif settings.pr_number:
+            number = settings.pr_number
+        kind, note = "merge", "posting saved results"
+    elif settings.mode == "selective" or (settings.mode == "auto" and pr is not None):
+        if pr is None:
+            warnings.append(
+                f"mode 'selective' needs a pull_request event (this is '{name}'): running all cases"
+            )
+            kind, note = "full", f"{name}: full run"
+        else:
+            kind, note = "selective", f"pull request #{number}: cases affected by its changes"
+    else:
+        kind = "full"
+        note = f"{name or 'local'}: full run"
+        if settings.mode == "auto" and name not in FULL_EVENTS and pr is None:
+            note = f"event '{name or 'none'}': full run"
+    on_default = bool(settings.default_branch) and settings.ref == (
+        f"refs/heads/{settings.default_branch}"
+    )
+    # auto: full runs of the default branch; a sharded run records it in its merge job.
+    whole_run = kind == "full" and not settings.shard or kind == "merge"
+    update = {
+        "true": True,
+        "false": False,
+        "auto": whole_run and pr is None and name != "workflow_run" and on_default,
+    }[settings.update_baseline]
+    return Plan(kind, note, number, base, head, status_sha, update, tuple(warnings))
+
+
+def action(
+    settings: Settings,
+    github: GitHub | None,
+    git: Git,
+    *,
+    run: Callable | None = None,
+    embedder=None,
+    stream: TextIO | None = None,
+) -> int:
+    out = Workflow(stream, settings.output_path, settings.step_summary_path)
+    for secret in (settings.github_token, *settings.secrets):
+        if secret:
+            out.mask(secret)
+    try:
+        return _action(settings, github, git, out, run, embedder)
+    except ConfigError as exc:
+        for issue in exc.issues:
+            path = _repo_path(issue.file, settings)
+            emit = out.error if issue.severity == "error" else out.warning
+            emit(issue.message, file=path, line=issue.line, title="driftgate: suite file")
+        lines = "\n".join(f"- `{_repo_path(i.file, settings)}:{i.line}`: {i.message}"
+                          for i in exc.issues)
+        out.summary(f"### ⚠️ driftgate: the suite file has problems\n\n{lines}\n")
+        out.log(str(exc))
+        return EXIT_USAGE
+    except DriftgateError as exc:
+        return _die(out, str(exc), exc.exit_code)
+
+
+def _die(out: Workflow, message: str, code: int = EXIT_USAGE) -> int:
+    """One place that says what went wrong, as an annotation and in the job summary."""
+    out.error(message, title="driftgate")
+    out.summary(f"### ⚠️ driftgate could not run\n\n{message}\n")
+    return code
+
+
+def _action(settings, github, git, out: Workflow, run, embedder) -> int:
+    from driftgate.report.markdown import render_markdown
+
+    root = settings.root
+    plan = plan_run(settings)
+    for warning in plan.warnings:
+        out.warning(warning, title="driftgate")
+    if plan.kind == "noop":
+        out.notice(plan.note, title="driftgate")
+        out.summary(f"driftgate: {plan.note}\n")
+        return EXIT_PASS
+    git.trust(Path(settings.workspace).resolve())
+    out.log(f"driftgate: {plan.note}")
+
+    shard_job = bool(settings.shard) and plan.kind != "merge"
+    if plan.kind == "merge":
+        with out.group("Merge shard results"):
+            results = _merge_shards(root / settings.shard_results)
+    else:
+        changes = None
+        if plan.kind == "selective":
+            with out.group("Changed files"):
+                changes = _pr_changes(settings, plan, github, git, out, root)
+        with out.group("Run the suite"):
+            results = _run_suite(settings, plan, changes, root, run, embedder, out)
+
+    results_path = root / settings.results_path
+    results.write(results_path)
+    summary = results.summary
+    tag = marker(results.suite, results.shard if shard_job else None)
+    body = render_markdown(
+        results, run_url=settings.run_url, limit=COMMENT_LIMIT - len(tag) - 1,
+        artifact_hint=f"`{settings.results_path}`",
+    )
+    out.summary(body)
+    _annotate(results, out)
+
+    comment_url = None
+    if settings.event_name == "workflow_run" and plan.pr_number and github is not None:
+        _check_pr_head(github, plan, out)
+    if plan.pr_number and settings.comment and not shard_job and github is not None:
+        with out.group("Post the PR comment"):
+            comment_url = _post_comment(github, plan.pr_number, tag, body, summary.selected, out)
+    if settings.commit_status and not shard_job and plan.status_sha and github is not None:
+        with out.group("Set the commit status"):
+            _post_status(github, settings, plan.status_sha, results, out)
+    if plan.update_baseline and not shard_job:
+        with out.group("Record the baseline"):
+            _record_baseline(settings, git, root, results, out)
+
+    _outputs(out, results, settings.results_path, comment_url)
+    verdict = "passed" if summary.verdict == "pass" else "FAILED"
+    out.log(f"driftgate: gate {verdict} ({summary.selected} selected, "
+            f"{summary.failed} failed, {summary.errors} errors)")
+    return EXIT_PASS if summary.verdict == "pass" else EXIT_FAIL
+
+
+def _pr_changes(settings, plan: Plan, github, git, out: Workflow, root: Path):
+    """From git with the event's SHAs; else the API listing; else None (run everything)."""
+    from driftgate.select.changes import changes_from_paths
+
+    if plan.base_sha and plan.head_sha:
+        changes = git.changes(plan.base_sha, plan.head_sha, root)
+        if changes.files is not None:
+            out.log(changes.describe())
+            return changes
+        out.log(changes.describe())
+    if github is not None and plan.pr_number:
+        try:
+            listed = github.pr_files(plan.pr_number)
+        except Exception as exc:  # any API failure: run all, say why
+            out.warning(f"cannot list the PR's files from the API ({exc}); running all cases")
+            return None
+        changes = changes_from_paths(listed.paths, "GitHub API PR files", listed.truncated)
+        if listed.truncated:
+            out.warning("the PR touches 3000 files or more (GitHub's listing cap): running all")
+        out.log(changes.describe())
+        return changes
+    out.warning("changed files are unknown: running all cases")
+    return None
+
+
+def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Workflow):
+    from driftgate.pipeline import RunOptions
+    from driftgate.pipeline import run as pipeline_run
+
+    options = RunOptions(
+        config=root / settings.config, changes=changes, embedder=embedder, progress=out.log
+    )
+    known = {f.name for f in fields(RunOptions)}
+    baseline = {
+        "baseline_branch": settings.baseline_branch,
+        "merge_base": _baseline_commit(settings, plan, changes),
+        # Recorded by the action after reporting, so a push failure is a warning, not exit 2.
+        "update_baseline": False,
+    }
+    for name, value in baseline.items():
+        if name in known:
+            setattr(options, name, value)
+    for field_name, (input_name, value) in _optional_options(settings).items():
+        if field_name in known:
+            setattr(options, field_name, value() if callable(value) else value)
+        else:
+            out.warning(f"input `{input_name}` is not supported by this driftgate build; ignored")
+    return (run or pipeline_run)(options)
+
+
+def _optional_options(settings: Settings) -> dict:
+    """Inputs other stages own, by RunOptions field: (input name, value or a builder)."""
+    options: dict = {}
+    if settings.cache_dir:
+        options["cache_dir"] = ("cache-dir", settings.root / settings.cache_dir)
+    if settings.judge:
+        options["judge"] = ("judge", settings.judge)
+    if settings.shard:
+
+        def shard():
+            from driftgate.shard import parse_shard
+
+            return parse_shard(settings.shard, "input `shard`")
+
+        options["shard"] = ("shard", shard)
+    return options
+
+
+def _baseline_commit(settings: Settings, plan: Plan, changes) -> str | None:
+    """Compare with the baseline recorded where this change starts: the PR's merge-base,
+    or the commit a push came after."""
+    if plan.kind == "selective":
+        return getattr(changes, "base", None) or plan.base_sha
+    before = settings.event.get("before") if settings.event_name == "push" else None
+    if before and before.strip("0"):
+        return before
+    return None
+
+
+def _merge_shards(folder: Path) -> RunResults:
+    from driftgate.results import read_results
+
+    files = sorted(folder.rglob("*.json")) if folder.is_dir() else []
+    if not files:
+        from driftgate.errors import UsageError
+
+        raise UsageError(
+            f"mode 'merge': no shard results (*.json) under {folder}; download the shard "
+            f"jobs' artifacts there (actions/download-artifact) or set `shard-results`"
+        )
+    if len(files) == 1:  # one saved run (the fork pattern): nothing to merge
+        return read_results(files[0])
+    from driftgate.merge import merge_folder  # the scale-out stage: checks the shards fit
+
+    return merge_folder(folder)
+
+
+def _check_pr_head(github: GitHub, plan: Plan, out: Workflow) -> None:
+    """The PR number comes from an artifact a fork's run wrote: trust it only if that PR's
+    head is the commit GitHub says the run was for."""
+    from driftgate.errors import UsageError
+
+    actual = github.pr_head_sha(plan.pr_number)
+    if actual != plan.head_sha:
+        raise UsageError(
+            f"pull request #{plan.pr_number} has head {str(actual)[:12]}, but the workflow run "
+            f"was for {str(plan.head_sha)[:12]}: not posting (the PR moved on, or the saved "
+            f"PR number is wrong)"
+        )
+
+
+def _annotate(results: RunResults, out: Workflow) -> None:
+    for case in results.cases:
+        if not case.selected:
+            continue
+        if case.status in ("failed", "error") or case.regression:
+            what = "regressed" if case.regression and case.status == "passed" else case.status
+            critical = "critical " if case.critical else ""
+            reasons = "; ".join(case.reasons) or what
+            out.error(
+                f"{critical}case '{case.name}' {what}: {reasons}",
+                file=results.suite_path,
+                line=case.line,
+                title=f"driftgate: {case.name}",
+            )
+
+
+def _post_comment(github: GitHub, number: int, tag: str, body: str, selected: int,
+                  out: Workflow) -> str | None:
+    try:
+        url = github.upsert_comment(number, tag, body, create=selected > 0)
+    except CannotPost as exc:
+        out.warning(str(exc), title="driftgate: comment not posted")
+        out.summary(f"> ⚠️ The PR comment was not posted: {exc}\n")
+        return None
+    if url is None:
+        out.log("no case was affected and no earlier comment exists: nothing posted")
+        out.summary("_No case was affected by this change: no PR comment posted._\n")
+    else:
+        out.log(f"comment: {url}")
+    return url
+
+
+def status_line(results: RunResults) -> str:
+    s = results.summary
+    if s.selected == 0:
+        return "no case affected by this change"
+    rate = f"pass@1 {s.pass_at_1:.2f}" if s.pass_at_1 is not None else f"{s.passed} passed"
+    parts = [rate, f"{s.passed}/{s.selected} passed"]
+    if s.critical_regressions:
+        parts.append(f"{s.critical_regressions} critical regression(s)")
+    elif s.regressions:
+        parts.append(f"{s.regressions} regression(s)")
+    if s.critical_failures:
+        parts.append(f"{s.critical_failures} critical failure(s)")
+    return " · ".join(parts)
+
+
+def _post_status(github: GitHub, settings: Settings, sha: str, results: RunResults,
+                 out: Workflow) -> None:
+    state = "success" if results.summary.verdict == "pass" else "failure"
+    try:
+        github.set_status(sha, f"driftgate/{results.suite}", state, status_line(results),
+                          settings.run_url)
+    except CannotPost as exc:
+        out.warning(str(exc), title="driftgate: status not set")
+
+
+def _record_baseline(settings, git: Git, root: Path, results: RunResults, out: Workflow) -> None:
+    sha = settings.sha or results.git_sha
+    try:
+        commit = git.write_baseline(root, settings.baseline_branch, results, sha)
+    except DriftgateError as exc:
+        out.warning(str(exc), title="driftgate: baseline not recorded")
+        return
+    out.log(f"baseline recorded on branch {settings.baseline_branch} ({commit[:12]})")
+
+
+def _outputs(out: Workflow, results: RunResults, results_path: str, comment_url) -> None:
+    s = results.summary
+    values = {
+        "verdict": s.verdict,
+        "pass-at-1": "" if s.pass_at_1 is None else f"{s.pass_at_1:.4f}",
+        "selected": s.selected,
+        "skipped": s.skipped,
+        "passed": s.passed,
+        "failed": s.failed,
+        "errors": s.errors,
+        "regressions": s.regressions,
+        "critical-regressions": s.critical_regressions,
+        "results-path": results_path,
+        "comment-url": comment_url or "",
+    }
+    for name, value in values.items():
+        out.set_output(name, value)
+
+
+def _repo_path(file: str, settings: Settings) -> str:
+    """Annotations name files relative to the repository root."""
+    path = Path(file)
+    if not path.is_absolute():
+        path = (settings.root / path).resolve()
+    try:
+        return path.relative_to(Path(settings.workspace).resolve()).as_posix()
+    except ValueError:
+        return file
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`driftgate action`: the container's entrypoint. Builds the real clients, then runs."""
+    try:
+        settings = Settings.from_env(os.environ)
+    except DriftgateError as exc:
+        return _die(Workflow(sys.stdout, None, os.environ.get("GITHUB_STEP_SUMMARY")), str(exc))
+    github = None
+    if settings.repository:
+        github = GitHub.connect(settings.github_token, settings.api_url, settings.repository)
+    return action(settings, github, Git())

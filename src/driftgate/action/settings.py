@@ -1,0 +1,177 @@
+"""Everything the action reads from its environment, parsed in one place.
+
+Inputs reach a container action as `INPUT_<NAME>` upper-cased with hyphens kept
+(`INPUT_GITHUB-TOKEN`); GitHub's own context comes as `GITHUB_*`. Nothing else in the
+package reads the environment, so every other module is testable with a plain Settings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from driftgate.errors import UsageError
+
+MODES = ("auto", "selective", "full", "merge")
+UPDATE_BASELINE = ("auto", "true", "false")
+JUDGE_POLICIES = ("critical", "selected", "all", "never")
+PR_EVENTS = ("pull_request", "pull_request_target")
+PR_ACTIONS = ("opened", "synchronize", "reopened")
+FULL_EVENTS = ("push", "schedule", "workflow_dispatch", "merge_group")
+TRUE = ("true", "yes", "1", "on")
+FALSE = ("false", "no", "0", "off")
+# Secrets the action may see; each is masked before anything prints.
+SECRET_VARIABLES = ("ANTHROPIC_API_KEY",)
+
+
+@dataclass(kw_only=True, frozen=True)
+class Settings:
+    # Inputs (action.yml), kebab-case there.
+    config: str = "llm-evals.yaml"
+    github_token: str = field(default="", repr=False)
+    mode: str = "auto"
+    baseline_branch: str = "driftgate-baseline"
+    update_baseline: str = "auto"
+    comment: bool = True
+    commit_status: bool = True
+    judge: str | None = None
+    cache_dir: str | None = None
+    shard: str | None = None
+    shard_results: str = "driftgate-shards"
+    pr_number: int | None = None  # mode merge from a workflow_run follow-up (fork PRs)
+    results_path: str = "driftgate-results.json"
+    working_directory: str = "."
+    # GitHub's context.
+    event_name: str = ""
+    event: Mapping = field(default_factory=dict, repr=False)
+    repository: str = ""
+    api_url: str = "https://api.github.com"
+    server_url: str = "https://github.com"
+    workspace: str = "."
+    sha: str = ""
+    ref: str = ""
+    run_id: str = ""
+    output_path: str | None = None
+    step_summary_path: str | None = None
+    # Secret values found in the environment, masked first thing.
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def root(self) -> Path:
+        """The folder the suite paths are relative to."""
+        return (Path(self.workspace) / self.working_directory).resolve()
+
+    @property
+    def run_url(self) -> str | None:
+        if not (self.repository and self.run_id):
+            return None
+        return f"{self.server_url.rstrip('/')}/{self.repository}/actions/runs/{self.run_id}"
+
+    @property
+    def default_branch(self) -> str | None:
+        repo = self.event.get("repository") if isinstance(self.event, Mapping) else None
+        return repo.get("default_branch") if isinstance(repo, Mapping) else None
+
+    @property
+    def pull_request(self) -> Mapping | None:
+        pr = self.event.get("pull_request")
+        return pr if isinstance(pr, Mapping) else None
+
+    @property
+    def is_fork_pr(self) -> bool:
+        pr = self.pull_request
+        if pr is None:
+            return False
+        head_repo = (pr.get("head") or {}).get("repo") or {}
+        base_repo = (pr.get("base") or {}).get("repo") or {}
+        return bool(head_repo.get("fork")) or (
+            bool(head_repo.get("full_name"))
+            and head_repo.get("full_name") != base_repo.get("full_name")
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Build from os.environ (or a dict in tests); bad inputs raise UsageError naming them."""
+
+        def get(name: str, default: str | None = None) -> str | None:
+            value = env.get(f"INPUT_{name.upper()}")
+            value = value.strip() if value is not None else ""
+            return value if value else default
+
+        def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+            value = (get(name, default) or default).lower()
+            if value not in allowed:
+                raise UsageError(
+                    f"input `{name}`: {value!r} is not valid; use one of {', '.join(allowed)} "
+                    f"(in the `with:` block of the driftgate step)"
+                )
+            return value
+
+        def flag(name: str, default: bool) -> bool:
+            value = (get(name) or "").lower()
+            if not value:
+                return default
+            if value in TRUE:
+                return True
+            if value in FALSE:
+                return False
+            raise UsageError(
+                f"input `{name}`: {value!r} is not a boolean; use true or false "
+                f"(in the `with:` block of the driftgate step)"
+            )
+
+        pr_number = get("pr-number")
+        if pr_number is not None and not pr_number.isdigit():
+            raise UsageError(
+                f"input `pr-number`: {pr_number!r} is not a pull request number; pass the "
+                f"number saved by the pull_request run (see the fork pattern in the README)"
+            )
+
+        judge = get("judge")
+        if judge is not None:
+            judge = choice("judge", JUDGE_POLICIES, judge)
+
+        event_name = env.get("GITHUB_EVENT_NAME", "")
+        event = _read_event(env.get("GITHUB_EVENT_PATH"))
+        return cls(
+            config=get("config", "llm-evals.yaml"),
+            github_token=get("github-token") or env.get("GITHUB_TOKEN", ""),
+            mode=choice("mode", MODES, "auto"),
+            baseline_branch=get("baseline-branch", "driftgate-baseline"),
+            update_baseline=choice("update-baseline", UPDATE_BASELINE, "auto"),
+            comment=flag("comment", True),
+            commit_status=flag("commit-status", True),
+            judge=judge,
+            cache_dir=get("cache-dir"),
+            shard=get("shard"),
+            shard_results=get("shard-results", "driftgate-shards"),
+            pr_number=int(pr_number) if pr_number else None,
+            results_path=get("results-path", "driftgate-results.json"),
+            working_directory=get("working-directory", "."),
+            event_name=event_name,
+            event=event,
+            repository=env.get("GITHUB_REPOSITORY", ""),
+            api_url=env.get("GITHUB_API_URL") or "https://api.github.com",
+            server_url=env.get("GITHUB_SERVER_URL") or "https://github.com",
+            workspace=env.get("GITHUB_WORKSPACE") or ".",
+            sha=env.get("GITHUB_SHA", ""),
+            ref=env.get("GITHUB_REF", ""),
+            run_id=env.get("GITHUB_RUN_ID", ""),
+            output_path=env.get("GITHUB_OUTPUT") or None,
+            step_summary_path=env.get("GITHUB_STEP_SUMMARY") or None,
+            secrets=tuple(env[name] for name in SECRET_VARIABLES if env.get(name)),
+        )
+
+
+def _read_event(path: str | None) -> Mapping:
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"GITHUB_EVENT_PATH {path}: file not found") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"GITHUB_EVENT_PATH {path}: cannot read the event: {exc}") from None
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,205 @@
+"""Thresholds from evidence: run the known-good system N times, put each case's
+`min_similarity` just below where its scores cluster and its `max_drop` just above its
+noise, and show the distribution that justifies both.
+
+Writing keeps the suite file as the user wrote it: ruamel.yaml's round-trip parser finds
+where each case and key sit, and only those few lines are edited; everything else stays
+byte for byte (comments, quoting, blank lines, key order).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from driftgate.compare.drift import scores
+from driftgate.config.load import SuiteSpec
+from driftgate.errors import UsageError
+from driftgate.results import RunResults
+from driftgate.score.scoring import percentile
+
+MARGIN = 0.02  # below the 5th percentile: room for a sample the calibration run didn't see
+NOISE_Z = 2.33  # one-sided 99%: at most 1% of unchanged runs look like a drop to the plain rule
+MIN_DROP = 0.02
+LOW_MEDIAN = 0.6  # a known-good case scoring this low has a wrong expected text, not noise
+
+
+@dataclass(frozen=True)
+class Proposal:
+    case: str
+    line: int
+    scores: tuple[float, ...]
+    was: dict[str, float]
+    new: dict[str, float]  # empty when the case produced fewer than 2 scores
+    note: str | None = None
+
+    def distribution(self) -> str:
+        s = sorted(self.scores)
+        sd = statistics.stdev(s)
+        return (
+            f"n={len(s)} min {s[0]:.3f} p5 {percentile(s, 0.05):.3f} "
+            f"median {statistics.median(s):.3f} max {s[-1]:.3f} sd {sd:.3f}"
+        )
+
+
+def propose(suite: SuiteSpec, results: RunResults) -> list[Proposal]:
+    """One proposal per case that ran; thresholds rounded outward to 2 decimals."""
+    proposals = []
+    for spec in suite.cases:
+        case = results.case(spec.name)
+        if case is None or not case.selected or case.status == "skipped":
+            continue
+        values = tuple(scores(case))
+        was = {"min_similarity": spec.min_similarity, "max_drop": spec.max_drop}
+        if len(values) < 2:
+            why = case.error or "; ".join(case.reasons) or "no similarity"
+            proposals.append(
+                Proposal(spec.name, spec.line, values, was, {}, f"not calibrated: {why}")
+            )
+            continue
+        ordered = sorted(values)
+        # Rounded outward to 2 decimals; 1e-6 keeps float dust (0.97999999) from costing 0.01.
+        floor = max(0.0, math.floor((percentile(ordered, 0.05) - MARGIN) * 100 + 1e-6) / 100)
+        noise = NOISE_Z * statistics.stdev(values) * math.sqrt(2 / spec.samples)
+        drop = min(1.0, max(MIN_DROP, math.ceil(noise * 100 - 1e-6) / 100))
+        note = None
+        if statistics.median(values) < LOW_MEDIAN:
+            note = (
+                f"median similarity {statistics.median(values):.2f} is low for a known-good "
+                f"system: check the expected text before accepting this threshold"
+            )
+        elif spec.samples == 1 and drop > 0.05:
+            note = (
+                f"with samples: 1 noise hides drops under {drop:.2f}; `samples: 5` lets the "
+                f"significance test catch smaller ones"
+            )
+        new = {"min_similarity": round(floor, 2), "max_drop": round(drop, 2)}
+        proposals.append(Proposal(spec.name, spec.line, values, was, new, note))
+    return proposals
+
+
+def render_patch(proposals: list[Proposal], suite: SuiteSpec, samples: int) -> str:
+    """A YAML patch (cases by name) with the observed distribution beside each value."""
+    out = [
+        f"# driftgate calibrate: {samples} samples per case, suite '{suite.name}' "
+        f"({suite.relpath})",
+        f"# min_similarity = 5th percentile - {MARGIN}; max_drop = {NOISE_Z} x sd x "
+        f"sqrt(2 / samples): noise alone crosses it in at most 1% of runs",
+        "eval_suite:",
+        "  cases:",
+    ]
+    for p in proposals:
+        summary = p.distribution() if len(p.scores) >= 2 else "no spread measured"
+        out.append(f"    - name: {_quote(p.case)}  # line {p.line}: {summary}")
+        if p.note:
+            out.append(f"      # {p.note}")
+        for key, value in p.new.items():
+            same = "unchanged" if value == p.was[key] else f"was {p.was[key]:.2f}"
+            out.append(f"      {key}: {value:.2f}  # {same}")
+    return "\n".join(out) + "\n"
+
+
+def apply_patch(path: Path, proposals: list[Proposal]) -> int:
+    """Write the proposed values into the suite file; returns how many values changed."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = YAML(typ="rt").load(text)
+        cases = {c["name"]: c for c in data["eval_suite"]["cases"]}
+    except (YAMLError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path}: cannot read the suite file to patch it: {exc}") from None
+    lines = text.splitlines(keepends=True)
+    replaced: dict[tuple[int, int], str] = {}
+    inserted: list[tuple[int, str]] = []
+    for p in proposals:
+        node = cases.get(p.case)
+        if node is None or not p.new:
+            continue
+        key_line, key_col = node.lc.key("name")
+        if node.fa.flow_style() or node.lc.value("name")[0] != key_line:
+            raise UsageError(
+                f"{path}:{key_line + 1}: case '{p.case}' is not a block mapping with a "
+                f"one-line name; apply the printed patch to it by hand"
+            )
+        for key, value in p.new.items():
+            if key in node and _number(node[key]) == value:
+                continue
+            if key in node:
+                replaced[node.lc.value(key)] = f"{value:.2f}"
+            else:
+                inserted.append((key_line, f"{' ' * key_col}{key}: {value:.2f}\n"))
+    for (line, col), value in replaced.items():
+        head, tail = lines[line][:col], lines[line][col:]
+        lines[line] = head + re.sub(r"""^("[^"]*"|'[^']*'|[^\s#,}\]]+)""", value, tail, count=1)
+    # Bottom-up so earlier line numbers stay valid; reversed so keys keep their order.
+    for line, new_line in reversed(sorted(inserted, key=lambda item: item[0])):
+        lines.insert(line + 1, new_line)
+    patched = "".join(lines)
+    _check(path, patched, proposals)
+    if replaced or inserted:
+        path.write_text(patched, encoding="utf-8")
+    return len(replaced) + len(inserted)
+
+
+def _check(path: Path, patched: str, proposals: list[Proposal]) -> None:
+    """Never write a file that doesn't say exactly what was proposed."""
+    from ruamel.yaml import YAML
+
+    try:
+        cases = {c["name"]: c for c in YAML(typ="rt").load(patched)["eval_suite"]["cases"]}
+        ok = all(
+            _number(cases[p.case][key]) == value for p in proposals for key, value in p.new.items()
+        )
+    except Exception:  # the patched text must parse; any failure means: don't write
+        ok = False
+    if not ok:
+        raise UsageError(
+            f"{path}: could not patch the file safely (unusual YAML layout); nothing was "
+            f"written: apply the printed patch by hand"
+        )
+
+
+def _number(value) -> float | None:
+    try:
+        return round(float(value), 2)
+    except (TypeError, ValueError):
+        return None
+
+
+def _quote(name: str) -> str:
+    plain = re.fullmatch(r"[A-Za-z0-9_.\- ]+", name) and name.strip() == name
+    return name if plain else json.dumps(name)
+
+
+def calibrate(options, samples: int, write: bool) -> tuple[str, int]:
+    """Run the suite once with `samples` generations per case (no baseline, nothing
+    pushed), then print the patch and, with `write`, apply it. Returns (patch, changed)."""
+    from dataclasses import replace
+
+    from driftgate.config import load_suite
+    from driftgate.pipeline import run
+
+    if samples < 2:
+        raise UsageError(
+            "calibrate needs --samples 2 or more (10 or more is better) to see a spread"
+        )
+    suite = load_suite(options.config)
+    results = run(
+        replace(
+            options, samples=samples, baseline=None, baseline_branch=None, update_baseline=False
+        )
+    )
+    proposals = propose(suite, results)
+    if not any(p.new for p in proposals):
+        raise UsageError(
+            "no case produced 2 or more similarity scores, so nothing can be calibrated; "
+            "run `driftgate run` and fix the errors it reports first"
+        )
+    changed = apply_patch(suite.path, proposals) if write else 0
+    return render_patch(proposals, suite, samples), changed

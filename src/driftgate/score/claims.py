@@ -1,0 +1,109 @@
+"""Which facts in an output sentence the context never mentions.
+
+An embedding scores a sentence that swaps "14:30" for "14:45" or one name for another
+almost as high as the original, so grounding also checks the sentence's specifics
+literally: numbers (versions, times, dates, amounts, quantities, counted words like
+"two") and names (capitalised words inside a sentence) must appear in the context; other
+content words that appear nowhere in it (after a crude 5-letter stem) are counted as
+novel wording. Deliberately lexical and explainable: each flag names the word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+STEM = 5  # "criticised" ~ "criticism", "deployed" ~ "deployment"
+NUMBER_WORDS = {
+    "zero": "0", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+    "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100",
+    "thousand": "1000", "million": "1000000", "billion": "1000000000",
+}  # fmt: skip
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    either else ever few for from further had has have having he her here hers him his how
+    however i if in into is it its itself just may me might more most must my no nor not now
+    of off on once only or other our ours out over own per same shall she should so some
+    such than that the their theirs them then there these they this those through thus to
+    too under until up upon us very was we were what when where whether which while who
+    whom whose why will with within without would yet you your yours said says say new one
+    ones""".split()  # noqa: SIM905 (a word list reads better as text)
+)
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.,:/][0-9]+)*")
+_NAME = re.compile(r"(?<![\w'’-])([A-Z][A-Za-z]*(?:['’][a-z]+)?)")
+_SPLIT_GROUP = re.compile(r"(\d)\s*([,.])\s+(\d)")  # "3, 700" / "7. 8" as some texts split them
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    missing: tuple[str, ...]  # numbers and names the context does not contain
+    novel_words: tuple[str, ...]  # other content words found nowhere in the context
+
+
+def _normalise(text: str) -> str:
+    text = _SPLIT_GROUP.sub(r"\1\2\3", text.lower())
+    return _THOUSANDS.sub("", text)
+
+
+def _tokens(text: str) -> list[str]:
+    tokens = []
+    for token in _TOKEN.findall(_normalise(text)):
+        if token[0] == "v" and token[1:2].isdigit():
+            token = token[1:]  # v2.3 → 2.3
+        tokens.append(NUMBER_WORDS.get(token, token))
+    return tokens
+
+
+def _is_number(token: str) -> bool:
+    return token[0].isdigit()
+
+
+def _stem(token: str) -> str:
+    if len(token) > 3 and token.endswith("s"):
+        token = token[:-1]
+    return token[:STEM]
+
+
+@lru_cache(maxsize=256)
+def _index(context: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The context's exact tokens and 5-letter stems, built once per distinct context."""
+    tokens = _tokens(context)
+    return frozenset(tokens), frozenset(_stem(t) for t in tokens if not _is_number(t))
+
+
+def _names(sentence: str) -> list[str]:
+    """Capitalised words that do not start the sentence: names, places, products, months."""
+    names = []
+    for match in _NAME.finditer(sentence):
+        before = sentence[: match.start()].rstrip(" \"'“‘([")
+        if not before or before[-1] in ".!?:;":
+            continue  # a sentence or clause start: capitalised for grammar, not a name
+        word = re.sub(r"['’]s$", "", match.group(1))
+        if word.lower() not in STOPWORDS and len(word) > 1:
+            names.append(word)
+    return names
+
+
+def check_claims(sentence: str, context: str) -> ClaimCheck:
+    exact, stems = _index(context)
+    missing: list[str] = []
+    for token in _tokens(sentence):
+        if _is_number(token) and token not in exact and token not in missing:
+            missing.append(token)
+    name_tokens = set()
+    for name in _names(sentence):
+        parts = _tokens(name)
+        name_tokens.update(parts)
+        if any(p not in exact for p in parts) and name not in missing:
+            missing.append(name)
+    novel: list[str] = []
+    for token in _tokens(sentence):
+        if _is_number(token) or token in STOPWORDS or token in name_tokens or len(token) < 3:
+            continue
+        if _stem(token) not in stems and token not in novel:
+            novel.append(token)
+    return ClaimCheck(tuple(missing), tuple(novel))

@@ -1,0 +1,133 @@
+"""The quality layer's run-level glue: budget, traces, costs and the judge around a run.
+
+The pipeline builds one `Quality` per run before generating (so API targets share its
+budget and tracer) and calls `finish` after scoring, which prices each call, marks
+budget-skipped cases, runs the judge on the cases its policy picks, and leaves warnings.
+Deterministic checks run inside scoring, per sample, before any of this.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from driftgate.config import CaseSpec, SuiteSpec
+from driftgate.cost import BUDGET_SKIP_REASON, Budget, PriceTable
+from driftgate.results import CaseResult, RunResults
+from driftgate.traces import TraceWriter, secrets_from_env
+
+
+@dataclass
+class Quality:
+    suite: SuiteSpec
+    budget: Budget
+    policy: str
+    tracer: TraceWriter | None = None
+    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    judge_calls: int = 0
+
+    @classmethod
+    def start(
+        cls,
+        suite: SuiteSpec,
+        judge_policy: str | None = None,
+        max_cost: float | None = None,
+        traces: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Quality:
+        from driftgate.score.judge import effective_policy
+
+        env = os.environ if env is None else env
+        tracer = TraceWriter(traces, secrets_from_env(dict(env))) if traces else None
+        return cls(
+            suite=suite,
+            budget=Budget(PriceTable(suite.pricing), max_cost),
+            policy=effective_policy(suite.judge, judge_policy),
+            tracer=tracer,
+            env=env,
+        )
+
+    def finish(self, results: RunResults, cases: list[CaseSpec], generations: Mapping) -> None:
+        by_name = {c.name: c for c in results.cases}
+        for case in cases:
+            result = by_name.get(case.name)
+            if result is not None:
+                self._price(case, result, generations)
+                self._budget_skip(result)
+        self._judge([(c, by_name[c.name]) for c in cases if c.name in by_name], results)
+        results.summary.calls += self.judge_calls
+        results.warnings.extend(self.budget.prices.warnings())
+        if self.budget.refused:
+            results.warnings.append(
+                f"--max-cost ${self.budget.max_cost_usd:g} reached: {self.budget.refused} "
+                f"call(s) not started, their cases are marked '{BUDGET_SKIP_REASON}'"
+            )
+
+    # -- costs and the budget ---------------------------------------------------------------
+    def _price(self, case: CaseSpec, result: CaseResult, generations: Mapping) -> None:
+        for sample in result.samples:
+            generation = generations.get((case.name, sample.index))
+            if generation is None or generation.cached or not generation.calls:
+                continue
+            model = generation.model or getattr(case.target, "model", None)
+            if model:
+                sample.cost_usd = self.budget.prices.cost(model, generation.tokens)
+        result.cost_usd = round(sum(s.cost_usd for s in result.samples), 8)
+
+    @staticmethod
+    def _budget_skip(result: CaseResult) -> None:
+        skipped = [s for s in result.samples if s.error == BUDGET_SKIP_REASON]
+        for sample in skipped:
+            sample.status, sample.error, sample.reasons = "skipped", None, [BUDGET_SKIP_REASON]
+        if skipped and len(skipped) == len(result.samples):
+            result.status, result.error, result.reasons = "skipped", None, [BUDGET_SKIP_REASON]
+
+    # -- the judge ---------------------------------------------------------------------------
+    def _judge(self, pairs: list[tuple[CaseSpec, CaseResult]], results: RunResults) -> None:
+        from driftgate.score.judge import Judge, wants_judge
+
+        todo = []
+        for case, result in pairs:
+            output = next((s.output for s in result.samples if s.output is not None), None)
+            if output is None or result.status in ("error", "skipped"):
+                continue
+            checks_failed = any(not c.passed for s in result.samples for c in s.checks)
+            wanted, _why = wants_judge(case, self.policy, checks_failed=checks_failed)
+            if wanted:
+                todo.append((case, result, output))
+        if not todo:
+            return
+        judge = Judge.from_env(self.suite.judge, self.budget, self.tracer, env=self.env)
+        results.judge_model = self.suite.judge.model
+        try:
+            workers = max(1, min(self.suite.concurrency, len(todo)))
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                grades = list(pool.map(lambda item: judge.grade(item[0], item[2]), todo))
+        finally:
+            judge.close()
+        self.judge_calls += judge.calls
+        skipped: dict[str, int] = {}
+        for (_case, result, _output), grade in zip(todo, grades, strict=True):
+            result.judge = grade
+            fold_judge(result, grade, self.suite.judge.pass_score)
+            if grade.status == "skipped":
+                skipped[grade.reason or "skipped"] = skipped.get(grade.reason or "skipped", 0) + 1
+        for reason, count in skipped.items():
+            results.warnings.append(f"judge not run for {count} case(s): {reason}")
+
+
+def fold_judge(result: CaseResult, grade, pass_score: int) -> None:
+    """A judge failure fails the case even when similarity passed; an error errors it."""
+    if grade.status == "failed":
+        issues = f" [{'; '.join(grade.critical_issues)}]" if grade.critical_issues else ""
+        result.reasons.append(f"judge {grade.score}/5 < {pass_score}: {grade.reasoning}{issues}")
+        if result.status == "passed":
+            result.status = "failed"
+    elif grade.status == "error":
+        result.reasons.append(f"judge error: {grade.reason}")
+        if result.status == "passed":
+            result.status = "error"
+            result.error = grade.reason

@@ -1,0 +1,102 @@
+"""The PR comment renderer: content order, and the 65,536-character limit with 500 cases."""
+
+from __future__ import annotations
+
+from driftgate.action.github import COMMENT_LIMIT, marker
+from driftgate.report.gate import summarize
+from driftgate.report.markdown import render_markdown
+from driftgate.results import BaselineInfo, CaseResult, JudgeResult, RunResults
+
+
+def make_results(n: int, failing_every: int = 3, reason_size: int = 200) -> RunResults:
+    cases = []
+    for i in range(n):
+        failing = i % failing_every == 0
+        cases.append(
+            CaseResult(
+                name=f"case-{i:03d}-" + "x" * 30,
+                line=10 + i * 7,
+                critical=i % 5 == 0,
+                selected=i < n - 20,
+                selection_reason="changed: prompts/p.txt" if i < n - 20 else "no trigger matched",
+                status=("failed" if failing else "passed") if i < n - 20 else "skipped",
+                reasons=[f"similarity 0.41 < 0.80 because {'w' * reason_size}"] if failing else [],
+                similarity=0.41 if failing else 0.93,
+                baseline_similarity=0.92,
+                delta=-0.51 if failing else 0.01,
+                pass_rate=0.0 if failing else 1.0,
+                regression=failing,
+                judge=JudgeResult(status="failed", score=2, reasoning="r" * 900)
+                if failing
+                else None,
+            )
+        )
+    results = RunResults(suite="support", suite_path="llm-evals.yaml",
+                         embedding_model="all-MiniLM-L6-v2", cases=cases)
+    results.summary.baseline = BaselineInfo(source="branch driftgate-baseline", commit="a" * 40)
+    results.summary.baseline_pass_at_1 = 1.0
+    summarize(results)
+    results.summary.regressions = sum(c.regression for c in cases)
+    return results
+
+
+def test_small_report_is_complete_and_ordered():
+    results = make_results(30, failing_every=2)  # 10 selected; 0, 2, 4, 6, 8 fail; 0 critical
+    text = render_markdown(results, run_url="https://github.com/o/r/actions/runs/7")
+    assert text.startswith("### ❌ driftgate · support: failed")
+    assert "**pass@1 0.50** (baseline 1.00, -0.50)" in text
+    # Critical failure first, with its reason and the judge's reasoning.
+    failures = text.index("**Failures and regressions**")
+    assert failures < text.index("**critical** `case-000-") < text.index("`case-002-", failures)
+    assert "judge 2/5: _rrr" in text
+    assert "0.92 → 0.41 (-0.51)" in text
+    assert "```mermaid\nxychart-beta" in text
+    assert "<details><summary>20 skipped case(s)</summary>" in text
+    assert "no trigger matched" in text
+    assert "[run](https://github.com/o/r/actions/runs/7)" in text
+    assert "shortened" not in text
+    # Verdict before details: the first screen says what broke.
+    assert text.index("pass@1") < failures < text.index("| status |") < text.index("mermaid")
+
+
+def test_500_cases_fit_the_comment_limit_and_say_so():
+    results = make_results(500)
+    full = render_markdown(results)
+    assert len(full) > COMMENT_LIMIT  # the test only means something if it must shorten
+    tag = marker("support")
+    text = render_markdown(results, run_url="https://x/runs/1", limit=COMMENT_LIMIT - len(tag) - 1,
+                           artifact_hint="`driftgate-results.json`")
+    assert len(tag) + 1 + len(text) <= COMMENT_LIMIT
+    assert text.startswith("### ❌ driftgate · support: failed")
+    assert "shortened to fit GitHub's comment size limit" in text
+    assert "`driftgate-results.json`" in text
+    assert "**critical** `case-000-" in text  # the most important details survive
+    assert "pass@1" in text and "[run](https://x/runs/1)" in text
+
+
+def test_huge_reasons_still_fit():
+    results = make_results(500, failing_every=1, reason_size=5000)
+    text = render_markdown(results, limit=COMMENT_LIMIT)
+    assert len(text) <= COMMENT_LIMIT
+    assert "not shown (truncated)" in text
+
+
+def test_nothing_selected_says_so():
+    results = make_results(25)
+    for case in results.cases:
+        case.selected, case.status = False, "skipped"
+    summarize(results)
+    text = render_markdown(results)
+    assert text.startswith("### ⏭️ driftgate · support: no case affected by this change")
+    assert "mermaid" not in text
+
+
+def test_a_failure_the_baseline_already_had_is_labelled_as_such():
+    results = make_results(25, failing_every=1)  # 5 selected, all failing
+    old = results.cases[0]
+    old.regression, old.baseline_similarity, old.threshold, old.delta = False, 0.40, 0.80, 0.01
+    text = render_markdown(results)
+    line = next(x for x in text.splitlines() if x.startswith("- **critical** `case-000"))
+    assert "already below the threshold in the baseline" in line
+    other = next(x for x in text.splitlines() if x.startswith("- `case-001"))
+    assert "already below" not in other

@@ -1,0 +1,188 @@
+"""`action(settings, github, git)` in-process: real pipeline, real git, real PyGithub + fake.
+
+The embedding model is the session's (root conftest), so these cost no torch start-up each.
+"""
+
+from __future__ import annotations
+
+import io
+
+from action_helpers import (  # noqa: F401
+    BAD_REFUND,
+    action_env,
+    fake_fixture,
+    home_fixture,
+    pr_event,
+    repo_fixture,
+)
+
+from driftgate.action.commands import parse_outputs
+from driftgate.action.git import Git
+from driftgate.action.github import GitHub
+from driftgate.action.main import action
+from driftgate.action.settings import Settings
+
+TOKEN = "ghs_supersecrettoken123"
+
+
+def run(tmp_path, repo, fake, event_name, event, *, sha, embedder, inputs=None,
+        ref="refs/pull/2/merge"):
+    env = action_env(tmp_path, repo, event_name, event, fake.base_url, sha=sha, ref=ref,
+                     inputs=inputs)
+    env["ANTHROPIC_API_KEY"] = "sk-ant-secret-value"
+    settings = Settings.from_env(env)
+    github = GitHub.connect(settings.github_token, settings.api_url, settings.repository,
+                            retries=0, throttle=False)
+    stream = io.StringIO()
+    code = action(settings, github, Git(), embedder=embedder, stream=stream)
+    summary_path = tmp_path / "out" / "summary.md"
+    summary = summary_path.read_text() if summary_path.exists() else ""
+    return code, stream.getvalue(), summary
+
+
+def bad_pr(repo):
+    repo.branch("feature")
+    repo.write({"answers/refund_routing.txt": BAD_REFUND})
+    return repo.commit("generic refund answer")
+
+
+def test_fork_pr_read_only_token_warns_and_keeps_the_verdict(tmp_path, repo, fake, embedder):
+    fake.read_only = True
+    head = bad_pr(repo)
+    code, log, summary = run(tmp_path, repo, fake, "pull_request",
+                             pr_event(repo.main_sha, head, fork=True), sha=head,
+                             embedder=embedder)
+    assert code == 1  # the gate still fails the job
+    assert "::warning title=driftgate%3A comment not posted::" in log
+    assert "pull-requests: write" in log and "workflow_run" in log
+    assert "::warning title=driftgate%3A status not set::" in log
+    assert "refund_routing" in summary and "The PR comment was not posted" in summary
+    assert not fake.comments and not fake.statuses
+    assert [m for m, _, _ in fake.writes()] == ["POST", "POST"]  # tried once each, then warned
+
+
+def test_secrets_are_masked_first_and_never_printed(tmp_path, repo, fake, embedder):
+    head = bad_pr(repo)
+    code, log, summary = run(tmp_path, repo, fake, "pull_request",
+                             pr_event(repo.main_sha, head), sha=head, embedder=embedder)
+    first_lines = log.splitlines()[:2]
+    assert first_lines == [f"::add-mask::{TOKEN}", "::add-mask::sk-ant-secret-value"]
+    rest = "\n".join(log.splitlines()[2:])
+    for secret in (TOKEN, "sk-ant-secret-value"):
+        assert secret not in rest and secret not in summary
+        assert secret not in (repo.work / "driftgate-results.json").read_text()
+        assert all(secret not in str(body) for _, _, body in fake.requests)
+
+
+def test_outputs_and_annotations(tmp_path, repo, fake, embedder):
+    head = bad_pr(repo)
+    code, log, _ = run(tmp_path, repo, fake, "pull_request", pr_event(repo.main_sha, head),
+                       sha=head, embedder=embedder)
+    assert code == 1
+    values = parse_outputs((tmp_path / "out" / "output").read_text())
+    assert values["verdict"] == "fail"
+    assert values["failed"] == "1" and values["results-path"] == "driftgate-results.json"
+    assert values["comment-url"].startswith("https://github.com/Codertocat/Hello-World/pull/2")
+    errors = [line for line in log.splitlines() if line.startswith("::error ")]
+    assert len(errors) == 1 and "critical case 'refund_routing' failed" in errors[0]
+    for phase in ("Changed files", "Run the suite", "Post the PR comment", "Set the commit status"):
+        assert f"::group::{phase}" in log
+
+
+def test_pr_action_other_than_opened_or_synchronize_is_a_notice(tmp_path, repo, fake, embedder):
+    code, log, summary = run(tmp_path, repo, fake, "pull_request",
+                             pr_event(repo.main_sha, repo.main_sha, action="labeled"),
+                             sha=repo.main_sha, embedder=embedder)
+    assert code == 0
+    assert "::notice title=driftgate::pull_request 'labeled': nothing to do" in log
+    assert not fake.requests
+
+
+def test_unknown_shas_fall_back_to_the_api_listing(tmp_path, repo, fake, embedder):
+    head = bad_pr(repo)
+    fake.set_pr_files(2, ["answers/outage_summary.txt"])
+    event = pr_event("f" * 40, head)  # a base commit git cannot find (nor fetch)
+    code, log, _ = run(tmp_path, repo, fake, "pull_request", event, sha=head, embedder=embedder)
+    assert any(path.endswith("/pulls/2/files") for _, path, _ in fake.requests)
+    assert "GitHub API PR files: 1 changed file" in log
+    assert code == 0  # only outage_summary selected: the broken refund case is not in this PR
+
+
+def test_api_listing_at_the_cap_runs_everything(tmp_path, repo, fake, embedder):
+    head = bad_pr(repo)
+    fake.set_pr_files(2, [f"docs/page{i}.md" for i in range(3100)])
+    code, log, _ = run(tmp_path, repo, fake, "pull_request", pr_event("f" * 40, head),
+                       sha=head, embedder=embedder)
+    assert "3000 files or more" in log
+    assert code == 1  # everything ran, including the broken critical case
+
+
+def test_bad_input_is_a_fix_it_error(tmp_path, repo, fake, embedder):
+    env = action_env(tmp_path, repo, "push", {}, fake.base_url, sha=repo.main_sha,
+                     ref="refs/heads/main", inputs={"update-baseline": "sometimes"})
+    try:
+        Settings.from_env(env)
+    except Exception as exc:
+        assert "input `update-baseline`" in str(exc)
+    else:
+        raise AssertionError("expected a UsageError")
+
+
+def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, embedder):
+    from action_helpers import git, push_event
+
+    code, log, _ = run(tmp_path, repo, fake, "push", push_event("0" * 40, repo.main_sha),
+                       sha=repo.main_sha, embedder=embedder, ref="refs/heads/main")
+    assert code == 0 and "baseline recorded on branch driftgate-baseline" in log
+    assert f"support/{repo.main_sha}.json" in git(repo.origin, "ls-tree", "-r", "--name-only",
+                                                  "driftgate-baseline")
+    head = bad_pr(repo)
+    code, log, _ = run(tmp_path, repo, fake, "pull_request", pr_event(repo.main_sha, head),
+                       sha=head, embedder=embedder)
+    assert code == 1
+    (comment,) = fake.comments[2]
+    body = comment["body"]
+    assert "(baseline 1.00, -1.00)" in body  # pass@1 now vs the recorded baseline
+    row = next(line for line in body.splitlines() if "`refund_routing`" in line and "|" in line)
+    assert "→" in row  # similarity baseline → now (delta)
+    assert "```mermaid" in body
+    assert "<details><summary>1 skipped case(s)</summary>" in body  # outage_summary: untouched
+    print(body)
+
+
+def test_inputs_reach_the_pipeline_options(tmp_path, repo, fake):
+    """The options the action builds, seen at the injected `run` seam."""
+    from dataclasses import fields
+
+    from action_helpers import push_event
+
+    from driftgate.pipeline import RunOptions
+    from driftgate.results import RunResults
+
+    seen = []
+
+    def spy(options):
+        seen.append(options)
+        return RunResults(suite="support", suite_path="llm-evals.yaml",
+                          embedding_model="all-MiniLM-L6-v2")
+
+    env = action_env(tmp_path, repo, "push", push_event("a" * 40, repo.main_sha), fake.base_url,
+                     sha=repo.main_sha, ref="refs/heads/feature",
+                     inputs={"cache-dir": ".cache/dg", "judge": "all", "shard": "2/3",
+                             "working-directory": "."})
+    settings = Settings.from_env(env)
+    stream = io.StringIO()
+    assert action(settings, None, Git(), run=spy, stream=stream) == 0
+    (options,) = seen
+    assert options.config == repo.work / "llm-evals.yaml"
+    assert options.changes is None  # a push: full run
+    known = {f.name for f in fields(RunOptions)}
+    if "merge_base" in known:
+        assert options.merge_base == "a" * 40  # the baseline at the commit the push came after
+        assert options.update_baseline is False  # the action records it itself
+    for field, input_name, expected in (("cache_dir", "cache-dir", repo.work / ".cache/dg"),
+                                        ("judge", "judge", "all")):
+        if field in known:
+            assert getattr(options, field) == expected
+        else:
+            assert f"input `{input_name}` is not supported" in stream.getvalue()

@@ -1,0 +1,96 @@
+"""Settings from the runner's environment; workflow commands as the runner parses them."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from action_helpers import pr_event, push_event
+
+from driftgate.action.commands import Workflow, escape_property, parse_outputs
+from driftgate.action.main import plan_run
+from driftgate.action.settings import Settings
+from driftgate.errors import UsageError
+
+
+def settings_for(tmp_path, event_name: str, event: dict, **env) -> Settings:
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event))
+    return Settings.from_env({"GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": str(path),
+                              **env})
+
+
+def test_inputs_keep_hyphens_and_token_never_reprs(tmp_path):
+    s = settings_for(tmp_path, "push", {}, **{
+        "INPUT_GITHUB-TOKEN": "ghs_abc", "INPUT_BASELINE-BRANCH": "evals",
+        "INPUT_COMMIT-STATUS": "false", "INPUT_MODE": "Full", "ANTHROPIC_API_KEY": "sk-ant-x",
+    })
+    assert s.github_token == "ghs_abc" and s.baseline_branch == "evals"
+    assert s.commit_status is False and s.mode == "full"
+    assert "ghs_abc" not in repr(s) and "sk-ant-x" not in repr(s)
+    assert s.secrets == ("sk-ant-x",)
+
+
+def test_bad_input_names_the_input(tmp_path):
+    with pytest.raises(UsageError, match="input `mode`: 'fast' is not valid; use one of auto"):
+        settings_for(tmp_path, "push", {}, INPUT_MODE="fast")
+    with pytest.raises(UsageError, match="input `comment`: 'maybe' is not a boolean"):
+        settings_for(tmp_path, "push", {}, INPUT_COMMENT="maybe")
+
+
+def test_plan_by_event(tmp_path):
+    pr = plan_run(settings_for(tmp_path, "pull_request", pr_event("a" * 40, "b" * 40)))
+    assert (pr.kind, pr.pr_number, pr.base_sha, pr.status_sha) == ("selective", 2, "a" * 40,
+                                                                    "b" * 40)
+    assert not pr.update_baseline
+    labeled = plan_run(settings_for(tmp_path, "pull_request",
+                                    pr_event("a" * 40, "b" * 40, action="labeled")))
+    assert labeled.kind == "noop" and "labeled" in labeled.note
+    target = plan_run(settings_for(tmp_path, "pull_request_target", pr_event("a" * 40, "b" * 40)))
+    assert target.kind == "selective" and "secrets" in target.warnings[0]
+    push = plan_run(settings_for(tmp_path, "push", push_event("a" * 40, "c" * 40),
+                                 GITHUB_REF="refs/heads/main", GITHUB_SHA="c" * 40))
+    assert push.kind == "full" and push.update_baseline
+    branch = plan_run(settings_for(tmp_path, "push", push_event("a" * 40, "c" * 40),
+                                   GITHUB_REF="refs/heads/feature"))
+    assert branch.kind == "full" and not branch.update_baseline
+    nightly = plan_run(settings_for(tmp_path, "schedule", {"schedule": "0 3 * * *"}))
+    assert nightly.kind == "full" and not nightly.update_baseline  # no default branch known
+    forced = plan_run(settings_for(tmp_path, "pull_request", pr_event("a" * 40, "b" * 40),
+                                   INPUT_MODE="full", **{"INPUT_UPDATE-BASELINE": "true"}))
+    assert forced.kind == "full" and forced.update_baseline
+
+
+def test_workflow_commands_escape_and_outputs_are_multiline_safe(tmp_path):
+    stream = io.StringIO()
+    out = Workflow(stream, str(tmp_path / "o"), str(tmp_path / "s"))
+    out.error("bad\nthing 100%", file="dir/a,b.yaml", line=12, title="x: y")
+    out.mask("s3cret")
+    with out.group("Run"):
+        out.log("hello")
+    out.set_output("report", "line 1\nline 2\nEOF\n")
+    out.set_output("verdict", "fail")
+    assert stream.getvalue().splitlines() == [
+        "::error file=dir/a%2Cb.yaml,line=12,title=x%3A y::bad%0Athing 100%25",
+        "::add-mask::s3cret",
+        "::group::Run",
+        "hello",
+        "::endgroup::",
+    ]
+    assert parse_outputs((tmp_path / "o").read_text()) == {
+        "report": "line 1\nline 2\nEOF\n", "verdict": "fail",
+    }
+    assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+
+
+def test_sharded_runs_record_the_baseline_in_the_merge_job_only(tmp_path):
+    push = push_event("a" * 40, "c" * 40)
+    env = {"GITHUB_REF": "refs/heads/main", "GITHUB_SHA": "c" * 40}
+    shard = plan_run(settings_for(tmp_path, "push", push, INPUT_SHARD="1/3", **env))
+    assert shard.kind == "full" and not shard.update_baseline
+    merge = plan_run(settings_for(tmp_path, "push", push, INPUT_MODE="merge", **env))
+    assert merge.kind == "merge" and merge.update_baseline
+    on_pr = plan_run(settings_for(tmp_path, "pull_request", pr_event("a" * 40, "b" * 40),
+                                  INPUT_MODE="merge"))
+    assert on_pr.kind == "merge" and on_pr.pr_number == 2 and not on_pr.update_baseline

@@ -1,0 +1,161 @@
+import json
+
+import pytest
+from ruamel.yaml import YAML
+
+from conftest import run_cli
+from driftgate.compare.calibrate import apply_patch, calibrate, propose, render_patch
+from driftgate.config.load import load_suite
+from driftgate.errors import UsageError
+from driftgate.pipeline import RunOptions
+
+from .conftest import case, run
+
+SUITE = """\
+# Support bot evals: thresholds reviewed by the team.
+eval_suite:
+  name: support bot
+  samples: 1
+
+  cases:
+    # The one that pages people.
+    - name: refunds
+      expected: 'Refunds take 5 days.'   # policy text, keep quoted
+      min_similarity: 0.8   # set by hand in March
+      critical: true
+
+    - expected: Hello there.
+      name: "greeting"
+      tags: [smoke]
+    - name: tone
+      expected: Be kind.
+"""
+
+
+@pytest.fixture
+def suite(tmp_path):
+    path = tmp_path / "llm-evals.yaml"
+    path.write_text(SUITE, encoding="utf-8")
+    return load_suite(path, root=tmp_path)
+
+
+RESULTS = run(
+    [
+        case("refunds", [0.86, 0.87, 0.88, 0.89, 0.90]),
+        case("greeting", [0.95, 0.95, 0.95, 0.95, 0.95]),
+        case("tone", [None, None, None, None, None]),
+    ]
+)
+
+
+def test_proposals_sit_below_the_cluster_and_above_the_noise(suite):
+    by_name = {p.case: p for p in propose(suite, RESULTS)}
+    refunds = by_name["refunds"]
+    # p5 = 0.86 + 0.2 * 0.01 = 0.862; minus the 0.02 margin = 0.842, floored to 0.84.
+    assert refunds.new["min_similarity"] == 0.84
+    # sd = 0.0158; 2.33 * 0.0158 * sqrt(2 / 1) = 0.0521, rounded up to 0.06.
+    assert refunds.new["max_drop"] == 0.06
+    assert "noise hides drops under 0.06" in refunds.note
+    assert refunds.was == {"min_similarity": 0.8, "max_drop": 0.05}
+    assert by_name["greeting"].new == {"min_similarity": 0.93, "max_drop": 0.02}
+    assert by_name["tone"].new == {} and by_name["tone"].note.startswith("not calibrated")
+
+
+def test_patch_is_yaml_with_the_distribution(suite):
+    patch = render_patch(propose(suite, RESULTS), suite, 5)
+    data = YAML(typ="safe").load(patch)
+    cases = {c["name"]: c for c in data["eval_suite"]["cases"]}
+    assert cases["refunds"] == {"name": "refunds", "min_similarity": 0.84, "max_drop": 0.06}
+    assert "min 0.860 p5 0.862 median 0.880 max 0.900 sd 0.016" in patch
+    assert "min_similarity: 0.84  # was 0.80" in patch
+
+
+def test_write_changes_only_the_values_and_keeps_comments_and_layout(suite):
+    changed = apply_patch(suite.path, propose(suite, RESULTS))
+    after = suite.path.read_text(encoding="utf-8")
+    assert changed == 4  # refunds: replace + insert; greeting: two inserts
+    expected = (
+        SUITE.replace(
+            "      min_similarity: 0.8   # set by hand in March",
+            "      min_similarity: 0.84   # set by hand in March",
+        )
+        .replace("    - name: refunds\n", "    - name: refunds\n      max_drop: 0.06\n")
+        .replace(
+            '      name: "greeting"\n',
+            '      name: "greeting"\n      min_similarity: 0.93\n      max_drop: 0.02\n',
+        )
+    )
+    assert after == expected
+    reloaded = load_suite(suite.path, root=suite.root)
+    assert (reloaded.case("refunds").min_similarity, reloaded.case("refunds").max_drop) == (
+        0.84,
+        0.06,
+    )
+    assert reloaded.case("greeting").min_similarity == 0.93
+    # Applying the same proposals again changes nothing.
+    assert apply_patch(suite.path, propose(suite, RESULTS)) == 0
+    assert suite.path.read_text(encoding="utf-8") == expected
+
+
+def test_flow_style_case_is_refused_and_the_file_left_alone(tmp_path):
+    path = tmp_path / "llm-evals.yaml"
+    text = "eval_suite:\n  name: s\n  cases:\n    - {name: refunds, expected: x}\n"
+    path.write_text(text)
+    suite = load_suite(path, root=tmp_path)
+    with pytest.raises(UsageError, match=r"llm-evals.yaml:4: case 'refunds' is not a block"):
+        apply_patch(path, propose(suite, run([case("refunds", [0.9, 0.8])])))
+    assert path.read_text() == text
+
+
+def test_calibrate_runs_the_suite_n_times(tmp_path, suite, embedder):
+    outputs = tmp_path / "outputs.jsonl"
+    rows = [
+        {"case": name, "sample": i, "output": text}
+        for i in range(4)
+        for name, text in [
+            (
+                "refunds",
+                [
+                    "Refunds take 5 days.",
+                    "Refunds take five days.",
+                    "A refund takes 5 days.",
+                    "Refunds are paid in 5 days.",
+                ][i],
+            ),
+            ("greeting", "Hello there."),
+            ("tone", "Be kind."),
+        ]
+    ]
+    outputs.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    options = RunOptions(config=suite.path, outputs=outputs, embedder=embedder)
+    patch, changed = calibrate(options, 4, write=False)
+    assert changed == 0 and suite.path.read_text() == SUITE
+    cases = {c["name"]: c for c in YAML(typ="safe").load(patch)["eval_suite"]["cases"]}
+    assert cases["greeting"]["min_similarity"] == 0.98  # identical outputs: 1.0 - 0.02
+    assert 0.5 < cases["refunds"]["min_similarity"] < 0.98
+    assert "n=4" in patch
+    with pytest.raises(UsageError, match="--samples 2 or more"):
+        calibrate(options, 1, write=False)
+
+
+def test_cli_calibrate_write(tmp_path):
+    (tmp_path / "llm-evals.yaml").write_text(SUITE)
+    rows = [
+        {"case": name, "sample": i, "output": out}
+        for i in range(3)
+        for name, out in [
+            ("refunds", "Refunds take 5 days."),
+            ("greeting", "Hello."),
+            ("tone", "Be kind."),
+        ]
+    ]
+    (tmp_path / "out.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    done = run_cli(
+        "calibrate", "--samples", "3", "--outputs", "out.jsonl", "--write", "-q", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "eval_suite:" in done.stdout and "value(s) written" in done.stderr
+    after = (tmp_path / "llm-evals.yaml").read_text()
+    assert (
+        "# The one that pages people." in after and "min_similarity: 0.98   # set by hand" in after
+    )
