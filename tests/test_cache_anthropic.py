@@ -16,7 +16,7 @@ from driftgate.generate import generate_all
 from driftgate.generate.cached import CachingGenerator
 from driftgate.generate.runner import Targets
 from driftgate.ratelimit import Backoff
-from tests.fakes.anthropic_server import FakeAnthropic, echo_text
+from fakes.anthropic_server import FakeAnthropic, echo_text
 
 TARGET = {"type": "anthropic", "model": "claude-haiku-4-5", "temperature": 0.7, "max_tokens": 256}
 

@@ -80,8 +80,8 @@ def to_entry(result: JudgeResult) -> dict:
 def from_entry(entry: dict, pass_score: int) -> JudgeResult | None:
     """The cached grade, re-judged against today's pass_score.
 
-    Tokens and cost are what the grade cost when it was made (`cached: true` says it was
-    not paid again); the run's spend comes from the budget ledger, which never saw it.
+    Tokens are what the grade took when it was made; its cost this run is 0 (like a
+    cached target output), and the summary prices those tokens into `cost_saved_usd`.
     """
     try:
         score = entry["score"]
@@ -95,9 +95,8 @@ def from_entry(entry: dict, pass_score: int) -> JudgeResult | None:
             critical_issues=list(entry.get("critical_issues") or []),
             model=entry.get("model"),
             tokens=Tokens(input=int(tokens.get("input", 0)), output=int(tokens.get("output", 0))),
-            cost_usd=float(entry.get("cost_usd") or 0.0),  # what it cost when made
+            cost_usd=0.0,  # not paid this run; the summary counts it in cost_saved_usd
             cached=True,
         )
     except (KeyError, TypeError, ValueError):
         return None
-
