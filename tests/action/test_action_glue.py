@@ -186,3 +186,19 @@ def test_inputs_reach_the_pipeline_options(tmp_path, repo, fake):
             assert getattr(options, field) == expected
         else:
             assert f"input `{input_name}` is not supported" in stream.getvalue()
+
+
+def test_a_push_touching_no_case_updates_an_existing_comment(tmp_path, repo, fake):
+    from driftgate.action.github import marker
+
+    fake.add_comment(2, f"{marker('support')}\n### ❌ driftgate · support: failed", "bot")
+    repo.branch("docs")
+    repo.write({"README.md": "more docs\n"})
+    head = repo.commit("docs only")
+    code, log, summary = run(tmp_path, repo, fake, "pull_request",
+                             pr_event(repo.main_sha, head, action="synchronize"), sha=head,
+                             embedder=None)
+    assert code == 0
+    (comment,) = fake.comments[2]
+    assert "no case affected by this change" in comment["body"]
+    assert "failed" not in comment["body"].split("\n")[1]
