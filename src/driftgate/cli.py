@@ -16,6 +16,7 @@ from driftgate import __version__
 from driftgate.config import DEFAULT_CONFIG
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
 from driftgate.select.command import add_select_arguments, add_select_command_arguments
+from driftgate.shard import parse_shard
 
 
 def _csv(value: str) -> list[str]:
@@ -38,9 +39,26 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--outputs", type=Path, help="read outputs from this JSONL file")
     parser.add_argument("--output-json", type=Path, help="write the results JSON here")
     parser.add_argument("--report-md", type=Path, help="write the Markdown report here")
+    parser.add_argument("--junit", type=Path, help="write JUnit XML here (test reporters)")
+    parser.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="run only shard I of N of the selected cases (matrix jobs); combine with `merge`",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     add_baseline_arguments(parser)
     add_quality_arguments(parser)
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="content-hash cache of outputs, judge grades and embeddings "
+        "(default: .driftgate/cache at the repository root)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the cache (same as `cache: off` in the suite)",
+    )
 
 
 def _usd(value: str) -> float:
@@ -118,13 +136,13 @@ def run_options(args: argparse.Namespace, **extra):
         outputs=getattr(args, "outputs", None),
         progress=progress,
         **extra,
+        cache_dir=getattr(args, "cache_dir", None),
+        cache_mode="off" if getattr(args, "no_cache", False) else None,
     )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from driftgate.pipeline import run
-    from driftgate.report.markdown import render_markdown
-    from driftgate.report.terminal import render_table
 
     options = run_options(
         args,
@@ -135,8 +153,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         judge=args.judge,
         max_cost=args.max_cost,
         traces=args.traces,
+        shard=parse_shard(args.shard) if args.shard else None,
     )
-    results = run(options)
+    return finish(run(options), args)
+
+
+def finish(results, args: argparse.Namespace) -> int:
+    """Warnings, the report files asked for, the table, and the exit code (run, merge)."""
+    from driftgate.report.markdown import render_markdown
+    from driftgate.report.terminal import render_table
+
     for warning in results.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.output_json:
@@ -144,6 +170,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.report_md:
         args.report_md.parent.mkdir(parents=True, exist_ok=True)
         args.report_md.write_text(render_markdown(results), encoding="utf-8")
+    if args.junit:
+        from driftgate.report.junit import write_junit
+
+        write_junit(results, args.junit)
     print(render_table(results))
     return EXIT_PASS if results.summary.verdict == "pass" else EXIT_FAIL
 
@@ -178,6 +208,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def cmd_merge(args: argparse.Namespace) -> int:
+    from driftgate.merge import merge_files, results_files
+
+    paths: list[Path] = []
+    for path in args.results:
+        paths += results_files(path) if path.is_dir() else [path]
+    return finish(merge_files(paths), args)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from driftgate.config import load_suite
 
@@ -199,6 +238,11 @@ def cmd_select(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    if args.results:
+        from driftgate.results_schema import results_json_schema_text
+
+        sys.stdout.write(results_json_schema_text())
+        return EXIT_PASS
     from driftgate.config.schema import SuiteFile
 
     schema = SuiteFile.model_json_schema()
@@ -258,7 +302,21 @@ def build_parser() -> argparse.ArgumentParser:
     select.set_defaults(handler=cmd_select)
 
     schema = sub.add_parser("schema", help="print the suite file's JSON Schema")
+    schema.add_argument(
+        "--results", action="store_true", help="print the results JSON's schema instead"
+    )
     schema.set_defaults(handler=cmd_schema)
+
+    merge = sub.add_parser(
+        "merge", help="combine shard results (run --shard I/N) into one run and verdict"
+    )
+    merge.add_argument(
+        "results", nargs="+", type=Path, metavar="RESULTS", help="shard results files or folders"
+    )
+    merge.add_argument("--output-json", type=Path, help="write the merged results JSON here")
+    merge.add_argument("--report-md", type=Path, help="write the Markdown report here")
+    merge.add_argument("--junit", type=Path, help="write JUnit XML here (test reporters)")
+    merge.set_defaults(handler=cmd_merge)
 
     action = sub.add_parser(
         "action", help="run as the GitHub Action: reads INPUT_* and GITHUB_* (see docs/action.md)"

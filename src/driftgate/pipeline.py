@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from driftgate import __version__
+from driftgate.cache import DEFAULT_DIR, Cache, encode_through_cache
 from driftgate.compare import (
     baseline_texts,
     compare_to_baseline,
@@ -26,12 +27,15 @@ from driftgate.config import SuiteSpec, load_suite
 from driftgate.config.schema import OutputsTarget
 from driftgate.errors import UsageError
 from driftgate.generate import Generation, generate_all
+from driftgate.generate.cached import CachingGenerator
 from driftgate.generate.runner import Targets
 from driftgate.report.gate import summarize
 from driftgate.results import BaselineInfo, CaseResult, GateSettings, RunResults
 from driftgate.score.embedder import Embedder
 from driftgate.score.quality import Quality
 from driftgate.select.selection import SelectionResult, select_cases
+from driftgate.shard import Shard, apply_shard
+from driftgate.versions import record_versions
 
 
 @dataclass
@@ -48,6 +52,9 @@ class RunOptions:
     update_baseline: bool = False  # record this run on baseline_branch afterwards
     samples: int | None = None  # every case this many times (calibrate)
     progress: Callable[[str], None] | None = None
+    shard: Shard | None = None  # --shard I/N: run only this shard's part of the selection
+    cache_dir: Path | None = None  # default: .driftgate/cache at the repository root
+    cache_mode: str | None = None  # read_write | read_only | off; default: the suite's `cache:`
     extra: dict = field(default_factory=dict)
     # quality layer (score/quality.py)
     judge: str | None = None  # --judge POLICY, overrides the suite's judge.policy
@@ -110,7 +117,10 @@ def run(options: RunOptions) -> RunResults:
         suite = replace(suite, cases=cases)
     selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
-    cases = selection.selected
+    if options.shard is not None:
+        apply_shard(results, options.shard)
+    running = {c.name for c in results.cases if c.selected}
+    cases = [case for case in selection.selected if case.name in running]
     if options.update_baseline and not results.git_sha:
         raise UsageError("--update-baseline keys results by commit, and this is not a git checkout")
     baseline = find_baseline(options, suite, results, say)  # before any paid call: fail fast
@@ -131,28 +141,39 @@ def run(options: RunOptions) -> RunResults:
         nonlocal finished
         finished += 1
         label = case.name if case.samples == 1 else f"{case.name} #{sample}"
-        state = "error" if generation.error else "ok"
+        state = "error" if generation.error else "cached" if generation.cached else "ok"
         took = f" {generation.latency_s:.2f}s" if generation.latency_s is not None else ""
         say(f"[{finished}/{total}] {label}: {state}{took}")
 
+    cache = open_cache(suite, options)
     try:
-        generations = generate_all(cases, targets, suite.concurrency, on_done=on_done)
+        generations = generate_all(
+            cases,
+            targets,
+            suite.concurrency,
+            on_done=on_done,
+            generate=CachingGenerator(suite, targets, cache),
+        )
     finally:
         targets.close()
     embedder = options.embedder or Embedder(suite.embedding_model)  # loads on first encode
     names = [case.name for case in cases]
     extra = baseline_texts(baseline[0], names) if baseline else []
-    scored = score_cases(suite, cases, generations, embedder, extra_texts=extra)
+    scored = score_cases(suite, cases, generations, embedder, cache, extra_texts=extra)
     for case_result in scored:
         index = next(i for i, c in enumerate(results.cases) if c.name == case_result.name)
         previous = results.cases[index]
         case_result.selected = previous.selected
         case_result.selection_reason = previous.selection_reason
         results.cases[index] = case_result
+    record_versions(results, suite, targets)
     results.summary.calls = sum(g.calls for g in generations.values())
     quality.finish(results, cases, generations)  # costs, budget skips, judge
     if baseline:
         compare_to_baseline(results, *baseline, suite, embedder.similarity)
+    record_cache(results, cache)
+    cache.prune()
+    results.warnings += cache.warnings
     results.summary.duration_s = round(time.perf_counter() - started, 3)
     summarize(results)
     if options.update_baseline:
@@ -192,8 +213,26 @@ def find_baseline(
     return found
 
 
+def record_cache(results: RunResults, cache: Cache) -> None:
+    summary = results.summary
+    summary.output_cache = cache.stats("outputs")
+    summary.judge_cache = cache.stats("judge")
+    summary.calls_saved = summary.output_cache.hits + summary.judge_cache.hits
+
+
+def open_cache(suite: SuiteSpec, options: RunOptions) -> Cache:
+    """The run's cache; a relative default lives at the repository root, like CI expects."""
+    directory = options.cache_dir or suite.root / DEFAULT_DIR
+    return Cache(directory, options.cache_mode or suite.cache)
+
+
 def score_cases(
-    suite: SuiteSpec, cases, generations, embedder=None, extra_texts: list[str] = ()
+    suite: SuiteSpec,
+    cases,
+    generations,
+    embedder=None,
+    cache: Cache | None = None,
+    extra_texts: list[str] = (),
 ) -> list[CaseResult]:
     """Embed every distinct text once, then score each case from the cached vectors.
 
@@ -209,7 +248,7 @@ def score_cases(
 
         embedder = Embedder(suite.embedding_model)
     if texts:
-        embedder.encode([*texts, *extra_texts])
+        encode_through_cache(embedder, [*texts, *extra_texts], cache or Cache.disabled())
     return [
         aggregate(
             case,

@@ -91,6 +91,8 @@ class CaseResult(Model):
     tags: list[str] = []
     selected: bool = True
     selection_reason: str = "full run"
+    # Set when another matrix job runs this case ("2/4"): `merge` takes the case from there.
+    run_by_shard: str | None = None
     status: Status = "skipped"
     reasons: list[str] = []
     # Scores: for several samples, the mean; the spread is in similarity_std.

@@ -59,10 +59,13 @@ class AnthropicRunner:
         if self._client is None:
             import anthropic
 
+            from driftgate import ratelimit
+
             self._client = anthropic.Anthropic(
                 api_key=os.environ["ANTHROPIC_API_KEY"],
                 max_retries=self.spec.max_retries,
                 timeout=self.spec.timeout_s,
+                middleware=[ratelimit.SHARED],  # one 429 pauses every worker (no herd)
             )
         return self._client
 
@@ -74,6 +77,8 @@ class AnthropicRunner:
             "model": self.spec.model,
             "max_tokens": self.spec.max_tokens,
             "messages": [{"role": "user", "content": prompt}],
+            # anthropic 2.x has no `temperature` argument; the wire field still carries it.
+            "extra_body": {"temperature": self.spec.temperature},
         }
         if self.spec.system:
             request["system"] = self.spec.system

@@ -8,6 +8,7 @@ with a `limit` the details are shortened first (and the report says so), never t
 
 from __future__ import annotations
 
+from driftgate.cache import summary_line
 from driftgate.results import CaseResult, RunResults
 
 ICON = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️"}
@@ -146,11 +147,9 @@ def _chart(cases: list[CaseResult]) -> list[str]:
 def _footer(results: RunResults, run_url: str | None) -> str:
     s = results.summary
     parts = [f"{s.calls} model call(s)", f"${s.cost_usd:.4f}"]
-    for label, stats in (("output cache", s.output_cache), ("judge cache", s.judge_cache)):
-        if stats.lookups:
-            parts.append(f"{label} {stats.hits}/{stats.lookups} hits")
-    if s.calls_saved:
-        parts.append(f"{s.calls_saved} call(s) saved")
+    cache = summary_line(s)
+    if cache:
+        parts.append(cache)
     if s.duration_s is not None:
         parts.append(f"{s.duration_s:.1f}s")
     if run_url:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from driftgate.cache import summary_line
 from driftgate.results import CaseResult, RunResults
 
 MARK = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "skipped": "SKIP"}
@@ -47,6 +48,9 @@ def render_table(results: RunResults) -> str:
         f"pass@1 {pass_at_1} · critical failures {s.critical_failures}"
         + (f" · regressions {s.regressions}" if s.baseline else "")
     )
+    cache = summary_line(s)
+    if cache:
+        lines.append(cache)
     lines.append(f"verdict: {s.verdict.upper()}")
     lines.extend(f"  - {reason}" for reason in s.gate_reasons)
     return "\n".join(lines)

@@ -77,6 +77,13 @@ class Embedder:
         self._vectors.update(zip(todo, vectors, strict=True))
         self.encoded += len(todo)
 
+    def knows(self, text: str) -> bool:
+        return text in self._vectors
+
+    def preload(self, vectors: dict[str, np.ndarray]) -> None:
+        """Vectors computed by an earlier run (the cache): not encoded again."""
+        self._vectors.update(vectors)
+
     def vector(self, text: str) -> np.ndarray:
         if text not in self._vectors:
             self.encode([text])

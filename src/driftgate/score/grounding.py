@@ -43,7 +43,8 @@ def ground(output: str, context: str, mode: str, threshold: float, embed: Embedd
     for sentence in sentences:
         cosine, index = embed.best_support(sentence, units)
         best = units[index]
-        best_unit = "(whole context)" if best is context else best
+        # By position, not identity: a one-sentence context is its own only unit.
+        best_unit = "(whole context)" if index == len(units) - 1 else best
         if mode == "whole":
             grounded = cosine >= threshold
             reason = None if grounded else f"best support {cosine:.2f} < {threshold:.2f}"

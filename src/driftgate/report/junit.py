@@ -1,0 +1,188 @@
+"""Results as JUnit XML, the one format every CI test reporter already reads.
+
+The shape is the Ant/Jenkins one (Jenkins xunit-plugin's junit-10.xsd): `<testsuites>` →
+one `<testsuite>` per suite → one `<testcase>` per case, with `<failure>` (gate reasons),
+`<error>` (the target, judge or API failed) and `<skipped>` (not selected). Each testcase
+also carries `<properties>` with its scores, as pytest (xunit1), jest-junit and the Testmo
+JUnit spec do; strict-schema consumers ignore them, and the same scores are repeated in
+`<system-out>` so every reporter shows them. Cases that another shard runs are left out,
+so uploading every shard's file never counts a case twice.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from driftgate.results import CaseResult, RunResults
+
+# XML 1.0 cannot carry most control characters, even escaped; model output can contain them.
+_INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+MAX_OUTPUT_CHARS = 4000
+_NOT_SCORES = {"status", "critical", "tags", "definition_hash", "prompt_hash", "target"}
+
+
+def write_junit(results: RunResults, path: str | Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_junit(results), encoding="utf-8")
+
+
+def render_junit(results: RunResults) -> str:
+    cases = [c for c in results.cases if c.run_by_shard is None]
+    counts = {
+        "tests": len(cases),
+        "failures": sum(c.status == "failed" for c in cases),
+        "errors": sum(c.status == "error" for c in cases),
+        "skipped": sum(_is_skipped(c) for c in cases),
+    }
+    total_time = _seconds(results.summary.duration_s) or _seconds(
+        sum(c.latency_s or 0.0 for c in cases)
+    )
+    root = ET.Element(
+        "testsuites",
+        _attrs(
+            name="driftgate",
+            tests=counts["tests"],
+            failures=counts["failures"],
+            errors=counts["errors"],
+            time=total_time,
+        ),
+    )
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        _attrs(
+            name=results.suite,
+            **counts,
+            time=total_time,
+            timestamp=results.created_at,
+            file=results.suite_path,
+        ),
+    )
+    _properties(suite, _run_properties(results))
+    for case in cases:
+        _testcase(suite, case, results.suite)
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _testcase(parent: ET.Element, case: CaseResult, classname: str) -> None:
+    element = ET.SubElement(
+        parent,
+        "testcase",
+        _attrs(name=case.name, classname=classname, time=_seconds(case.latency_s)),
+    )
+    scores = _case_properties(case)
+    _properties(element, scores)
+    reasons = case.reasons or []
+    if _is_skipped(case):
+        message = case.selection_reason if not case.selected else "; ".join(reasons)
+        ET.SubElement(element, "skipped", _attrs(message=message or "skipped"))
+    elif case.status == "failed":
+        failure = ET.SubElement(
+            element,
+            "failure",
+            _attrs(message="; ".join(reasons) or "failed", type="driftgate.failed"),
+        )
+        failure.text = _clean("\n".join(reasons))
+    elif case.status == "error":
+        message = case.error or "; ".join(reasons) or "error"
+        error = ET.SubElement(element, "error", _attrs(message=message, type="driftgate.error"))
+        error.text = _clean("\n".join([*reasons, *([case.error] if case.error else [])]))
+    out = [" ".join(f"{name}={value}" for name, value in scores if name not in _NOT_SCORES)]
+    if case.output is not None:
+        output = case.output
+        if len(output) > MAX_OUTPUT_CHARS:
+            output = output[:MAX_OUTPUT_CHARS] + f"\n... ({len(case.output)} characters in all)"
+        out += ["", "output:", output]
+    if case.judge is not None and case.judge.reasoning:
+        out += ["", f"judge ({case.judge.score}/5): {case.judge.reasoning}"]
+    system_out = ET.SubElement(element, "system-out")
+    system_out.text = _clean("\n".join(out))
+
+
+def _is_skipped(case: CaseResult) -> bool:
+    return not case.selected or case.status == "skipped"
+
+
+def _run_properties(results: RunResults) -> list[tuple[str, str]]:
+    summary = results.summary
+    baseline = summary.baseline
+    pairs = [
+        ("driftgate.version", results.driftgate_version),
+        ("results.schema_version", results.schema_version),
+        ("suite.path", results.suite_path),
+        ("suite.hash", results.suite_hash),
+        ("embedding.model", results.embedding_model),
+        ("judge.model", results.judge_model),
+        ("git.sha", results.git_sha),
+        ("mode", results.mode),
+        ("shard", results.shard),
+        ("verdict", summary.verdict),
+        ("gate.reasons", "; ".join(summary.gate_reasons) or None),
+        ("pass_at_1", summary.pass_at_1),
+        ("regressions", summary.regressions),
+        ("baseline.source", baseline.source if baseline else None),
+        ("baseline.commit", baseline.commit if baseline else None),
+        ("cost_usd", summary.cost_usd),
+    ]
+    return [(name, _text(value)) for name, value in pairs if value is not None]
+
+
+def _case_properties(case: CaseResult) -> list[tuple[str, str]]:
+    pairs = [
+        ("status", case.status),
+        ("critical", case.critical),
+        ("similarity", case.similarity),
+        ("similarity_std", case.similarity_std),
+        ("threshold", case.threshold),
+        ("grounding_ratio", case.grounding_ratio),
+        ("grounding_score", case.grounding_score),
+        ("min_grounding_ratio", case.min_grounding_ratio),
+        ("samples", case.samples_n or None),
+        ("pass_rate", case.pass_rate),
+        ("judge_score", case.judge.score if case.judge else None),
+        ("baseline_similarity", case.baseline_similarity),
+        ("delta", case.delta),
+        ("regression", case.regression if case.baseline_similarity is not None else None),
+        ("latency_s", case.latency_s),
+        ("cost_usd", case.cost_usd or None),
+        ("tags", ",".join(case.tags) or None),
+        ("definition_hash", case.definition_hash),
+        ("prompt_hash", case.prompt_hash),
+        ("target", case.target),
+    ]
+    return [(name, _text(value)) for name, value in pairs if value is not None]
+
+
+def _properties(parent: ET.Element, pairs: list[tuple[str, str]]) -> None:
+    if not pairs:
+        return
+    element = ET.SubElement(parent, "properties")
+    for name, value in pairs:
+        ET.SubElement(element, "property", {"name": name, "value": _clean(value)})
+
+
+def _attrs(**values) -> dict[str, str]:
+    return {k: _clean(_text(v)) for k, v in values.items() if v is not None}
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".") if value == value else "nan"
+    return str(value)
+
+
+def _seconds(value: float | None) -> str | None:
+    """Ant's time format: plain decimal seconds, never exponent or sign."""
+    if value is None:
+        return None
+    return f"{max(value, 0.0):.3f}"
+
+
+def _clean(text: str) -> str:
+    return _INVALID_XML.sub("\ufffd", text)
