@@ -32,20 +32,33 @@ from fakes.github_server import FakeGitHub  # noqa: E402
 def results(n: int) -> RunResults:
     cases = [
         CaseResult(
-            name=f"case_{i:04d}_{'routing' if i % 2 else 'summary'}", line=5 + 9 * i,
-            critical=i % 7 == 0, status="failed" if i % 4 == 0 else "passed",
+            name=f"case_{i:04d}_{'routing' if i % 2 else 'summary'}",
+            line=5 + 9 * i,
+            critical=i % 7 == 0,
+            status="failed" if i % 4 == 0 else "passed",
             reasons=["similarity 0.52 < 0.80; grounding 0.61 < 0.85"] if i % 4 == 0 else [],
-            similarity=0.52 if i % 4 == 0 else 0.91, baseline_similarity=0.9,
-            delta=-0.38 if i % 4 == 0 else 0.01, regression=i % 4 == 0,
+            similarity=0.52 if i % 4 == 0 else 0.91,
+            baseline_similarity=0.9,
+            delta=-0.38 if i % 4 == 0 else 0.01,
+            regression=i % 4 == 0,
             pass_rate=0.0 if i % 4 == 0 else 1.0,
-            judge=JudgeResult(status="failed", score=2, reasoning="The answer routes the "
-                              "ticket to the wrong team and omits the refund. " * 4)
-            if i % 4 == 0 else None,
+            judge=JudgeResult(
+                status="failed",
+                score=2,
+                reasoning="The answer routes the "
+                "ticket to the wrong team and omits the refund. " * 4,
+            )
+            if i % 4 == 0
+            else None,
         )
         for i in range(n)
     ]
-    run = RunResults(suite="support", suite_path="llm-evals.yaml",
-                     embedding_model="all-MiniLM-L6-v2", cases=cases)
+    run = RunResults(
+        suite="support",
+        suite_path="llm-evals.yaml",
+        embedding_model="all-MiniLM-L6-v2",
+        cases=cases,
+    )
     summarize(run)
     return run
 
@@ -57,13 +70,22 @@ def requests_per_run(tmp: Path) -> list[list[str]]:
             fake.add_comment(2, f"review comment {i}")
         for _ in range(2):
             before = len(fake.requests)
-            env = action_env(tmp, _Repo(tmp), "pull_request", pr_event("a" * 40, "b" * 40),
-                             fake.base_url, sha="b" * 40, ref="refs/pull/2/merge")
+            env = action_env(
+                tmp,
+                _Repo(tmp),
+                "pull_request",
+                pr_event("a" * 40, "b" * 40),
+                fake.base_url,
+                sha="b" * 40,
+                ref="refs/pull/2/merge",
+            )
             settings = Settings.from_env(env)
-            github = GitHub.connect("t", fake.base_url, settings.repository, retries=0,
-                                    throttle=False)
-            code = action(settings, github, _NoGit(), run=lambda options: results(40),
-                          stream=io.StringIO())
+            github = GitHub.connect(
+                "t", fake.base_url, settings.repository, retries=0, throttle=False
+            )
+            code = action(
+                settings, github, _NoGit(), run=lambda options: results(40), stream=io.StringIO()
+            )
             assert code == 1
             prefix = f"/api/v3/repos/{settings.repository}"
             runs.append([f"{m} {p.removeprefix(prefix)}" for m, p, _ in fake.requests[before:]])
@@ -99,8 +121,10 @@ def main() -> None:
         full = render_markdown(run)
         limited = render_markdown(run, limit=COMMENT_LIMIT - 60)
         took = (time.perf_counter() - started) * 1000
-        print(f"  {n:5d} cases: full {len(full):7,d}  limited {len(limited):6,d}  "
-              f"({'shortened' if len(limited) < len(full) else 'complete'}, {took:.0f} ms)")
+        print(
+            f"  {n:5d} cases: full {len(full):7,d}  limited {len(limited):6,d}  "
+            f"({'shortened' if len(limited) < len(full) else 'complete'}, {took:.0f} ms)"
+        )
 
 
 if __name__ == "__main__":

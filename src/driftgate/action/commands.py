@@ -49,12 +49,22 @@ class Workflow:
             if line.strip():
                 self._command("add-mask", line)
 
-    def error(self, message: str, file: str | None = None, line: int | None = None,
-              title: str | None = None) -> None:
+    def error(
+        self,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        title: str | None = None,
+    ) -> None:
         self._command("error", message, file=file, line=line, title=title)
 
-    def warning(self, message: str, file: str | None = None, line: int | None = None,
-                title: str | None = None) -> None:
+    def warning(
+        self,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        title: str | None = None,
+    ) -> None:
         self._command("warning", message, file=file, line=line, title=title)
 
     def notice(self, message: str, title: str | None = None) -> None:
