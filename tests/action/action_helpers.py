@@ -180,3 +180,9 @@ def action_env(
     for name, value in (inputs or {}).items():
         env[f"INPUT_{name.upper()}"] = value
     return env
+
+
+def pr_env(tmp: Path, repo: Repo, api_url: str, head: str, **event_options) -> dict[str, str]:
+    """The environment of a pull_request run from main to `head`."""
+    event = pr_event(repo.main_sha, head, **event_options)
+    return action_env(tmp, repo, "pull_request", event, api_url, sha=head, ref="refs/pull/2/merge")

@@ -40,6 +40,11 @@ def run(
     return code, stream.getvalue(), summary
 
 
+def run_pr(tmp_path, repo, fake, head, embedder, **event_options):
+    event = pr_event(repo.main_sha, head, **event_options)
+    return run(tmp_path, repo, fake, "pull_request", event, sha=head, embedder=embedder)
+
+
 def bad_pr(repo):
     repo.branch("feature")
     repo.write({"answers/refund_routing.txt": BAD_REFUND})
@@ -69,15 +74,7 @@ def test_fork_pr_read_only_token_warns_and_keeps_the_verdict(tmp_path, repo, fak
 
 def test_secrets_are_masked_first_and_never_printed(tmp_path, repo, fake, embedder):
     head = bad_pr(repo)
-    code, log, summary = run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        pr_event(repo.main_sha, head),
-        sha=head,
-        embedder=embedder,
-    )
+    code, log, summary = run_pr(tmp_path, repo, fake, head, embedder)
     first_lines = log.splitlines()[:2]
     assert first_lines == [f"::add-mask::{TOKEN}", "::add-mask::sk-ant-secret-value"]
     rest = "\n".join(log.splitlines()[2:])
@@ -89,15 +86,7 @@ def test_secrets_are_masked_first_and_never_printed(tmp_path, repo, fake, embedd
 
 def test_outputs_and_annotations(tmp_path, repo, fake, embedder):
     head = bad_pr(repo)
-    code, log, _ = run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        pr_event(repo.main_sha, head),
-        sha=head,
-        embedder=embedder,
-    )
+    code, log, _ = run_pr(tmp_path, repo, fake, head, embedder)
     assert code == 1
     values = parse_outputs((tmp_path / "out" / "output").read_text())
     assert values["verdict"] == "fail"
@@ -181,15 +170,7 @@ def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, em
         repo.origin, "ls-tree", "-r", "--name-only", "driftgate-baseline"
     )
     head = bad_pr(repo)
-    code, log, _ = run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        pr_event(repo.main_sha, head),
-        sha=head,
-        embedder=embedder,
-    )
+    code, log, _ = run_pr(tmp_path, repo, fake, head, embedder)
     assert code == 1
     (comment,) = fake.comments[2]
     body = comment["body"]
