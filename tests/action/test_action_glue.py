@@ -249,3 +249,34 @@ def test_a_push_touching_no_case_updates_an_existing_comment(tmp_path, repo, fak
     (comment,) = fake.comments[2]
     assert "no case affected by this change" in comment["body"]
     assert "failed" not in comment["body"].split("\n")[1]
+
+
+def test_shard_jobs_post_nothing_and_the_merge_job_posts_once(tmp_path, repo, fake, embedder):
+    head = bad_pr(repo)
+    for index in (1, 2):
+        code, log, _ = run(
+            tmp_path,
+            repo,
+            fake,
+            "pull_request",
+            pr_event(repo.main_sha, head, action="synchronize"),
+            sha=head,
+            embedder=embedder,
+            inputs={"shard": f"{index}/2", "results-path": f"shards/{index}/results.json"},
+        )
+        assert "Post the PR comment" not in log and "Set the commit status" not in log
+    assert not fake.writes()
+    code, log, _ = run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        pr_event(repo.main_sha, head, action="synchronize"),
+        sha=head,
+        embedder=embedder,
+        inputs={"mode": "merge", "shard-results": "shards"},
+    )
+    assert code == 1  # the merged verdict: the critical refund case failed in its shard
+    (comment,) = fake.comments[2]
+    assert "refund_routing" in comment["body"]
+    assert [s["state"] for s in fake.statuses] == ["failure"]
