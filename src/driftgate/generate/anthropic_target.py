@@ -77,8 +77,6 @@ class AnthropicRunner:
             "model": self.spec.model,
             "max_tokens": self.spec.max_tokens,
             "messages": [{"role": "user", "content": prompt}],
-            # anthropic 2.x has no `temperature` argument; the wire field still carries it.
-            "extra_body": {"temperature": self.spec.temperature},
         }
         if self.spec.system:
             request["system"] = self.spec.system
