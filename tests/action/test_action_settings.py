@@ -145,3 +145,22 @@ def test_the_workspace_is_trusted_once(tmp_path, home):
     ).stdout.splitlines()
     assert listed == [str(workspace)]
     assert (home / ".gitconfig").is_file()  # the test's HOME, never the real one
+
+
+def test_action_yml_declares_exactly_what_the_action_reads_and_writes(tmp_path):
+    """Inputs and outputs of action.yml against Settings.from_env and the outputs written."""
+    import inspect
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from driftgate.action import main, settings
+
+    meta = yaml.safe_load((Path(__file__).parents[2] / "action.yml").read_text())
+    read = set(re.findall(r'get\("([a-z-]+)"', inspect.getsource(settings.Settings.from_env)))
+    read |= set(re.findall(r'(?:choice|flag)\("([a-z-]+)"', inspect.getsource(settings)))
+    assert set(meta["inputs"]) == read
+    written = set(re.findall(r'"([a-z0-9-]+)": ', inspect.getsource(main._outputs)))
+    assert set(meta["outputs"]) == written
+    assert meta["runs"]["using"] == "docker"
