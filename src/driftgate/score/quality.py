@@ -73,7 +73,8 @@ class Quality:
             generation = generations.get((case.name, sample.index))
             if generation is None or generation.cached or not generation.calls:
                 continue
-            model = generation.model or getattr(case.target, "model", None)
+            # price by the model the suite names (what `pricing:` keys use), as the budget does
+            model = getattr(case.target, "model", None) or generation.model
             if model:
                 sample.cost_usd = self.budget.prices.cost(model, generation.tokens)
         result.cost_usd = round(sum(s.cost_usd for s in result.samples), 8)
