@@ -169,9 +169,11 @@ class FakeAnthropic:
         return next(self._ids)
 
     def text(
-        self, text: str, input_tokens: int = 10, output_tokens: int = 5, model: str = "claude-test"
+        self, text: str, input_tokens: int = 10, output_tokens: int = 5, model: str | None = None
     ) -> Reply:
-        """A successful message with one text block (message.200.minimal.json's shape)."""
+        """A successful message with one text block (message.200.minimal.json's shape).
+
+        `model` defaults to the model the request names, as the real API answers."""
         n = self._next_id()
         return Reply(
             body={
@@ -193,7 +195,7 @@ class FakeAnthropic:
         arguments: dict,
         input_tokens: int = 200,
         output_tokens: int = 40,
-        model: str = "claude-test",
+        model: str | None = None,
     ) -> Reply:
         """A successful message whose content is one tool_use block (a structured reply)."""
         n = self._next_id()
@@ -286,6 +288,11 @@ class FakeAnthropic:
                 reply = self.error(404)
             else:
                 reply = self.error(500, "fake: no reply scripted for this request")
+        if isinstance(reply.body, dict) and "model" in reply.body and reply.body["model"] is None:
+            # like the real API, answer with the model the request named (unless scripted)
+            asked = _json_or_empty(raw).get("model") or "claude-test"
+            body = {**reply.body, "model": asked}
+            reply = Reply(reply.status, body, reply.headers, reply.delay_s)
         delay = self.latency_s + reply.delay_s
         if delay:
             time.sleep(delay)
@@ -303,6 +310,14 @@ class FakeAnthropic:
 
     def messages_requests(self) -> list[Request]:
         return [r for r in self.requests if r.path.split("?")[0] == "/v1/messages"]
+
+
+def _json_or_empty(raw: bytes) -> dict:
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def echo_text(prefix: str = "") -> Callable[[Request], Reply]:
