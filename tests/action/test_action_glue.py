@@ -280,3 +280,23 @@ def test_shard_jobs_post_nothing_and_the_merge_job_posts_once(tmp_path, repo, fa
     (comment,) = fake.comments[2]
     assert "refund_routing" in comment["body"]
     assert [s["state"] for s in fake.statuses] == ["failure"]
+
+
+def test_working_directory_places_the_suite_results_and_annotations(tmp_path, repo, fake, embedder):
+    (repo.work / "evals").mkdir()
+    (repo.work / "llm-evals.yaml").rename(repo.work / "evals" / "llm-evals.yaml")
+    repo.main_sha = repo.commit("the suite moves into a folder")  # the PR's base
+    head = bad_pr(repo)
+    code, log, _ = run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        pr_event(repo.main_sha, head),
+        sha=head,
+        embedder=embedder,
+        inputs={"working-directory": "evals"},
+    )
+    assert code == 1
+    assert (repo.work / "evals" / "driftgate-results.json").is_file()
+    assert "::error file=evals/llm-evals.yaml,line=10," in log
