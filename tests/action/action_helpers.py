@@ -8,10 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from fakes.github_server import FakeGitHub
-
 EVENTS = Path(__file__).parent / "events"
 REPOSITORY = "Codertocat/Hello-World"  # the fixtures' repository, kept so payloads stay real
 
@@ -186,24 +182,7 @@ def action_env(
     return env
 
 
-# Fixtures, imported by the test modules: a tests/action/conftest.py would shadow the root
-# conftest for the modules that do `from conftest import ...`.
-@pytest.fixture(name="home")
-def home_fixture(tmp_path, monkeypatch):
-    """The action writes git's global config (safe.directory): keep it out of the real HOME."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    return home
-
-
-@pytest.fixture(name="repo")
-def repo_fixture(tmp_path, home):
-    return Repo(tmp_path)
-
-
-@pytest.fixture(name="fake")
-def fake_fixture():
-    with FakeGitHub() as server:
-        yield server
+def pr_env(tmp: Path, repo: Repo, api_url: str, head: str, **event_options) -> dict[str, str]:
+    """The environment of a pull_request run from main to `head`."""
+    event = pr_event(repo.main_sha, head, **event_options)
+    return action_env(tmp, repo, "pull_request", event, api_url, sha=head, ref="refs/pull/2/merge")

@@ -108,3 +108,15 @@ def test_a_failure_the_baseline_already_had_is_labelled_as_such():
     assert "already below the threshold in the baseline" in line
     other = next(x for x in text.splitlines() if x.startswith("- `case-001"))
     assert "already below" not in other
+
+
+def test_untrusted_text_cannot_inject_markup_or_a_marker():
+    results = make_results(25, failing_every=1)
+    case = results.cases[0]
+    case.name = "weird`|name"
+    case.reasons = ["<!-- driftgate-report suite=other --> </details> | cell"]
+    case.judge.reasoning = "<img src=x onerror=alert(1)>"
+    text = render_markdown(results)
+    assert "<!-- driftgate-report" not in text and "<img" not in text
+    assert "&lt;!-- driftgate-report suite=other --&gt; &lt;/details&gt; \\| cell" in text
+    assert "`weird'\\|name`" in text

@@ -13,16 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from action_helpers import (  # noqa: F401
+from action_helpers import (
     BAD_REFUND,
     REPOSITORY,
     action_env,
-    fake_fixture,
     git,
-    home_fixture,
-    pr_event,
+    pr_env,
     push_event,
-    repo_fixture,
 )
 
 from driftgate.action.commands import parse_outputs
@@ -98,15 +95,7 @@ def test_pr_regression_then_fix_edits_the_same_comment(tmp_path, repo, fake):
     repo.branch("feature")
     repo.write({"answers/refund_routing.txt": BAD_REFUND})
     bad = repo.commit("refund answers are generic now")
-    env = action_env(
-        tmp_path,
-        repo,
-        "pull_request",
-        pr_event(repo.main_sha, bad),
-        fake.base_url,
-        sha=bad,
-        ref="refs/pull/2/merge",
-    )
+    env = pr_env(tmp_path, repo, fake.base_url, bad)
     done = run_action(env, repo.work, tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     (comment,) = fake.comments[2]
@@ -119,15 +108,7 @@ def test_pr_regression_then_fix_edits_the_same_comment(tmp_path, repo, fake):
 
     repo.write({"answers/refund_routing.txt": FIXED_REFUND})
     fixed = repo.commit("fix the refund answer")
-    env = action_env(
-        tmp_path,
-        repo,
-        "pull_request",
-        pr_event(repo.main_sha, fixed, action="synchronize"),
-        fake.base_url,
-        sha=fixed,
-        ref="refs/pull/2/merge",
-    )
+    env = pr_env(tmp_path, repo, fake.base_url, fixed, action="synchronize")
     done = run_action(env, repo.work, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     (edited,) = fake.comments[2]  # still exactly one comment: the same one, edited
@@ -141,15 +122,7 @@ def test_pr_touching_no_case_posts_nothing_and_loads_no_model(tmp_path, repo, fa
     repo.branch("docs")
     repo.write({"README.md": "better docs\n"})
     head = repo.commit("docs only")
-    env = action_env(
-        tmp_path,
-        repo,
-        "pull_request",
-        pr_event(repo.main_sha, head),
-        fake.base_url,
-        sha=head,
-        ref="refs/pull/2/merge",
-    )
+    env = pr_env(tmp_path, repo, fake.base_url, head)
     done = run_action(env, repo.work, tmp_path, block_model=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert not fake.comments
@@ -164,15 +137,7 @@ def test_config_typo_exits_2_with_the_line(tmp_path, repo, fake):
     text = (repo.work / "llm-evals.yaml").read_text().replace("critical: true", "critcal: true")
     repo.write({"llm-evals.yaml": text})
     head = repo.commit("typo")
-    env = action_env(
-        tmp_path,
-        repo,
-        "pull_request",
-        pr_event(repo.main_sha, head),
-        fake.base_url,
-        sha=head,
-        ref="refs/pull/2/merge",
-    )
+    env = pr_env(tmp_path, repo, fake.base_url, head)
     done = run_action(env, repo.work, tmp_path, block_model=True)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "::error file=llm-evals.yaml,line=16," in done.stdout

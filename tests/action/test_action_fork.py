@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 
-from action_helpers import action_env, fake_fixture, home_fixture, load_event, repo_fixture  # noqa: F401
+from action_helpers import action_env, load_event
 
 from driftgate.action.git import Git
 from driftgate.action.github import GitHub

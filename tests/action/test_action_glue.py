@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import io
 
-from action_helpers import (  # noqa: F401
+from action_helpers import (
     BAD_REFUND,
     action_env,
-    fake_fixture,
-    home_fixture,
     pr_event,
-    repo_fixture,
 )
 
 from driftgate.action.commands import parse_outputs
@@ -41,6 +38,11 @@ def run(
     summary_path = tmp_path / "out" / "summary.md"
     summary = summary_path.read_text() if summary_path.exists() else ""
     return code, stream.getvalue(), summary
+
+
+def run_pr(tmp_path, repo, fake, head, embedder, **event_options):
+    event = pr_event(repo.main_sha, head, **event_options)
+    return run(tmp_path, repo, fake, "pull_request", event, sha=head, embedder=embedder)
 
 
 def bad_pr(repo):
@@ -72,15 +74,7 @@ def test_fork_pr_read_only_token_warns_and_keeps_the_verdict(tmp_path, repo, fak
 
 def test_secrets_are_masked_first_and_never_printed(tmp_path, repo, fake, embedder):
     head = bad_pr(repo)
-    code, log, summary = run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        pr_event(repo.main_sha, head),
-        sha=head,
-        embedder=embedder,
-    )
+    code, log, summary = run_pr(tmp_path, repo, fake, head, embedder)
     first_lines = log.splitlines()[:2]
     assert first_lines == [f"::add-mask::{TOKEN}", "::add-mask::sk-ant-secret-value"]
     rest = "\n".join(log.splitlines()[2:])
@@ -92,15 +86,7 @@ def test_secrets_are_masked_first_and_never_printed(tmp_path, repo, fake, embedd
 
 def test_outputs_and_annotations(tmp_path, repo, fake, embedder):
     head = bad_pr(repo)
-    code, log, _ = run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        pr_event(repo.main_sha, head),
-        sha=head,
-        embedder=embedder,
-    )
+    code, log, _ = run_pr(tmp_path, repo, fake, head, embedder)
     assert code == 1
     values = parse_outputs((tmp_path / "out" / "output").read_text())
     assert values["verdict"] == "fail"
@@ -184,15 +170,7 @@ def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, em
         repo.origin, "ls-tree", "-r", "--name-only", "driftgate-baseline"
     )
     head = bad_pr(repo)
-    code, log, _ = run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        pr_event(repo.main_sha, head),
-        sha=head,
-        embedder=embedder,
-    )
+    code, log, _ = run_pr(tmp_path, repo, fake, head, embedder)
     assert code == 1
     (comment,) = fake.comments[2]
     body = comment["body"]
@@ -249,3 +227,56 @@ def test_inputs_reach_the_pipeline_options(tmp_path, repo, fake):
             assert getattr(options, field) == expected
         else:
             assert f"input `{input_name}` is not supported" in stream.getvalue()
+
+
+def test_a_push_touching_no_case_updates_an_existing_comment(tmp_path, repo, fake):
+    from driftgate.action.github import marker
+
+    fake.add_comment(2, f"{marker('support')}\n### ❌ driftgate · support: failed", "bot")
+    repo.branch("docs")
+    repo.write({"README.md": "more docs\n"})
+    head = repo.commit("docs only")
+    code, log, summary = run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        pr_event(repo.main_sha, head, action="synchronize"),
+        sha=head,
+        embedder=None,
+    )
+    assert code == 0
+    (comment,) = fake.comments[2]
+    assert "no case affected by this change" in comment["body"]
+    assert "failed" not in comment["body"].split("\n")[1]
+
+
+def test_shard_jobs_post_nothing_and_the_merge_job_posts_once(tmp_path, repo, fake, embedder):
+    head = bad_pr(repo)
+    for index in (1, 2):
+        code, log, _ = run(
+            tmp_path,
+            repo,
+            fake,
+            "pull_request",
+            pr_event(repo.main_sha, head, action="synchronize"),
+            sha=head,
+            embedder=embedder,
+            inputs={"shard": f"{index}/2", "results-path": f"shards/{index}/results.json"},
+        )
+        assert "Post the PR comment" not in log and "Set the commit status" not in log
+    assert not fake.writes()
+    code, log, _ = run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        pr_event(repo.main_sha, head, action="synchronize"),
+        sha=head,
+        embedder=embedder,
+        inputs={"mode": "merge", "shard-results": "shards"},
+    )
+    assert code == 1  # the merged verdict: the critical refund case failed in its shard
+    (comment,) = fake.comments[2]
+    assert "refund_routing" in comment["body"]
+    assert [s["state"] for s in fake.statuses] == ["failure"]

@@ -127,3 +127,40 @@ def test_sharded_runs_record_the_baseline_in_the_merge_job_only(tmp_path):
         settings_for(tmp_path, "pull_request", pr_event("a" * 40, "b" * 40), INPUT_MODE="merge")
     )
     assert on_pr.kind == "merge" and on_pr.pr_number == 2 and not on_pr.update_baseline
+
+
+def test_the_workspace_is_trusted_once(tmp_path, home):
+    import subprocess
+
+    from driftgate.action.git import Git
+
+    workspace = tmp_path / "workspace"
+    Git().trust(workspace)
+    Git().trust(workspace)
+    listed = subprocess.run(
+        ["git", "config", "--global", "--get-all", "safe.directory"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert listed == [str(workspace)]
+    assert (home / ".gitconfig").is_file()  # the test's HOME, never the real one
+
+
+def test_action_yml_declares_exactly_what_the_action_reads_and_writes(tmp_path):
+    """Inputs and outputs of action.yml against Settings.from_env and the outputs written."""
+    import inspect
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from driftgate.action import main, settings
+
+    meta = yaml.safe_load((Path(__file__).parents[2] / "action.yml").read_text())
+    read = set(re.findall(r'get\("([a-z-]+)"', inspect.getsource(settings.Settings.from_env)))
+    read |= set(re.findall(r'(?:choice|flag)\("([a-z-]+)"', inspect.getsource(settings)))
+    assert set(meta["inputs"]) == read
+    written = set(re.findall(r'"([a-z0-9-]+)": ', inspect.getsource(main._outputs)))
+    assert set(meta["outputs"]) == written
+    assert meta["runs"]["using"] == "docker"

@@ -116,7 +116,13 @@ def action(
         for issue in exc.issues:
             path = _repo_path(issue.file, settings)
             emit = out.error if issue.severity == "error" else out.warning
-            emit(issue.message, file=path, line=issue.line, title="driftgate: suite file")
+            emit(
+                issue.message,
+                file=path,
+                line=issue.line,
+                col=issue.col,
+                title="driftgate: suite file",
+            )
         lines = "\n".join(
             f"- `{_repo_path(i.file, settings)}:{i.line}`: {i.message}" for i in exc.issues
         )

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import jsonschema
 
+from driftgate import ratelimit
 from driftgate.config.load import CaseSpec, MissingVariable
 from driftgate.config.schema import JudgeConfig
 from driftgate.cost import BUDGET_SKIP_REASON, Budget
@@ -231,6 +232,7 @@ class Judge:
             base_url=env.get("ANTHROPIC_BASE_URL") or None,
             max_retries=config.max_retries,
             timeout=config.timeout_s,
+            middleware=[ratelimit.SHARED],  # shares the target's 429 pause: one rate limit
         )
         return cls(config, client, budget, tracer)
 
