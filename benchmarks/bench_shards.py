@@ -1,6 +1,6 @@
 """Shard split and merge figures: balance, cases moved, merge time. Prints; asserts nothing.
 
-PYTHONPATH=src python benchmarks/bench_shards.py
+    .venv/bin/python benchmarks/bench_shards.py
 """
 
 from __future__ import annotations
