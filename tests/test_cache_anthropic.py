@@ -9,7 +9,6 @@ import time
 import anthropic
 import pytest
 import yaml
-from tests.fakes.anthropic_server import FakeAnthropic, echo_text
 
 from driftgate.cache import Cache
 from driftgate.config import load_suite
@@ -17,6 +16,7 @@ from driftgate.generate import generate_all
 from driftgate.generate.cached import CachingGenerator
 from driftgate.generate.runner import Targets
 from driftgate.ratelimit import Backoff
+from fakes.anthropic_server import FakeAnthropic, echo_text
 
 TARGET = {"type": "anthropic", "model": "claude-haiku-4-5", "temperature": 0.7, "max_tokens": 256}
 

@@ -72,3 +72,56 @@ def test_cold_then_warm(repo, tmp_path, embedder):
     off = run(RunOptions(**options, cache_mode="off", embedder=embedder))
     assert off.summary.calls == 2
     assert off.summary.output_cache.lookups == 0
+
+
+def test_warm_run_with_a_judge_saves_every_call_and_reports_the_cost(
+    tmp_path, embedder, monkeypatch
+):
+    from fakes.anthropic_server import FakeAnthropic
+
+    def answer(request):
+        if request.json.get("tools"):
+            return fake.tool_use(
+                "record_grade",
+                {"score": 5, "reasoning": "Faithful.", "critical_issues": []},
+                input_tokens=1000,
+                output_tokens=100,
+            )
+        return fake.text("Customer was double-charged; route to Billing.", 200, 20)
+
+    suite = tmp_path / "llm-evals.yaml"
+    suite.write_text(
+        textwrap.dedent(
+            """
+            eval_suite:
+              name: judged
+              target: {type: anthropic, model: claude-haiku-4-5}
+              judge: {model: claude-sonnet-4-5, policy: all, max_retries: 0}
+              cases:
+                - name: a
+                  prompt: "Route: double charge"
+                  expected: "Customer was double-charged; route to Billing."
+                - name: b
+                  prompt: "Route: charged twice"
+                  expected: "Customer was double-charged; route to Billing."
+            """
+        )
+    )
+    with FakeAnthropic(default=answer) as fake:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
+        options = dict(config=suite, cache_dir=tmp_path / "cache", embedder=embedder)
+        cold = run(RunOptions(**options))
+        cold_requests = len(fake.messages_requests())
+        warm = run(RunOptions(**options))
+        warm_requests = len(fake.messages_requests()) - cold_requests
+
+    assert cold.summary.calls == 4 and cold_requests == 4  # 2 targets + 2 judge grades
+    assert cold.summary.cost_usd > 0 and cold.summary.cost_saved_usd == 0
+    assert warm_requests == 0 and warm.summary.calls == 0
+    s = warm.summary
+    assert (s.output_cache.hits, s.judge_cache.hits, s.calls_saved) == (2, 2, 4)
+    assert s.cost_usd == 0
+    assert s.cost_saved_usd == pytest.approx(cold.summary.cost_usd)
+    assert [c.judge.score for c in warm.cases] == [5, 5]
+    assert all(c.judge.cached for c in warm.cases)

@@ -146,6 +146,7 @@ def run(options: RunOptions) -> RunResults:
         say(f"[{finished}/{total}] {label}: {state}{took}")
 
     cache = open_cache(suite, options)
+    quality.cache = cache
     try:
         generations = generate_all(
             cases,
@@ -156,6 +157,7 @@ def run(options: RunOptions) -> RunResults:
         )
     finally:
         targets.close()
+    results.warnings += cache.warnings  # before the judge's: shard merges keep this order
     embedder = options.embedder or Embedder(suite.embedding_model)  # loads on first encode
     names = [case.name for case in cases]
     extra = baseline_texts(baseline[0], names) if baseline else []
@@ -171,9 +173,9 @@ def run(options: RunOptions) -> RunResults:
     quality.finish(results, cases, generations)  # costs, budget skips, judge
     if baseline:
         compare_to_baseline(results, *baseline, suite, embedder.similarity)
-    record_cache(results, cache)
+    record_cache(results, cache, generations, quality.budget.prices)
     cache.prune()
-    results.warnings += cache.warnings
+    results.warnings += [w for w in cache.warnings if w not in results.warnings]
     results.summary.duration_s = round(time.perf_counter() - started, 3)
     summarize(results)
     if options.update_baseline:
@@ -213,11 +215,21 @@ def find_baseline(
     return found
 
 
-def record_cache(results: RunResults, cache: Cache) -> None:
+def record_cache(results: RunResults, cache: Cache, generations, prices) -> None:
+    """Hit rates, and what the hits would have cost at today's prices."""
     summary = results.summary
     summary.output_cache = cache.stats("outputs")
     summary.judge_cache = cache.stats("judge")
     summary.calls_saved = summary.output_cache.hits + summary.judge_cache.hits
+    saved = sum(
+        prices.cost(g.model, g.tokens) for g in generations.values() if g.cached and g.model
+    )
+    saved += sum(
+        prices.cost(c.judge.model, c.judge.tokens)
+        for c in results.cases
+        if c.judge is not None and c.judge.cached and c.judge.model
+    )
+    summary.cost_saved_usd = round(saved, 6)
 
 
 def open_cache(suite: SuiteSpec, options: RunOptions) -> Cache:

@@ -28,6 +28,7 @@ class Quality:
     tracer: TraceWriter | None = None
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
     judge_calls: int = 0
+    cache: object | None = None  # cache.Cache: judge grades are looked up there first
 
     @classmethod
     def start(
@@ -101,6 +102,10 @@ class Quality:
         if not todo:
             return
         judge = Judge.from_env(self.suite.judge, self.budget, self.tracer, env=self.env)
+        if self.cache is not None:
+            from driftgate.score.judge_cache import CachedJudge
+
+            judge = CachedJudge(judge, self.cache)
         results.judge_model = self.suite.judge.model
         try:
             workers = max(1, min(self.suite.concurrency, len(todo)))
