@@ -118,7 +118,7 @@ def run(options: RunOptions) -> RunResults:
     selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
     if options.shard is not None:
-        apply_shard(results, options.shard)
+        apply_shard(results, options.shard, {c.name: c.samples for c in selection.selected})
     running = {c.name for c in results.cases if c.selected}
     cases = [case for case in selection.selected if case.name in running]
     if options.update_baseline and not results.git_sha:
