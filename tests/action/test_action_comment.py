@@ -96,6 +96,7 @@ def test_nothing_selected_says_so():
     summarize(results)
     text = render_markdown(results)
     assert text.startswith("### ⏭️ driftgate · support: no case affected by this change")
+    assert "nothing ran; the gate passes" in text and "pass@1" not in text
     assert "mermaid" not in text
 
 

@@ -148,3 +148,18 @@ def test_config_typo_exits_2_with_the_line(tmp_path, repo, fake):
     )
     assert not fake.writes()
     assert REPOSITORY  # the payloads' repository is the one the fake serves
+
+
+def test_fork_pr_with_a_read_only_token_does_not_crash(tmp_path, repo, fake):
+    """Derived fork payload (see action_helpers.pr_event); docs-only, so no model loads."""
+    fake.read_only = True
+    repo.branch("fork-docs")
+    repo.write({"README.md": "typo fix from a contributor\n"})
+    head = repo.commit("docs from a fork")
+    env = pr_env(tmp_path, repo, fake.base_url, head, fork=True)
+    done = run_action(env, repo.work, tmp_path, block_model=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "::warning title=driftgate%3A status not set::" in done.stdout
+    assert "statuses: write" in done.stdout and "workflow_run" in done.stdout
+    assert not fake.statuses and not fake.comments
+    assert "no case affected" in (tmp_path / "out" / "summary.md").read_text()

@@ -280,3 +280,42 @@ def test_shard_jobs_post_nothing_and_the_merge_job_posts_once(tmp_path, repo, fa
     (comment,) = fake.comments[2]
     assert "refund_routing" in comment["body"]
     assert [s["state"] for s in fake.statuses] == ["failure"]
+
+
+def test_working_directory_places_the_suite_results_and_annotations(tmp_path, repo, fake, embedder):
+    (repo.work / "evals").mkdir()
+    (repo.work / "llm-evals.yaml").rename(repo.work / "evals" / "llm-evals.yaml")
+    repo.main_sha = repo.commit("the suite moves into a folder")  # the PR's base
+    head = bad_pr(repo)
+    code, log, _ = run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        pr_event(repo.main_sha, head),
+        sha=head,
+        embedder=embedder,
+        inputs={"working-directory": "evals"},
+    )
+    assert code == 1
+    assert (repo.work / "evals" / "driftgate-results.json").is_file()
+    assert "::error file=evals/llm-evals.yaml,line=10," in log
+
+
+def test_a_baseline_push_that_fails_is_a_warning(tmp_path, repo, fake, embedder):
+    from action_helpers import git, push_event
+
+    git(repo.work, "remote", "set-url", "--push", "origin", str(tmp_path / "nowhere.git"))
+    code, log, _ = run(
+        tmp_path,
+        repo,
+        fake,
+        "push",
+        push_event("0" * 40, repo.main_sha),
+        sha=repo.main_sha,
+        embedder=embedder,
+        ref="refs/heads/main",
+    )
+    assert code == 0  # the gate passed; not being able to record it does not change that
+    assert "::warning title=driftgate%3A baseline not recorded::" in log
+    assert "contents: write" in log

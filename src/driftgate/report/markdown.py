@@ -179,10 +179,18 @@ def _fit(lines: list[str], budget: int, what: str) -> list[str]:
 
 def _render(results: RunResults, run_url, level: int, note: str | None, budget: int) -> str:
     s = results.summary
-    lines = [headline(results), "", pass_rate_line(results)]
-    base = baseline_line(results)
-    if base:
-        lines.append(base)
+    lines = [headline(results), ""]
+    if s.selected == 0:
+        commit = f" (`{results.git_sha[:12]}`)" if results.git_sha else ""
+        lines.append(
+            f"The latest push{commit} changed no file any case depends on, so nothing ran; "
+            f"the gate passes."
+        )
+    else:
+        lines.append(pass_rate_line(results))
+        base = baseline_line(results)
+        if base:
+            lines.append(base)
     if note:
         lines += ["", note]
     if s.gate_reasons:
