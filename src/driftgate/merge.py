@@ -117,7 +117,7 @@ def merge_results(runs: Sequence[RunResults], sources: Sequence[str] | None = No
     merged.shard = None
     merged.judge_model = next((r.judge_model for r in runs if r.judge_model), None)
     merged.created_at = min((r.created_at for r in runs if r.created_at), default=None)
-    merged.warnings = _unique(w for r in runs for w in r.warnings)
+    merged.warnings = _warnings(by_shard)
     merged.cases = [_merged_case(index, by_shard, owners) for index in range(len(first.cases))]
     shard_runs = [r for r, _ in by_shard.values()]
     merged.summary = _run_level_summary(shard_runs, [c.name for c in first.cases])
@@ -267,6 +267,21 @@ def _fail_incomplete(merged: RunResults, missing: list[Shard]) -> None:
 def _baseline_key(summary: Summary) -> tuple | None:
     baseline = summary.baseline
     return (baseline.source, baseline.commit) if baseline else None
+
+
+def _warnings(by_shard: dict[Shard, tuple[RunResults, str]]) -> list[str]:
+    """Warnings every shard gave once; the others with the shard that gave them, since
+    they speak of that shard's cases only ("judge not run for 1 case(s)")."""
+    shards = sorted(by_shard)
+    runs = [by_shard[s][0] for s in shards]
+    common = set.intersection(*(set(r.warnings) for r in runs))
+    local = [
+        f"shard {shard}: {w}"
+        for shard, run in zip(shards, runs, strict=True)
+        for w in run.warnings
+        if w not in common
+    ]
+    return _unique([w for w in runs[0].warnings if w in common] + local)
 
 
 def _looks_like_results(path: Path) -> bool:
