@@ -20,8 +20,8 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import anthropic
 import jsonschema
 
 from driftgate import ratelimit
@@ -30,6 +30,9 @@ from driftgate.config.schema import JudgeConfig
 from driftgate.cost import BUDGET_SKIP_REASON, Budget
 from driftgate.results import JudgeResult, Tokens
 from driftgate.traces import TraceWriter
+
+if TYPE_CHECKING:
+    import anthropic
 
 POLICIES = ("critical", "selected", "all", "never")
 TOOL_NAME = "record_grade"
@@ -222,6 +225,8 @@ class Judge:
         key = env.get("ANTHROPIC_API_KEY")
         if not key:
             return cls(config, None, budget, tracer, unavailable=NO_KEY)
+        import anthropic  # here, not at the top: a run without a judge never pays for it
+
         client = anthropic.Anthropic(
             api_key=key,
             base_url=env.get("ANTHROPIC_BASE_URL") or None,
@@ -306,6 +311,8 @@ class Judge:
 
     def _call(self, params: dict, case: str, sample: int, attempt: int):
         """One API call (the SDK retries transport errors); records cost and a trace."""
+        import anthropic
+
         started = time.perf_counter()
         raw = None
         with _CALLS_LOCK:
@@ -374,6 +381,8 @@ def describe_api_error(exc: Exception) -> str:
 
 
 def _describe(exc: Exception) -> str:
+    import anthropic
+
     if isinstance(exc, anthropic.APITimeoutError):
         return "timed out (raise timeout_s, or check the API's status)"
     if isinstance(exc, anthropic.APIConnectionError):
