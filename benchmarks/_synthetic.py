@@ -4,16 +4,55 @@ from __future__ import annotations
 
 import random
 
-SUBJECTS = ["The release", "Our billing service", "The API gateway", "The on-call engineer",
-            "Version 4.2.1", "The checkout flow", "The nightly job", "Customer support",
-            "The database migration", "The payment provider", "The router", "The dashboard"]
-VERBS = ["was deployed to", "returned errors for", "was rolled back in", "scaled up in",
-         "was paused for", "recovered in", "was migrated to", "timed out in", "was patched in"]
-OBJECTS = ["production", "the EU region", "staging", "three clusters", "the billing database",
-           "the invoices table", "the mobile app", "the partner API", "the search index"]
-TAILS = ["at 14:30 UTC", "after the 09:10 incident", "with no rollback", "within the SLA",
-         "for 12 minutes", "on 12 March", "before the freeze", "after review by the team",
-         "while error rates stayed normal", "with a $3.5M exposure", "using release v1.2"]
+SUBJECTS = [
+    "The release",
+    "Our billing service",
+    "The API gateway",
+    "The on-call engineer",
+    "Version 4.2.1",
+    "The checkout flow",
+    "The nightly job",
+    "Customer support",
+    "The database migration",
+    "The payment provider",
+    "The router",
+    "The dashboard",
+]
+VERBS = [
+    "was deployed to",
+    "returned errors for",
+    "was rolled back in",
+    "scaled up in",
+    "was paused for",
+    "recovered in",
+    "was migrated to",
+    "timed out in",
+    "was patched in",
+]
+OBJECTS = [
+    "production",
+    "the EU region",
+    "staging",
+    "three clusters",
+    "the billing database",
+    "the invoices table",
+    "the mobile app",
+    "the partner API",
+    "the search index",
+]
+TAILS = [
+    "at 14:30 UTC",
+    "after the 09:10 incident",
+    "with no rollback",
+    "within the SLA",
+    "for 12 minutes",
+    "on 12 March",
+    "before the freeze",
+    "after review by the team",
+    "while error rates stayed normal",
+    "with a $3.5M exposure",
+    "using release v1.2",
+]
 
 
 def sentence(rng: random.Random) -> str:

@@ -54,9 +54,20 @@ def naive_scores(model, cases: list[dict], threshold: float) -> dict[str, tuple[
 def main(n: int) -> None:
     cases = synthetic_cases(n)
     folder = Path(tempfile.mkdtemp())
-    suite_data = {"eval_suite": {"name": "bench", "cases": [
-        {"name": c["name"], "expected": c["expected"], "context": c["context"],
-         "check_grounding": True} for c in cases]}}
+    suite_data = {
+        "eval_suite": {
+            "name": "bench",
+            "cases": [
+                {
+                    "name": c["name"],
+                    "expected": c["expected"],
+                    "context": c["context"],
+                    "check_grounding": True,
+                }
+                for c in cases
+            ],
+        }
+    }
     (folder / "llm-evals.yaml").write_text(yaml.safe_dump(suite_data))
     suite = load_suite(folder / "llm-evals.yaml")
     generations = {(c["name"], 0): Generation(output=c["output"]) for c in cases}
@@ -73,9 +84,11 @@ def main(n: int) -> None:
     _, peak_py = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
-    unique = list(dict.fromkeys(
-        t for case in suite.cases for t in texts_to_embed(case, [generations[(case.name, 0)]])
-    ))
+    unique = list(
+        dict.fromkeys(
+            t for case in suite.cases for t in texts_to_embed(case, [generations[(case.name, 0)]])
+        )
+    )
     start = time.perf_counter()
     model.encode(unique, batch_size=64, show_progress_bar=False)
     floor = time.perf_counter() - start
@@ -92,13 +105,19 @@ def main(n: int) -> None:
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"cases: {n}, unique texts embedded: {embedder.encoded} (floor encodes {len(unique)})")
     print(f"driftgate scoring        {ours:7.2f} s")
-    print(f"bare model.encode floor  {floor:7.2f} s   ratio driftgate/floor = {ours / floor:.2f}x"
-          f" (goal <= 1.15x)")
-    print(f"naive per-pair scoring   {naive_time:7.2f} s   naive/driftgate = "
-          f"{naive_time / ours:.1f}x slower")
+    print(
+        f"bare model.encode floor  {floor:7.2f} s   ratio driftgate/floor = {ours / floor:.2f}x"
+        f" (goal <= 1.15x)"
+    )
+    print(
+        f"naive per-pair scoring   {naive_time:7.2f} s   naive/driftgate = "
+        f"{naive_time / ours:.1f}x slower"
+    )
     print(f"max score difference vs naive: {worst:.2e}")
-    print(f"peak RSS {peak_rss:.0f} MiB; peak Python allocations while scoring "
-          f"{peak_py / 2**20:.1f} MiB")
+    print(
+        f"peak RSS {peak_rss:.0f} MiB; peak Python allocations while scoring "
+        f"{peak_py / 2**20:.1f} MiB"
+    )
 
 
 if __name__ == "__main__":

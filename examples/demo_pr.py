@@ -32,7 +32,10 @@ CHANGE = ('"invoice": "Billing"', '"invoice": "Finance"')
 def git(cwd: Path, *args: str) -> str:
     done = subprocess.run(
         ["git", "-c", "user.name=demo", "-c", "user.email=demo@example.com", *args],
-        cwd=cwd, capture_output=True, text=True, check=True,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.strip()
 
@@ -65,8 +68,11 @@ def main() -> int:
         os.environ["GIT_CONFIG_GLOBAL"] = str(tmp / "gitconfig")  # safe.directory goes here
         origin, work = tmp / "origin.git", tmp / "work"
         subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
-        shutil.copytree(ROOT / "examples", work / "examples",
-                        ignore=shutil.ignore_patterns("__pycache__", "workflows"))
+        shutil.copytree(
+            ROOT / "examples",
+            work / "examples",
+            ignore=shutil.ignore_patterns("__pycache__", "workflows"),
+        )
         git(work, "init", "-q", "-b", "main")
         git(work, "remote", "add", "origin", str(origin))
         git(work, "add", "-A")
@@ -76,9 +82,14 @@ def main() -> int:
         repository = {"default_branch": "main"}
 
         stream = io.StringIO()
-        push = settings(work, tmp / "push.md", "push",
-                        {"before": "0" * 40, "after": main_sha, "repository": repository},
-                        main_sha, "refs/heads/main")
+        push = settings(
+            work,
+            tmp / "push.md",
+            "push",
+            {"before": "0" * 40, "after": main_sha, "repository": repository},
+            main_sha,
+            "refs/heads/main",
+        )
         code = action(push, None, Git(), embedder=embedder, stream=stream)
         show(f"1. push to main: full run, baseline recorded (exit {code})", stream.getvalue())
 
@@ -93,8 +104,11 @@ def main() -> int:
         event = {
             "action": "opened",
             "number": 7,
-            "pull_request": {"number": 7, "base": {"sha": main_sha, "ref": "main"},
-                             "head": {"sha": head}},
+            "pull_request": {
+                "number": 7,
+                "base": {"sha": main_sha, "ref": "main"},
+                "head": {"sha": head},
+            },
             "repository": repository,
         }
         pr = settings(work, tmp / "pr.md", "pull_request", event, head, "refs/pull/7/merge")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -14,7 +12,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-REPO = Path(__file__).resolve().parent.parent
+from support import REPO, git, run_cli  # noqa: F401  (re-exported)
 
 
 @pytest.fixture(scope="session")
@@ -44,24 +42,6 @@ def write_suite(tmp_path):
     return write
 
 
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={
-            **os.environ,
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.com",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.com",
-        },
-    )
-    return done.stdout.strip()
-
-
 @pytest.fixture
 def git_repo(tmp_path):
     """An empty git repository with an initial commit on main."""
@@ -72,17 +52,3 @@ def git_repo(tmp_path):
     git(repo, "config", "user.name", "t")
     git(repo, "commit", "-q", "--allow-empty", "-m", "init")
     return repo
-
-
-def run_cli(*args: str, cwd: Path, env: dict | None = None, stdin: str | None = None):
-    """`python -m driftgate ...` in a subprocess, as a user would run it."""
-    full_env = {**os.environ, "PYTHONPATH": str(REPO / "src"), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "driftgate", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        input=stdin,
-        timeout=240,
-    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
-from conftest import REPO, run_cli
 from driftgate.pipeline import RunOptions, run
+from support import REPO, run_cli
 
 SUITE = """
 eval_suite:

@@ -61,8 +61,10 @@ def test_each_distinct_text_is_encoded_once(embedder):
             "- first point\n- second point\n\n1. numbered",
             ("first point", "second point", "numbered"),
         ),
-        ("A sentence wrapped\nover two lines. Next one.",
-         ("A sentence wrapped over two lines.", "Next one.")),
+        (
+            "A sentence wrapped\nover two lines. Next one.",
+            ("A sentence wrapped over two lines.", "Next one."),
+        ),
         ("", ()),
         ("...", ()),
     ],

@@ -58,18 +58,12 @@ SAME_EVERYWHERE = [
     ),
 ]
 
-# Summary fields that describe the run as a whole; the same in every shard.
-RUN_LEVEL = (
-    "baseline",
-    "new_cases",
-    "removed_cases",
-    "baseline_pass_at_1",
-    "baseline_cost_usd",
-    "baseline_latency_median_s",
-    "review_warning",
-)
-# Summary fields that count work done by each job: summed over the shards.
-ADDED = ("calls", "calls_saved", "cost_saved_usd")
+# Facts a shard may not know (older results record a judge model only where it ran).
+UNKNOWN_OK = {"judge model"}
+
+# How each summary field that report.gate.summarize does not recompute combines.
+WHOLE_RUN = ("baseline", "removed_cases")  # about the baseline and the suite: same everywhere
+ADDED = ("calls", "calls_saved", "cost_saved_usd")  # work each job did
 CACHES = ("output_cache", "judge_cache")
 
 
@@ -121,10 +115,12 @@ def merge_results(runs: Sequence[RunResults], sources: Sequence[str] | None = No
     first = by_shard[present[0]][0]
     merged = first.model_copy(deep=True)
     merged.shard = None
+    merged.judge_model = next((r.judge_model for r in runs if r.judge_model), None)
     merged.created_at = min((r.created_at for r in runs if r.created_at), default=None)
     merged.warnings = _unique(w for r in runs for w in r.warnings)
     merged.cases = [_merged_case(index, by_shard, owners) for index in range(len(first.cases))]
-    merged.summary = _run_level_summary([r for r, _ in by_shard.values()])
+    shard_runs = [r for r, _ in by_shard.values()]
+    merged.summary = _run_level_summary(shard_runs, [c.name for c in first.cases])
     summarize(merged)
     if missing:
         _fail_incomplete(merged, missing)
@@ -135,7 +131,8 @@ def _check_same_run(runs: Sequence[RunResults], sources: list[str]) -> None:
     problems = []
     for label, get, fix in SAME_EVERYWHERE:
         values = [get(r) for r in runs]
-        if any(v != values[0] for v in values):
+        known = [v for v in values if v is not None] if label in UNKNOWN_OK else values
+        if any(v != known[0] for v in known):
             seen = ", ".join(f"{src}: {_short(v)}" for src, v in zip(sources, values, strict=True))
             problems.append(f"different {label} ({seen}): {fix}")
     if problems:
@@ -234,17 +231,20 @@ def _merged_case(index: int, by_shard, owners: dict[str, Shard]) -> CaseResult:
     )
 
 
-def _run_level_summary(runs: list[RunResults]) -> Summary:
+def _run_level_summary(runs: list[RunResults], case_order: list[str]) -> Summary:
     first = runs[0].summary
-    summary = Summary(**{name: getattr(first, name) for name in RUN_LEVEL}).model_copy(deep=True)
+    summary = Summary(**{name: getattr(first, name) for name in WHOLE_RUN}).model_copy(deep=True)
+    summaries = [r.summary for r in runs]
     for name in ADDED:
-        setattr(summary, name, sum(getattr(r.summary, name) for r in runs))
+        setattr(summary, name, sum(getattr(s, name) for s in summaries))
     summary.cost_saved_usd = round(summary.cost_saved_usd, 6)
     for name in CACHES:
         stats = getattr(summary, name)
-        stats.lookups = sum(getattr(r.summary, name).lookups for r in runs)
-        stats.hits = sum(getattr(r.summary, name).hits for r in runs)
-    durations = [r.summary.duration_s for r in runs if r.summary.duration_s is not None]
+        stats.lookups = sum(getattr(s, name).lookups for s in summaries)
+        stats.hits = sum(getattr(s, name).hits for s in summaries)
+    new = {name for s in summaries for name in s.new_cases}  # each case is new in one shard
+    summary.new_cases = [name for name in case_order if name in new]
+    durations = [s.duration_s for s in summaries if s.duration_s is not None]
     summary.duration_s = max(durations) if durations else None  # shards run side by side
     return summary
 

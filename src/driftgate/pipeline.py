@@ -168,14 +168,15 @@ def run(options: RunOptions) -> RunResults:
         case_result.selected = previous.selected
         case_result.selection_reason = previous.selection_reason
         results.cases[index] = case_result
-    record_versions(results, suite, targets)
+    record_versions(results, suite, targets, quality.policy)
     results.summary.calls = sum(g.calls for g in generations.values())
-    quality.finish(results, cases, generations)  # costs, budget skips, judge
+    quality.finish(results, cases, generations, cache)  # costs, budget skips, judge
     if baseline:
         compare_to_baseline(results, *baseline, suite, embedder.similarity)
     record_cache(results, cache, generations, quality.budget.prices)
     cache.prune()
     results.warnings += [w for w in cache.warnings if w not in results.warnings]
+    results.warnings += [w for w in quality.warnings if w not in results.warnings]
     results.summary.duration_s = round(time.perf_counter() - started, 3)
     summarize(results)
     if options.update_baseline:

@@ -125,6 +125,11 @@ class CaseResult(Model):
     output_drift: float | None = None
     baseline_latency_s: float | None = None
     baseline_cost_usd: float | None = None
+    # The baseline side of the run-level figures, kept per case so that the summary, and a
+    # merge of shards, is computed from the cases alone.
+    baseline_pass_rate: float | None = None
+    baseline_latencies: list[float] | None = None
+    baseline_cost_per_call: float | None = None
     # Versions of what produced this result.
     definition_hash: str | None = None
     expected_hash: str | None = None

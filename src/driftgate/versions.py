@@ -41,14 +41,17 @@ def target_identity(runner) -> str | None:
     return f"{kind}: {' '.join(parts)}" if parts else str(kind)
 
 
-def judge_model(suite: SuiteSpec) -> str | None:
-    """The configured judge, unless the suite never calls one."""
-    return None if suite.judge.policy == "never" else suite.judge.model
+def judge_model(suite: SuiteSpec, policy: str | None = None) -> str | None:
+    """The configured judge, unless the run never calls one. Recorded whether or not this
+    run's cases needed it, so every shard of a run records the same."""
+    return None if (policy or suite.judge.policy) == "never" else suite.judge.model
 
 
-def record_versions(results: RunResults, suite: SuiteSpec, targets) -> None:
-    """Fill the per-case hashes and target identity of every case that ran."""
-    results.judge_model = judge_model(suite)
+def record_versions(
+    results: RunResults, suite: SuiteSpec, targets, judge_policy: str | None = None
+) -> None:
+    """Fill the judge model and the per-case hashes and target identity of every case that ran."""
+    results.judge_model = judge_model(suite, judge_policy)
     for result in results.cases:
         if not result.selected:
             continue

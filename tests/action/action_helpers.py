@@ -8,10 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from fakes.github_server import FakeGitHub
-
 EVENTS = Path(__file__).parent / "events"
 REPOSITORY = "Codertocat/Hello-World"  # the fixtures' repository, kept so payloads stay real
 
@@ -61,7 +57,10 @@ BAD_REFUND = "Thank you for contacting us. Our office hours are Monday to Friday
 def git(cwd: Path, *args: str) -> str:
     done = subprocess.run(
         ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", *args],
-        cwd=cwd, capture_output=True, text=True, check=True,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.strip()
 
@@ -103,11 +102,15 @@ def load_event(name: str) -> dict:
     return json.loads((EVENTS / name).read_text(encoding="utf-8"))
 
 
-def pr_event(base_sha: str, head_sha: str, *, action: str = "opened", fork: bool = False,
-             number: int = 2) -> dict:
+def pr_event(
+    base_sha: str, head_sha: str, *, action: str = "opened", fork: bool = False, number: int = 2
+) -> dict:
     """pull_request.opened (or synchronize/labeled) pointed at our commits."""
-    source = {"opened": "pull_request.opened.json", "synchronize": "pull_request.synchronize.json",
-              "labeled": "pull_request.labeled.json"}[action]
+    source = {
+        "opened": "pull_request.opened.json",
+        "synchronize": "pull_request.synchronize.json",
+        "labeled": "pull_request.labeled.json",
+    }[action]
     event = copy.deepcopy(load_event(source))
     event["number"] = number
     pr = event["pull_request"]
@@ -136,8 +139,17 @@ def push_event(before: str, after: str) -> dict:
     return event
 
 
-def action_env(tmp: Path, repo: Repo, event_name: str, event: dict, api_url: str, *,
-               sha: str, ref: str, inputs: dict | None = None) -> dict[str, str]:
+def action_env(
+    tmp: Path,
+    repo: Repo,
+    event_name: str,
+    event: dict,
+    api_url: str,
+    *,
+    sha: str,
+    ref: str,
+    inputs: dict | None = None,
+) -> dict[str, str]:
     """The variables the runner gives a container action (inputs as INPUT_<NAME-WITH-HYPHENS>)."""
     event_path = tmp / f"event-{event_name}-{sha[:7]}.json"
     event_path.write_text(json.dumps(event), encoding="utf-8")
@@ -170,24 +182,7 @@ def action_env(tmp: Path, repo: Repo, event_name: str, event: dict, api_url: str
     return env
 
 
-# Fixtures, imported by the test modules: a tests/action/conftest.py would shadow the root
-# conftest for the modules that do `from conftest import ...`.
-@pytest.fixture(name="home")
-def home_fixture(tmp_path, monkeypatch):
-    """The action writes git's global config (safe.directory): keep it out of the real HOME."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    return home
-
-
-@pytest.fixture(name="repo")
-def repo_fixture(tmp_path, home):
-    return Repo(tmp_path)
-
-
-@pytest.fixture(name="fake")
-def fake_fixture():
-    with FakeGitHub() as server:
-        yield server
+def pr_env(tmp: Path, repo: Repo, api_url: str, head: str, **event_options) -> dict[str, str]:
+    """The environment of a pull_request run from main to `head`."""
+    event = pr_event(repo.main_sha, head, **event_options)
+    return action_env(tmp, repo, "pull_request", event, api_url, sha=head, ref="refs/pull/2/merge")

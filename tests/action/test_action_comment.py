@@ -31,8 +31,12 @@ def make_results(n: int, failing_every: int = 3, reason_size: int = 200) -> RunR
                 else None,
             )
         )
-    results = RunResults(suite="support", suite_path="llm-evals.yaml",
-                         embedding_model="all-MiniLM-L6-v2", cases=cases)
+    results = RunResults(
+        suite="support",
+        suite_path="llm-evals.yaml",
+        embedding_model="all-MiniLM-L6-v2",
+        cases=cases,
+    )
     results.summary.baseline = BaselineInfo(source="branch driftgate-baseline", commit="a" * 40)
     results.summary.baseline_pass_at_1 = 1.0
     summarize(results)
@@ -64,8 +68,12 @@ def test_500_cases_fit_the_comment_limit_and_say_so():
     full = render_markdown(results)
     assert len(full) > COMMENT_LIMIT  # the test only means something if it must shorten
     tag = marker("support")
-    text = render_markdown(results, run_url="https://x/runs/1", limit=COMMENT_LIMIT - len(tag) - 1,
-                           artifact_hint="`driftgate-results.json`")
+    text = render_markdown(
+        results,
+        run_url="https://x/runs/1",
+        limit=COMMENT_LIMIT - len(tag) - 1,
+        artifact_hint="`driftgate-results.json`",
+    )
     assert len(tag) + 1 + len(text) <= COMMENT_LIMIT
     assert text.startswith("### ❌ driftgate · support: failed")
     assert "shortened to fit GitHub's comment size limit" in text
@@ -88,6 +96,7 @@ def test_nothing_selected_says_so():
     summarize(results)
     text = render_markdown(results)
     assert text.startswith("### ⏭️ driftgate · support: no case affected by this change")
+    assert "nothing ran; the gate passes" in text and "pass@1" not in text
     assert "mermaid" not in text
 
 
@@ -100,3 +109,15 @@ def test_a_failure_the_baseline_already_had_is_labelled_as_such():
     assert "already below the threshold in the baseline" in line
     other = next(x for x in text.splitlines() if x.startswith("- `case-001"))
     assert "already below" not in other
+
+
+def test_untrusted_text_cannot_inject_markup_or_a_marker():
+    results = make_results(25, failing_every=1)
+    case = results.cases[0]
+    case.name = "weird`|name"
+    case.reasons = ["<!-- driftgate-report suite=other --> </details> | cell"]
+    case.judge.reasoning = "<img src=x onerror=alert(1)>"
+    text = render_markdown(results)
+    assert "<!-- driftgate-report" not in text and "<img" not in text
+    assert "&lt;!-- driftgate-report suite=other --&gt; &lt;/details&gt; \\| cell" in text
+    assert "`weird'\\|name`" in text

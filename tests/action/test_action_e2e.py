@@ -13,16 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from action_helpers import (  # noqa: F401
+from action_helpers import (
     BAD_REFUND,
     REPOSITORY,
     action_env,
-    fake_fixture,
     git,
-    home_fixture,
-    pr_event,
+    pr_env,
     push_event,
-    repo_fixture,
 )
 
 from driftgate.action.commands import parse_outputs
@@ -30,8 +27,10 @@ from driftgate.action.commands import parse_outputs
 SRC = Path(__file__).resolve().parents[2] / "src"
 TOKEN = "ghs_supersecrettoken123"
 # Not the original text: the PR still changes the file, so the case stays selected.
-FIXED_REFUND = "The customer was double-charged for the March Pro plan and asks for a refund; " \
+FIXED_REFUND = (
+    "The customer was double-charged for the March Pro plan and asks for a refund; "
     "route to Billing."
+)
 
 pytestmark = pytest.mark.slow
 
@@ -55,8 +54,12 @@ def run_action(env: dict, cwd: Path, tmp: Path, *, block_model: bool = False):
         **env,
     }
     done = subprocess.run(
-        [sys.executable, "-m", "driftgate", "action"], cwd=cwd, env=full_env,
-        capture_output=True, text=True, timeout=240,
+        [sys.executable, "-m", "driftgate", "action"],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
     assert done.stdout.count(TOKEN) <= 1  # only inside the ::add-mask:: command
@@ -69,8 +72,15 @@ def outputs(tmp: Path) -> dict:
 
 
 def test_push_to_main_records_the_baseline(tmp_path, repo, fake):
-    env = action_env(tmp_path, repo, "push", push_event("0" * 40, repo.main_sha), fake.base_url,
-                     sha=repo.main_sha, ref="refs/heads/main")
+    env = action_env(
+        tmp_path,
+        repo,
+        "push",
+        push_event("0" * 40, repo.main_sha),
+        fake.base_url,
+        sha=repo.main_sha,
+        ref="refs/heads/main",
+    )
     done = run_action(env, repo.work, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "::group::Record the baseline" in done.stdout
@@ -85,8 +95,7 @@ def test_pr_regression_then_fix_edits_the_same_comment(tmp_path, repo, fake):
     repo.branch("feature")
     repo.write({"answers/refund_routing.txt": BAD_REFUND})
     bad = repo.commit("refund answers are generic now")
-    env = action_env(tmp_path, repo, "pull_request", pr_event(repo.main_sha, bad), fake.base_url,
-                     sha=bad, ref="refs/pull/2/merge")
+    env = pr_env(tmp_path, repo, fake.base_url, bad)
     done = run_action(env, repo.work, tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     (comment,) = fake.comments[2]
@@ -99,9 +108,7 @@ def test_pr_regression_then_fix_edits_the_same_comment(tmp_path, repo, fake):
 
     repo.write({"answers/refund_routing.txt": FIXED_REFUND})
     fixed = repo.commit("fix the refund answer")
-    env = action_env(tmp_path, repo, "pull_request",
-                     pr_event(repo.main_sha, fixed, action="synchronize"), fake.base_url,
-                     sha=fixed, ref="refs/pull/2/merge")
+    env = pr_env(tmp_path, repo, fake.base_url, fixed, action="synchronize")
     done = run_action(env, repo.work, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     (edited,) = fake.comments[2]  # still exactly one comment: the same one, edited
@@ -115,8 +122,7 @@ def test_pr_touching_no_case_posts_nothing_and_loads_no_model(tmp_path, repo, fa
     repo.branch("docs")
     repo.write({"README.md": "better docs\n"})
     head = repo.commit("docs only")
-    env = action_env(tmp_path, repo, "pull_request", pr_event(repo.main_sha, head), fake.base_url,
-                     sha=head, ref="refs/pull/2/merge")
+    env = pr_env(tmp_path, repo, fake.base_url, head)
     done = run_action(env, repo.work, tmp_path, block_model=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert not fake.comments
@@ -131,14 +137,29 @@ def test_config_typo_exits_2_with_the_line(tmp_path, repo, fake):
     text = (repo.work / "llm-evals.yaml").read_text().replace("critical: true", "critcal: true")
     repo.write({"llm-evals.yaml": text})
     head = repo.commit("typo")
-    env = action_env(tmp_path, repo, "pull_request", pr_event(repo.main_sha, head), fake.base_url,
-                     sha=head, ref="refs/pull/2/merge")
+    env = pr_env(tmp_path, repo, fake.base_url, head)
     done = run_action(env, repo.work, tmp_path, block_model=True)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "::error file=llm-evals.yaml,line=16," in done.stdout
     assert "did you mean 'critical'" in done.stdout
-    assert "line 16" in (tmp_path / "out" / "summary.md").read_text() or "llm-evals.yaml:16" in (
-        tmp_path / "out" / "summary.md"
-    ).read_text()
+    assert (
+        "line 16" in (tmp_path / "out" / "summary.md").read_text()
+        or "llm-evals.yaml:16" in (tmp_path / "out" / "summary.md").read_text()
+    )
     assert not fake.writes()
     assert REPOSITORY  # the payloads' repository is the one the fake serves
+
+
+def test_fork_pr_with_a_read_only_token_does_not_crash(tmp_path, repo, fake):
+    """Derived fork payload (see action_helpers.pr_event); docs-only, so no model loads."""
+    fake.read_only = True
+    repo.branch("fork-docs")
+    repo.write({"README.md": "typo fix from a contributor\n"})
+    head = repo.commit("docs from a fork")
+    env = pr_env(tmp_path, repo, fake.base_url, head, fork=True)
+    done = run_action(env, repo.work, tmp_path, block_model=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "::warning title=driftgate%3A status not set::" in done.stdout
+    assert "statuses: write" in done.stdout and "workflow_run" in done.stdout
+    assert not fake.statuses and not fake.comments
+    assert "no case affected" in (tmp_path / "out" / "summary.md").read_text()

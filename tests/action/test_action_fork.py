@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 
-from action_helpers import action_env, fake_fixture, home_fixture, load_event, repo_fixture  # noqa: F401
+from action_helpers import action_env, load_event
 
 from driftgate.action.git import Git
 from driftgate.action.github import GitHub
@@ -23,12 +23,22 @@ HEAD = "c0ffee" + "0" * 34
 
 def saved_results(folder) -> None:
     results = RunResults(
-        suite="support", suite_path="llm-evals.yaml", embedding_model="all-MiniLM-L6-v2",
+        suite="support",
+        suite_path="llm-evals.yaml",
+        embedding_model="all-MiniLM-L6-v2",
         cases=[
-            CaseResult(name="refund_routing", line=10, critical=True, status="failed",
-                       reasons=["similarity 0.31 < 0.80"], similarity=0.31, pass_rate=0.0),
-            CaseResult(name="outage_summary", line=17, status="passed", similarity=0.9,
-                       pass_rate=1.0),
+            CaseResult(
+                name="refund_routing",
+                line=10,
+                critical=True,
+                status="failed",
+                reasons=["similarity 0.31 < 0.80"],
+                similarity=0.31,
+                pass_rate=0.0,
+            ),
+            CaseResult(
+                name="outage_summary", line=17, status="passed", similarity=0.9, pass_rate=1.0
+            ),
         ],
     )
     summarize(results)
@@ -43,12 +53,20 @@ def follow_up(tmp_path, repo, fake, pr_number: str):
         "workflow_run": {"head_sha": HEAD, "pull_requests": [], "event": "pull_request"},
         "repository": load_event("pull_request.opened.json")["repository"],
     }
-    env = action_env(tmp_path, repo, "workflow_run", event, fake.base_url, sha=repo.main_sha,
-                     ref="refs/heads/main",
-                     inputs={"mode": "merge", "shard-results": "saved", "pr-number": pr_number})
+    env = action_env(
+        tmp_path,
+        repo,
+        "workflow_run",
+        event,
+        fake.base_url,
+        sha=repo.main_sha,
+        ref="refs/heads/main",
+        inputs={"mode": "merge", "shard-results": "saved", "pr-number": pr_number},
+    )
     settings = Settings.from_env(env)
-    github = GitHub.connect(settings.github_token, settings.api_url, settings.repository,
-                            retries=0, throttle=False)
+    github = GitHub.connect(
+        settings.github_token, settings.api_url, settings.repository, retries=0, throttle=False
+    )
     stream = io.StringIO()
     return action(settings, github, Git(), stream=stream), stream.getvalue()
 
@@ -72,8 +90,16 @@ def test_follow_up_refuses_a_pr_number_that_does_not_match_the_run(tmp_path, rep
 
 
 def test_pr_number_must_be_a_number(tmp_path, repo, fake):
-    env = action_env(tmp_path, repo, "workflow_run", {}, fake.base_url, sha="a" * 40,
-                     ref="refs/heads/main", inputs={"pr-number": "2; rm -rf"})
+    env = action_env(
+        tmp_path,
+        repo,
+        "workflow_run",
+        {},
+        fake.base_url,
+        sha="a" * 40,
+        ref="refs/heads/main",
+        inputs={"pr-number": "2; rm -rf"},
+    )
     try:
         Settings.from_env(env)
     except Exception as exc:

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import io
 
-from action_helpers import (  # noqa: F401
+from action_helpers import (
     BAD_REFUND,
     action_env,
-    fake_fixture,
-    home_fixture,
     pr_event,
-    repo_fixture,
 )
 
 from driftgate.action.commands import parse_outputs
@@ -25,19 +22,27 @@ from driftgate.action.settings import Settings
 TOKEN = "ghs_supersecrettoken123"
 
 
-def run(tmp_path, repo, fake, event_name, event, *, sha, embedder, inputs=None,
-        ref="refs/pull/2/merge"):
-    env = action_env(tmp_path, repo, event_name, event, fake.base_url, sha=sha, ref=ref,
-                     inputs=inputs)
+def run(
+    tmp_path, repo, fake, event_name, event, *, sha, embedder, inputs=None, ref="refs/pull/2/merge"
+):
+    env = action_env(
+        tmp_path, repo, event_name, event, fake.base_url, sha=sha, ref=ref, inputs=inputs
+    )
     env["ANTHROPIC_API_KEY"] = "sk-ant-secret-value"
     settings = Settings.from_env(env)
-    github = GitHub.connect(settings.github_token, settings.api_url, settings.repository,
-                            retries=0, throttle=False)
+    github = GitHub.connect(
+        settings.github_token, settings.api_url, settings.repository, retries=0, throttle=False
+    )
     stream = io.StringIO()
     code = action(settings, github, Git(), embedder=embedder, stream=stream)
     summary_path = tmp_path / "out" / "summary.md"
     summary = summary_path.read_text() if summary_path.exists() else ""
     return code, stream.getvalue(), summary
+
+
+def run_pr(tmp_path, repo, fake, head, embedder, **event_options):
+    event = pr_event(repo.main_sha, head, **event_options)
+    return run(tmp_path, repo, fake, "pull_request", event, sha=head, embedder=embedder)
 
 
 def bad_pr(repo):
@@ -49,9 +54,15 @@ def bad_pr(repo):
 def test_fork_pr_read_only_token_warns_and_keeps_the_verdict(tmp_path, repo, fake, embedder):
     fake.read_only = True
     head = bad_pr(repo)
-    code, log, summary = run(tmp_path, repo, fake, "pull_request",
-                             pr_event(repo.main_sha, head, fork=True), sha=head,
-                             embedder=embedder)
+    code, log, summary = run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        pr_event(repo.main_sha, head, fork=True),
+        sha=head,
+        embedder=embedder,
+    )
     assert code == 1  # the gate still fails the job
     assert "::warning title=driftgate%3A comment not posted::" in log
     assert "pull-requests: write" in log and "workflow_run" in log
@@ -63,8 +74,7 @@ def test_fork_pr_read_only_token_warns_and_keeps_the_verdict(tmp_path, repo, fak
 
 def test_secrets_are_masked_first_and_never_printed(tmp_path, repo, fake, embedder):
     head = bad_pr(repo)
-    code, log, summary = run(tmp_path, repo, fake, "pull_request",
-                             pr_event(repo.main_sha, head), sha=head, embedder=embedder)
+    code, log, summary = run_pr(tmp_path, repo, fake, head, embedder)
     first_lines = log.splitlines()[:2]
     assert first_lines == [f"::add-mask::{TOKEN}", "::add-mask::sk-ant-secret-value"]
     rest = "\n".join(log.splitlines()[2:])
@@ -76,8 +86,7 @@ def test_secrets_are_masked_first_and_never_printed(tmp_path, repo, fake, embedd
 
 def test_outputs_and_annotations(tmp_path, repo, fake, embedder):
     head = bad_pr(repo)
-    code, log, _ = run(tmp_path, repo, fake, "pull_request", pr_event(repo.main_sha, head),
-                       sha=head, embedder=embedder)
+    code, log, _ = run_pr(tmp_path, repo, fake, head, embedder)
     assert code == 1
     values = parse_outputs((tmp_path / "out" / "output").read_text())
     assert values["verdict"] == "fail"
@@ -90,9 +99,15 @@ def test_outputs_and_annotations(tmp_path, repo, fake, embedder):
 
 
 def test_pr_action_other_than_opened_or_synchronize_is_a_notice(tmp_path, repo, fake, embedder):
-    code, log, summary = run(tmp_path, repo, fake, "pull_request",
-                             pr_event(repo.main_sha, repo.main_sha, action="labeled"),
-                             sha=repo.main_sha, embedder=embedder)
+    code, log, summary = run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        pr_event(repo.main_sha, repo.main_sha, action="labeled"),
+        sha=repo.main_sha,
+        embedder=embedder,
+    )
     assert code == 0
     assert "::notice title=driftgate::pull_request 'labeled': nothing to do" in log
     assert not fake.requests
@@ -111,15 +126,24 @@ def test_unknown_shas_fall_back_to_the_api_listing(tmp_path, repo, fake, embedde
 def test_api_listing_at_the_cap_runs_everything(tmp_path, repo, fake, embedder):
     head = bad_pr(repo)
     fake.set_pr_files(2, [f"docs/page{i}.md" for i in range(3100)])
-    code, log, _ = run(tmp_path, repo, fake, "pull_request", pr_event("f" * 40, head),
-                       sha=head, embedder=embedder)
+    code, log, _ = run(
+        tmp_path, repo, fake, "pull_request", pr_event("f" * 40, head), sha=head, embedder=embedder
+    )
     assert "3000 files or more" in log
     assert code == 1  # everything ran, including the broken critical case
 
 
 def test_bad_input_is_a_fix_it_error(tmp_path, repo, fake, embedder):
-    env = action_env(tmp_path, repo, "push", {}, fake.base_url, sha=repo.main_sha,
-                     ref="refs/heads/main", inputs={"update-baseline": "sometimes"})
+    env = action_env(
+        tmp_path,
+        repo,
+        "push",
+        {},
+        fake.base_url,
+        sha=repo.main_sha,
+        ref="refs/heads/main",
+        inputs={"update-baseline": "sometimes"},
+    )
     try:
         Settings.from_env(env)
     except Exception as exc:
@@ -131,14 +155,22 @@ def test_bad_input_is_a_fix_it_error(tmp_path, repo, fake, embedder):
 def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, embedder):
     from action_helpers import git, push_event
 
-    code, log, _ = run(tmp_path, repo, fake, "push", push_event("0" * 40, repo.main_sha),
-                       sha=repo.main_sha, embedder=embedder, ref="refs/heads/main")
+    code, log, _ = run(
+        tmp_path,
+        repo,
+        fake,
+        "push",
+        push_event("0" * 40, repo.main_sha),
+        sha=repo.main_sha,
+        embedder=embedder,
+        ref="refs/heads/main",
+    )
     assert code == 0 and "baseline recorded on branch driftgate-baseline" in log
-    assert f"support/{repo.main_sha}.json" in git(repo.origin, "ls-tree", "-r", "--name-only",
-                                                  "driftgate-baseline")
+    assert f"support/{repo.main_sha}.json" in git(
+        repo.origin, "ls-tree", "-r", "--name-only", "driftgate-baseline"
+    )
     head = bad_pr(repo)
-    code, log, _ = run(tmp_path, repo, fake, "pull_request", pr_event(repo.main_sha, head),
-                       sha=head, embedder=embedder)
+    code, log, _ = run_pr(tmp_path, repo, fake, head, embedder)
     assert code == 1
     (comment,) = fake.comments[2]
     body = comment["body"]
@@ -163,13 +195,20 @@ def test_inputs_reach_the_pipeline_options(tmp_path, repo, fake):
 
     def spy(options):
         seen.append(options)
-        return RunResults(suite="support", suite_path="llm-evals.yaml",
-                          embedding_model="all-MiniLM-L6-v2")
+        return RunResults(
+            suite="support", suite_path="llm-evals.yaml", embedding_model="all-MiniLM-L6-v2"
+        )
 
-    env = action_env(tmp_path, repo, "push", push_event("a" * 40, repo.main_sha), fake.base_url,
-                     sha=repo.main_sha, ref="refs/heads/feature",
-                     inputs={"cache-dir": ".cache/dg", "judge": "all", "shard": "2/3",
-                             "working-directory": "."})
+    env = action_env(
+        tmp_path,
+        repo,
+        "push",
+        push_event("a" * 40, repo.main_sha),
+        fake.base_url,
+        sha=repo.main_sha,
+        ref="refs/heads/feature",
+        inputs={"cache-dir": ".cache/dg", "judge": "all", "shard": "2/3", "working-directory": "."},
+    )
     settings = Settings.from_env(env)
     stream = io.StringIO()
     assert action(settings, None, Git(), run=spy, stream=stream) == 0
@@ -180,9 +219,103 @@ def test_inputs_reach_the_pipeline_options(tmp_path, repo, fake):
     if "merge_base" in known:
         assert options.merge_base == "a" * 40  # the baseline at the commit the push came after
         assert options.update_baseline is False  # the action records it itself
-    for field, input_name, expected in (("cache_dir", "cache-dir", repo.work / ".cache/dg"),
-                                        ("judge", "judge", "all")):
+    for field, input_name, expected in (
+        ("cache_dir", "cache-dir", repo.work / ".cache/dg"),
+        ("judge", "judge", "all"),
+    ):
         if field in known:
             assert getattr(options, field) == expected
         else:
             assert f"input `{input_name}` is not supported" in stream.getvalue()
+
+
+def test_a_push_touching_no_case_updates_an_existing_comment(tmp_path, repo, fake):
+    from driftgate.action.github import marker
+
+    fake.add_comment(2, f"{marker('support')}\n### ❌ driftgate · support: failed", "bot")
+    repo.branch("docs")
+    repo.write({"README.md": "more docs\n"})
+    head = repo.commit("docs only")
+    code, log, summary = run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        pr_event(repo.main_sha, head, action="synchronize"),
+        sha=head,
+        embedder=None,
+    )
+    assert code == 0
+    (comment,) = fake.comments[2]
+    assert "no case affected by this change" in comment["body"]
+    assert "failed" not in comment["body"].split("\n")[1]
+
+
+def test_shard_jobs_post_nothing_and_the_merge_job_posts_once(tmp_path, repo, fake, embedder):
+    head = bad_pr(repo)
+    for index in (1, 2):
+        code, log, _ = run(
+            tmp_path,
+            repo,
+            fake,
+            "pull_request",
+            pr_event(repo.main_sha, head, action="synchronize"),
+            sha=head,
+            embedder=embedder,
+            inputs={"shard": f"{index}/2", "results-path": f"shards/{index}/results.json"},
+        )
+        assert "Post the PR comment" not in log and "Set the commit status" not in log
+    assert not fake.writes()
+    code, log, _ = run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        pr_event(repo.main_sha, head, action="synchronize"),
+        sha=head,
+        embedder=embedder,
+        inputs={"mode": "merge", "shard-results": "shards"},
+    )
+    assert code == 1  # the merged verdict: the critical refund case failed in its shard
+    (comment,) = fake.comments[2]
+    assert "refund_routing" in comment["body"]
+    assert [s["state"] for s in fake.statuses] == ["failure"]
+
+
+def test_working_directory_places_the_suite_results_and_annotations(tmp_path, repo, fake, embedder):
+    (repo.work / "evals").mkdir()
+    (repo.work / "llm-evals.yaml").rename(repo.work / "evals" / "llm-evals.yaml")
+    repo.main_sha = repo.commit("the suite moves into a folder")  # the PR's base
+    head = bad_pr(repo)
+    code, log, _ = run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        pr_event(repo.main_sha, head),
+        sha=head,
+        embedder=embedder,
+        inputs={"working-directory": "evals"},
+    )
+    assert code == 1
+    assert (repo.work / "evals" / "driftgate-results.json").is_file()
+    assert "::error file=evals/llm-evals.yaml,line=10," in log
+
+
+def test_a_baseline_push_that_fails_is_a_warning(tmp_path, repo, fake, embedder):
+    from action_helpers import git, push_event
+
+    git(repo.work, "remote", "set-url", "--push", "origin", str(tmp_path / "nowhere.git"))
+    code, log, _ = run(
+        tmp_path,
+        repo,
+        fake,
+        "push",
+        push_event("0" * 40, repo.main_sha),
+        sha=repo.main_sha,
+        embedder=embedder,
+        ref="refs/heads/main",
+    )
+    assert code == 0  # the gate passed; not being able to record it does not change that
+    assert "::warning title=driftgate%3A baseline not recorded::" in log
+    assert "contents: write" in log

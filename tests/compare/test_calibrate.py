@@ -3,11 +3,11 @@ import json
 import pytest
 from ruamel.yaml import YAML
 
-from conftest import run_cli
 from driftgate.compare.calibrate import apply_patch, calibrate, propose, render_patch
 from driftgate.config.load import load_suite
 from driftgate.errors import UsageError
 from driftgate.pipeline import RunOptions
+from support import run_cli
 
 from .conftest import case, run
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import git, run_cli
 from driftgate.pipeline import RunOptions, run
 from driftgate.score.embedder import Embedder
+from support import git, run_cli
 
 SUITE = """
 eval_suite:

@@ -163,13 +163,13 @@ class FakeGitHub:
                 path = url.path
                 if not path.startswith(PREFIX):
                     return self._send(404, {"message": "Not Found (missing /api/v3 prefix)"})
-                path = path[len(PREFIX):]
+                path = path[len(PREFIX) :]
                 if path == "/user":  # an Actions token cannot read it: we must never ask
                     return self._forbidden()
                 repo = f"/repos/{fake.repository}"
                 if not path.startswith(repo):
                     return self._send(404, {"message": "Not Found"})
-                rest = path[len(repo):]
+                rest = path[len(repo) :]
                 writing = method in ("POST", "PATCH", "PUT", "DELETE")
                 if writing and fake.read_only:
                     return self._forbidden()

@@ -25,6 +25,8 @@ def run_demo(st_model):
 
     def runner(config: Path, shard=None, **options):
         embedder = Embedder("all-MiniLM-L6-v2", model=st_model)
+        options.setdefault("cache_mode", "off")
+        options.setdefault("baseline_branch", None)
         return run(RunOptions(config=config, shard=shard, embedder=embedder, **options))
 
     return runner

@@ -14,21 +14,23 @@ from driftgate.shard import Shard
 
 from .shard_demo import write_suite
 
-# Wall-clock measurements differ between any two runs, sharded or not.
+# Wall-clock measurements differ between any two runs, sharded or not; warnings are
+# free text that each job words for the cases it saw (the merge keeps each once).
 TIMING = {"created_at", "duration_s", "latency_s", "latency_p95_s", "latency_median_s"}
+NOT_COMPARED = TIMING | {"warnings"}
 # A shard embeds a different batch of texts than the whole run, and batched float32
 # inference differs in the 7th digit with the batch's padding; scores are rounded to 6.
 SCORE_TOLERANCE = 2e-6
 
 
-def comparable(results: RunResults) -> dict:
+def comparable(results: RunResults, skip: frozenset[str] = frozenset()) -> dict:
     """Every field as path -> value, minus timing; floats compared with SCORE_TOLERANCE."""
     flat: dict[str, object] = {}
 
     def walk(value, path: str) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
-                if key not in TIMING:
+                if key not in NOT_COMPARED and key not in skip:
                     walk(item, f"{path}.{key}")
         elif isinstance(value, list):
             flat[f"{path}#len"] = len(value)
@@ -41,8 +43,8 @@ def comparable(results: RunResults) -> dict:
     return flat
 
 
-def assert_same_run(got: RunResults, want: RunResults) -> None:
-    got_flat, want_flat = comparable(got), comparable(want)
+def assert_same_run(got: RunResults, want: RunResults, skip: frozenset[str] = frozenset()):
+    got_flat, want_flat = comparable(got, skip), comparable(want, skip)
     assert set(got_flat) == set(want_flat)
     for path, value in want_flat.items():
         if isinstance(value, float) and not isinstance(value, bool):
@@ -167,6 +169,12 @@ def test_incompatible_runs_are_refused(shards, change, label):
         merge_results([first, second])
 
 
+def test_a_shard_that_did_not_record_the_judge_model_still_merges(shards):
+    first, second = (p.model_copy(deep=True) for p in shards(2))
+    first.judge_model = None
+    assert merge_results([first, second]).judge_model == second.judge_model
+
+
 def test_a_shard_split_another_way_is_refused(shards):
     first, second = (p.model_copy(deep=True) for p in shards(2))
     stolen = next(c for c in first.cases if c.run_by_shard == "2/2")
@@ -198,3 +206,28 @@ def test_merge_files_errors_name_the_file(tmp_path):
         merge_files([bad])
     with pytest.raises(UsageError, match="no driftgate results files under"):
         merge_folder(tmp_path)
+
+
+def test_merge_with_a_baseline(run_demo, tmp_path):
+    """Drift, regressions and the run-level baseline figures merge exactly too."""
+    suite = write_suite(tmp_path)
+    baseline = run_demo(suite)
+    baseline.write(tmp_path / "baseline.json")
+    bot = tmp_path / "bot.py"
+    bot.write_text(
+        bot.read_text()
+        .replace("Orders ship within two business days.", "We ship orders quickly.")
+        .replace("Refunds are available within 30 days of purchase.", "Refunds: 30 days.")
+    )
+    whole = run_demo(suite, baseline=tmp_path / "baseline.json")
+    summary = whole.summary
+    assert summary.baseline is not None and summary.regressions >= 1
+    assert summary.mean_delta is not None and summary.baseline_pass_at_1 is not None
+    parts = [run_demo(suite, Shard(i, 3), baseline=tmp_path / "baseline.json") for i in (1, 2, 3)]
+    assert {p.summary.mean_delta for p in parts} != {summary.mean_delta}  # shards see parts
+    merged = merge_results(parts)
+    # Latency figures are wall-clock (see TIMING); the rest must match the unsharded run.
+    assert_same_run(merged, whole, skip=frozenset({"latency_increase"}))
+    assert merged.summary.mean_delta == summary.mean_delta
+    assert merged.summary.review_warning == summary.review_warning
+    assert merged.summary.baseline_latency_median_s == summary.baseline_latency_median_s

@@ -49,13 +49,12 @@ class Workflow:
             if line.strip():
                 self._command("add-mask", line)
 
-    def error(self, message: str, file: str | None = None, line: int | None = None,
-              title: str | None = None) -> None:
-        self._command("error", message, file=file, line=line, title=title)
+    def error(self, message: str, **where: object) -> None:
+        """An annotation; `where` is file=, line=, col=, title= as GitHub reads them."""
+        self._command("error", message, **where)
 
-    def warning(self, message: str, file: str | None = None, line: int | None = None,
-                title: str | None = None) -> None:
-        self._command("warning", message, file=file, line=line, title=title)
+    def warning(self, message: str, **where: object) -> None:
+        self._command("warning", message, **where)
 
     def notice(self, message: str, title: str | None = None) -> None:
         self._command("notice", message, title=title)

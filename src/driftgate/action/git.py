@@ -15,13 +15,17 @@ class Git:
         """`safe.directory`: without it git refuses a checkout owned by another uid."""
         listed = subprocess.run(
             ["git", "config", "--global", "--get-all", "safe.directory"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if str(path) in listed.stdout.splitlines():
             return
         subprocess.run(
             ["git", "config", "--global", "--add", "safe.directory", str(path)],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
 
     def changes(self, base: str, head: str, root: Path):

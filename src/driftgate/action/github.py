@@ -55,7 +55,12 @@ class GitHub:
 
     @classmethod
     def connect(
-        cls, token: str, api_url: str, repository: str, *, retries: int = 3,
+        cls,
+        token: str,
+        api_url: str,
+        repository: str,
+        *,
+        retries: int = 3,
         throttle: bool = True,
     ) -> GitHub:
         """The real client; `api_url` is GITHUB_API_URL, so GitHub Enterprise works."""
@@ -118,8 +123,9 @@ class GitHub:
         except requests.RequestException as exc:
             raise CannotPost(f"cannot reach GitHub to post the PR comment: {exc}") from None
 
-    def set_status(self, sha: str, context: str, state: str, description: str,
-                   target_url: str | None = None) -> None:
+    def set_status(
+        self, sha: str, context: str, state: str, description: str, target_url: str | None = None
+    ) -> None:
         if len(description) > STATUS_DESCRIPTION_LIMIT:
             description = description[: STATUS_DESCRIPTION_LIMIT - 1] + "…"
         kwargs = {"target_url": target_url} if target_url else {}

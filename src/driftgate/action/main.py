@@ -116,9 +116,16 @@ def action(
         for issue in exc.issues:
             path = _repo_path(issue.file, settings)
             emit = out.error if issue.severity == "error" else out.warning
-            emit(issue.message, file=path, line=issue.line, title="driftgate: suite file")
-        lines = "\n".join(f"- `{_repo_path(i.file, settings)}:{i.line}`: {i.message}"
-                          for i in exc.issues)
+            emit(
+                issue.message,
+                file=path,
+                line=issue.line,
+                col=issue.col,
+                title="driftgate: suite file",
+            )
+        lines = "\n".join(
+            f"- `{_repo_path(i.file, settings)}:{i.line}`: {i.message}" for i in exc.issues
+        )
         out.summary(f"### ⚠️ driftgate: the suite file has problems\n\n{lines}\n")
         out.log(str(exc))
         return EXIT_USAGE
@@ -164,7 +171,9 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     summary = results.summary
     tag = marker(results.suite, results.shard if shard_job else None)
     body = render_markdown(
-        results, run_url=settings.run_url, limit=COMMENT_LIMIT - len(tag) - 1,
+        results,
+        run_url=settings.run_url,
+        limit=COMMENT_LIMIT - len(tag) - 1,
         artifact_hint=f"`{settings.results_path}`",
     )
     out.summary(body)
@@ -185,8 +194,10 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
 
     _outputs(out, results, settings.results_path, comment_url)
     verdict = "passed" if summary.verdict == "pass" else "FAILED"
-    out.log(f"driftgate: gate {verdict} ({summary.selected} selected, "
-            f"{summary.failed} failed, {summary.errors} errors)")
+    out.log(
+        f"driftgate: gate {verdict} ({summary.selected} selected, "
+        f"{summary.failed} failed, {summary.errors} errors)"
+    )
     return EXIT_PASS if summary.verdict == "pass" else EXIT_FAIL
 
 
@@ -317,8 +328,9 @@ def _annotate(results: RunResults, out: Workflow) -> None:
             )
 
 
-def _post_comment(github: GitHub, number: int, tag: str, body: str, selected: int,
-                  out: Workflow) -> str | None:
+def _post_comment(
+    github: GitHub, number: int, tag: str, body: str, selected: int, out: Workflow
+) -> str | None:
     try:
         url = github.upsert_comment(number, tag, body, create=selected > 0)
     except CannotPost as exc:
@@ -348,12 +360,14 @@ def status_line(results: RunResults) -> str:
     return " · ".join(parts)
 
 
-def _post_status(github: GitHub, settings: Settings, sha: str, results: RunResults,
-                 out: Workflow) -> None:
+def _post_status(
+    github: GitHub, settings: Settings, sha: str, results: RunResults, out: Workflow
+) -> None:
     state = "success" if results.summary.verdict == "pass" else "failure"
     try:
-        github.set_status(sha, f"driftgate/{results.suite}", state, status_line(results),
-                          settings.run_url)
+        github.set_status(
+            sha, f"driftgate/{results.suite}", state, status_line(results), settings.run_url
+        )
     except CannotPost as exc:
         out.warning(str(exc), title="driftgate: status not set")
 

@@ -85,7 +85,6 @@ def compare_to_baseline(
     since = f" (commit {info.commit[:7]})" if info and info.commit else ""
     base_cases = {c.name: c for c in baseline.cases}
 
-    compared: list[tuple[CaseResult, CaseResult]] = []
     for case in results.cases:
         if not ran(case):
             continue
@@ -97,7 +96,6 @@ def compare_to_baseline(
             summary.new_cases.append(case.name)
             continue
         _drift_of_output_and_cost(case, base, similarity)
-        compared.append((case, base))
         note = _not_comparable(case, base, other_model, baseline, results, since)
         if note:
             case.comparable = False
@@ -125,7 +123,7 @@ def compare_to_baseline(
 
     summary.removed_cases = [c.name for c in baseline.cases if c.name not in specs]
     summary.regressions, summary.critical_regressions = count_regressions(results)
-    _summarise(results, compared)
+    summarize_comparison(results)
 
 
 def _not_comparable(
@@ -159,11 +157,22 @@ def _drift_of_output_and_cost(case: CaseResult, base: CaseResult, similarity: Si
     latencies = uncached_latencies(base)
     case.baseline_latency_s = round(statistics.median(latencies), 4) if latencies else None
     case.baseline_cost_usd = base.cost_usd
+    case.baseline_pass_rate = base.passes / base.samples_n if base.samples_n else None
+    case.baseline_latencies = latencies
+    case.baseline_cost_per_call = cost_per_call(base)
 
 
-def _summarise(results: RunResults, compared: list[tuple[CaseResult, CaseResult]]) -> None:
+def summarize_comparison(results: RunResults) -> None:
+    """The run-level baseline figures, from the compared cases' own fields only, so that
+    report.gate.summarize recomputes them and merged shards get the unsharded values."""
+    compared = [c for c in results.cases if ran(c) and c.baseline_cost_usd is not None]
+    if not compared:
+        return
     summary = results.summary
-    deltas = [c.delta for c, _ in compared if c.comparable and c.delta is not None]
+    summary.mean_delta = summary.review_warning = summary.baseline_pass_at_1 = None
+    summary.baseline_latency_median_s = summary.latency_increase = None
+    summary.cost_increase = None
+    deltas = [c.delta for c in compared if c.comparable and c.delta is not None]
     if deltas:
         summary.mean_delta = round(statistics.fmean(deltas), 4)
         if abs(summary.mean_delta) > REVIEW_MEAN_DELTA:
@@ -173,12 +182,12 @@ def _summarise(results: RunResults, compared: list[tuple[CaseResult, CaseResult]
                 f"{len(deltas)} compared case(s) (more than {REVIEW_MEAN_DELTA}): review the "
                 f"change even where no single case regressed"
             )
-    counts = [(b.samples_n, b.passes) for _, b in compared if b.samples_n]
-    if counts:
-        summary.baseline_pass_at_1 = round(statistics.fmean(c / n for n, c in counts), 4)
+    rates = [c.baseline_pass_rate for c in compared if c.baseline_pass_rate is not None]
+    if rates:
+        summary.baseline_pass_at_1 = round(statistics.fmean(rates), 4)
 
     # Only cases with real calls on both sides: one side's cache hits would skew the medians.
-    timed = [(uncached_latencies(c), uncached_latencies(b)) for c, b in compared]
+    timed = [(uncached_latencies(c), c.baseline_latencies or []) for c in compared]
     cur_lat = [x for c, b in timed if c and b for x in c]
     base_lat = [x for c, b in timed if c and b for x in b]
     if base_lat:
@@ -187,8 +196,8 @@ def _summarise(results: RunResults, compared: list[tuple[CaseResult, CaseResult]
         summary.latency_increase = round(
             statistics.median(cur_lat) / statistics.median(base_lat) - 1.0, 4
         )
-    summary.baseline_cost_usd = round(sum(b.cost_usd for _, b in compared), 6)
-    paired = [(cost_per_call(c), cost_per_call(b)) for c, b in compared]
+    summary.baseline_cost_usd = round(sum(c.baseline_cost_usd for c in compared), 6)
+    paired = [(cost_per_call(c), c.baseline_cost_per_call) for c in compared]
     paired = [(c, b) for c, b in paired if c is not None and b is not None]
     base_cost = sum(b for _, b in paired)
     if base_cost > 0:

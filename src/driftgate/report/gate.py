@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import statistics
 
+from driftgate.compare.drift import summarize_comparison
 from driftgate.compare.rules import baseline_gate_reasons, count_regressions
 from driftgate.compare.stats import suite_pass_at
 from driftgate.results import RunResults, Summary, Tokens
@@ -49,6 +50,7 @@ def summarize(results: RunResults) -> Summary:
 
         summary.latency_median_s = round(statistics.median(latencies), 4)
         summary.latency_p95_s = round(percentile(latencies, 0.95), 4)
+    summarize_comparison(results)
     summary.gate_reasons = gate_reasons(results)
     summary.verdict = "fail" if summary.gate_reasons else "pass"
     return summary

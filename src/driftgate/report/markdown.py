@@ -24,7 +24,15 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 
 def _escape(text: str) -> str:
+    """Untrusted prose (reasons, judge reasoning) on one line, unable to open HTML, a
+    comment marker or a table cell."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def _code(name: str) -> str:
+    """A case name as inline code; a backtick would end the span early."""
+    return "`" + name.replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
 
 
 def _clip(text: str, size: int) -> str:
@@ -88,7 +96,7 @@ def case_row(case: CaseResult) -> str:
     if case.regression:
         status += " 📉"
     return (
-        f"| {status} | `{_escape(case.name)}` | {similarity} "
+        f"| {status} | {_code(case.name)} | {similarity} "
         f"| {grounding} | {judge} | {'⚠️ yes' if case.critical else ''} |"
     )
 
@@ -104,7 +112,7 @@ def _problem(case: CaseResult) -> list[str]:
         what += ", regressed"
     reasons = "; ".join(case.reasons) or case.error or what
     label = "**critical** " if case.critical else ""
-    line = f"- {label}`{case.name}` ({what}): {_escape(_clip(reasons, 800))}"
+    line = f"- {label}{_code(case.name)} ({what}): {_escape(_clip(reasons, 800))}"
     if case.line:
         line += f" · line {case.line}"
     base, threshold = case.baseline_similarity, case.threshold
@@ -171,10 +179,18 @@ def _fit(lines: list[str], budget: int, what: str) -> list[str]:
 
 def _render(results: RunResults, run_url, level: int, note: str | None, budget: int) -> str:
     s = results.summary
-    lines = [headline(results), "", pass_rate_line(results)]
-    base = baseline_line(results)
-    if base:
-        lines.append(base)
+    lines = [headline(results), ""]
+    if s.selected == 0:
+        commit = f" (`{results.git_sha[:12]}`)" if results.git_sha else ""
+        lines.append(
+            f"The latest push{commit} changed no file any case depends on, so nothing ran; "
+            f"the gate passes."
+        )
+    else:
+        lines.append(pass_rate_line(results))
+        base = baseline_line(results)
+        if base:
+            lines.append(base)
     if note:
         lines += ["", note]
     if s.gate_reasons:
@@ -208,7 +224,7 @@ def _render(results: RunResults, run_url, level: int, note: str | None, budget: 
         summary = f"<details><summary>{len(skipped)} skipped case(s)</summary>"
         if level < NO_SKIPPED_LIST:
             lines += ["", summary, ""]
-            lines += [f"- `{c.name}`: {_escape(c.selection_reason)}" for c in skipped]
+            lines += [f"- {_code(c.name)}: {_escape(c.selection_reason)}" for c in skipped]
             lines += ["", "</details>"]
         else:
             lines += ["", f"_{len(skipped)} case(s) skipped (list truncated)._"]

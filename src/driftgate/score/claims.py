@@ -34,6 +34,7 @@ STOPWORDS = frozenset(
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,:/][0-9]+)*")
 _NAME = re.compile(r"(?<![\w'’-])([A-Z][A-Za-z]*(?:['’][a-z]+)?)")
+_NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
 _SPLIT_GROUP = re.compile(r"(\d)\s*([,.])\s+(\d)")  # "3, 700" / "7. 8" as some texts split them
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
@@ -76,12 +77,13 @@ def _index(context: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _names(sentence: str) -> list[str]:
-    """Capitalised words that do not start the sentence: names, places, products, months."""
+    """Capitalised words inside a sentence (or opening "John Smith"): names, places, months."""
     names = []
     for match in _NAME.finditer(sentence):
         before = sentence[: match.start()].rstrip(" \"'“‘([")
-        if not before or before[-1] in ".!?:;":
-            continue  # a sentence or clause start: capitalised for grammar, not a name
+        after = sentence[match.end() :]
+        if (not before or before[-1] in ".!?:;") and not _NEXT_CAPITAL.match(after):
+            continue  # a sentence start is capitalised for grammar, unless a name follows
         word = re.sub(r"['’]s$", "", match.group(1))
         if word.lower() not in STOPWORDS and len(word) > 1:
             names.append(word)

@@ -94,3 +94,12 @@ def _chunked(sentence: str, context: str, cosine: float, best_unit: str, thresho
         missing=list(claims.missing),
         novel_words=list(claims.novel_words),
     )
+
+
+def unsupported_detail(sentences: list[SentenceScore], limit: int = 2) -> str:
+    """`: "John Smith approved it." ('John', 'Smith' not in the context)` for the report."""
+    parts = []
+    for sentence in [s for s in sentences if not s.grounded][:limit]:
+        text = sentence.text if len(sentence.text) <= 80 else sentence.text[:79] + "…"
+        parts.append(f'"{text}" ({sentence.reason})')
+    return (": " + "; ".join(parts)) if parts else ""

@@ -31,10 +31,11 @@ from driftgate.cost import BUDGET_SKIP_REASON, Budget
 from driftgate.results import JudgeResult, Tokens
 from driftgate.traces import TraceWriter
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the SDK takes seconds to import: only runs that call the judge pay it
     import anthropic
 
 POLICIES = ("critical", "selected", "all", "never")
+TEMPLATE_VERSION = "judge-v1"  # bump when the prompt or schema changes: cached grades expire
 TOOL_NAME = "record_grade"
 
 GRADE_SCHEMA = {
@@ -225,7 +226,7 @@ class Judge:
         key = env.get("ANTHROPIC_API_KEY")
         if not key:
             return cls(config, None, budget, tracer, unavailable=NO_KEY)
-        import anthropic  # here, not at the top: a run without a judge never pays for it
+        import anthropic
 
         client = anthropic.Anthropic(
             api_key=key,

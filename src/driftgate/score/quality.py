@@ -29,6 +29,7 @@ class Quality:
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
     judge_calls: int = 0
     cache: object | None = None  # cache.Cache: judge grades are looked up there first
+    warnings: list[str] = field(default_factory=list)  # the pipeline adds them to the run
 
     @classmethod
     def start(
@@ -51,7 +52,10 @@ class Quality:
             env=env,
         )
 
-    def finish(self, results: RunResults, cases: list[CaseSpec], generations: Mapping) -> None:
+    def finish(
+        self, results: RunResults, cases: list[CaseSpec], generations: Mapping, cache=None
+    ) -> None:
+        self.cache = cache
         by_name = {c.name: c for c in results.cases}
         for case in cases:
             result = by_name.get(case.name)
@@ -60,9 +64,9 @@ class Quality:
                 self._budget_skip(result)
         self._judge([(c, by_name[c.name]) for c in cases if c.name in by_name], results)
         results.summary.calls += self.judge_calls
-        results.warnings.extend(self.budget.prices.warnings())
+        self.warnings.extend(self.budget.prices.warnings())
         if self.budget.refused:
-            results.warnings.append(
+            self.warnings.append(
                 f"--max-cost ${self.budget.max_cost_usd:g} reached: {self.budget.refused} "
                 f"call(s) not started, their cases are marked '{BUDGET_SKIP_REASON}'"
             )
@@ -73,7 +77,8 @@ class Quality:
             generation = generations.get((case.name, sample.index))
             if generation is None or generation.cached or not generation.calls:
                 continue
-            model = generation.model or getattr(case.target, "model", None)
+            # price by the model the suite names (what `pricing:` keys use), as the budget does
+            model = getattr(case.target, "model", None) or generation.model
             if model:
                 sample.cost_usd = self.budget.prices.cost(model, generation.tokens)
         result.cost_usd = round(sum(s.cost_usd for s in result.samples), 8)
@@ -87,6 +92,42 @@ class Quality:
             result.status, result.error, result.reasons = "skipped", None, [BUDGET_SKIP_REASON]
 
     # -- the judge ---------------------------------------------------------------------------
+    cache: object | None = None
+
+    def _grade(self, judge, case: CaseSpec, output: str):
+        """A cached grade when the exact same judge request was graded before, else a call.
+
+        Only valid grades are cached; `passed` is recomputed from the score, so changing
+        `pass_score` needs no new call."""
+        from driftgate.results import JudgeResult
+
+        config = self.suite.judge
+        key = _judge_key(config, case, output) if self.cache is not None else None
+        if key is not None and judge.client is not None:
+            hit = self.cache.get("judge", key)
+            if hit is not None and isinstance(hit.get("score"), int):
+                passed = hit["score"] >= config.pass_score
+                return JudgeResult(
+                    status="passed" if passed else "failed",
+                    score=hit["score"],
+                    reasoning=hit.get("reasoning"),
+                    critical_issues=list(hit.get("critical_issues", [])),
+                    model=config.model,
+                    cached=True,
+                )
+        grade = judge.grade(case, output)
+        if key is not None and grade.status in ("passed", "failed"):
+            self.cache.put(
+                "judge",
+                key,
+                {
+                    "score": grade.score,
+                    "reasoning": grade.reasoning,
+                    "critical_issues": grade.critical_issues,
+                },
+            )
+        return grade
+
     def _judge(self, pairs: list[tuple[CaseSpec, CaseResult]], results: RunResults) -> None:
         from driftgate.score.judge import Judge, wants_judge
 
@@ -110,7 +151,7 @@ class Quality:
         try:
             workers = max(1, min(self.suite.concurrency, len(todo)))
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                grades = list(pool.map(lambda item: judge.grade(item[0], item[2]), todo))
+                grades = list(pool.map(lambda item: self._grade(judge, item[0], item[2]), todo))
         finally:
             judge.close()
         self.judge_calls += judge.calls
@@ -121,7 +162,21 @@ class Quality:
             if grade.status == "skipped":
                 skipped[grade.reason or "skipped"] = skipped.get(grade.reason or "skipped", 0) + 1
         for reason, count in skipped.items():
-            results.warnings.append(f"judge not run for {count} case(s): {reason}")
+            self.warnings.append(f"judge not run for {count} case(s): {reason}")
+
+
+def _judge_key(config, case: CaseSpec, output: str) -> str:
+    from driftgate.cache import judge_key
+    from driftgate.score.judge import TEMPLATE_VERSION, build_request
+
+    return judge_key(
+        model=config.model,
+        rubric=case.rubric or config.rubric,
+        template_version=TEMPLATE_VERSION,
+        output=output,
+        context=case.context,
+        request=build_request(config, case, output),  # task, reference, max_tokens
+    )
 
 
 def fold_judge(result: CaseResult, grade, pass_score: int) -> None:

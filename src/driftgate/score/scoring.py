@@ -14,7 +14,7 @@ from driftgate.generate import Generation
 from driftgate.results import CaseResult, SampleResult, Tokens
 from driftgate.score.checks import failure_reasons, run_checks
 from driftgate.score.embedder import Embedder
-from driftgate.score.grounding import ground, grounding_texts
+from driftgate.score.grounding import ground, grounding_texts, unsupported_detail
 
 
 def short_hash(text: str | None) -> str | None:
@@ -63,6 +63,7 @@ def score_sample(case: CaseSpec, index: int, generation: Generation, embed: Embe
             sample.reasons.append(
                 f"grounding {result.ratio:.2f} < {case.min_grounding_ratio:.2f}"
                 f" ({sum(not s.grounded for s in result.sentences)} unsupported sentence(s))"
+                + unsupported_detail(result.sentences)
             )
     # quality layer: deterministic checks, each failure a reason (score/checks.py)
     sample.checks = run_checks(case.checks, generation.output, generation.latency_s)

@@ -130,7 +130,17 @@ def changes_since(ref: str, root: Path) -> ChangeSet:
     except GitFailed:
         hint = SHALLOW_HINT if is_shallow(root) else "they share no history"
         return unknown(source, f"no common ancestor of '{ref}' and HEAD; {hint}")
-    return _diff(base, "HEAD", root, f"git diff {base[:12]}..HEAD (merge-base of {ref} and HEAD)")
+    source = f"git diff {base[:12]}..HEAD (merge-base of {ref} and HEAD)"
+    if _has_uncommitted_changes(root):
+        source += "; uncommitted changes are not included (commit them, or use --changed-files)"
+    return _diff(base, "HEAD", root, source)
+
+
+def _has_uncommitted_changes(root: Path) -> bool:
+    try:
+        return bool(git(["status", "--porcelain", "--untracked-files=no"], root).strip())
+    except GitFailed:
+        return False
 
 
 def changes_between(base_sha: str, head_sha: str, root: Path, fetch: bool = True) -> ChangeSet:
@@ -144,8 +154,10 @@ def changes_between(base_sha: str, head_sha: str, root: Path, fetch: bool = True
     missing = [sha for sha in (base_sha, head_sha) if not has_commit(sha, root)]
     if missing and fetch:
         try:
+            # --depth only where history is already cut: it would make a full clone shallow
+            depth = ["--depth=50"] if is_shallow(root) else []
             git(
-                ["fetch", "--no-tags", "--quiet", "--depth=50", "origin", *missing],
+                ["fetch", "--no-tags", "--quiet", *depth, "origin", *missing],
                 root,
                 timeout=300,
             )

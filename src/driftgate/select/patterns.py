@@ -11,7 +11,7 @@ own readings fits a trigger:
   also matches every file below a matching directory.
 
 The last matching pattern wins; `!pattern` excludes. docs/selection.md lists every difference
-from git, and tests/select/test_oracle.py checks each one against git itself.
+from git, and tests/selection/test_oracle.py checks each one against git itself.
 """
 
 from __future__ import annotations
@@ -50,11 +50,16 @@ class Pattern:
     kind: str = "regex"  # "inside" (dir/**), "path" (a/b), "name" (build), or "regex"
     literal: str = ""  # the literal of the string kinds
     required: str = ""  # text every matching "/path/" contains (a cheap pre-check)
-    exact: str = field(default="", repr=False)  # regex (no end anchor) for the path itself
+    core: str = field(default="", repr=False)  # the pattern without `!` and trailing '/'
 
     @property
     def valid(self) -> bool:
         return self.problem is None
+
+    @cached_property
+    def exact(self) -> str:
+        """Regex (no end anchor) for the path itself, from pathspec's translation."""
+        return _exact_regex(self.core) or "(?!)"
 
     @cached_property
     def file_re(self) -> re.Pattern:
@@ -107,21 +112,6 @@ def compile_pattern(text: str) -> Pattern:
         return Pattern(text, negate=negate, problem="matches nothing ('/' alone names no file)")
     if core.startswith("!"):
         core = "\\" + core  # a literal '!' after the negation mark
-    regex, include = GitIgnoreSpecPattern.pattern_to_regex(core)
-    if regex is None or include is None:
-        return Pattern(
-            text,
-            negate=negate,
-            problem="is not a valid pattern (git ignores it), e.g. an unclosed '['",
-        )
-    if regex.endswith(_DIR_MARK_OPT):
-        exact = regex[: -len(_DIR_MARK_OPT)]
-    elif regex == ".":  # '*' and '**': every path
-        exact = "^[^\n]+"
-    elif regex.endswith("/"):  # 'dir/**': everything inside
-        exact = regex + "[^\n]+"
-    else:  # pragma: no cover - pathspec produced a form this module doesn't know
-        raise ValueError(f"unexpected pathspec regex {regex!r} for pattern {text!r}")
     last = _ESCAPED.sub("", core.rsplit("/", 1)[-1])
     dir_rule = dir_only or not _WILDCARD.search(last)
     prefix = _literal_prefix(core)
@@ -140,7 +130,16 @@ def compile_pattern(text: str) -> Pattern:
         and not _SPECIAL.search(plain[:-3])
     ):
         kind, literal = "inside", plain[:-2]  # 'src/router/**'
-    return Pattern(
+    exact = None
+    if kind == "regex":  # only these need pathspec's translation (it costs more than matching)
+        exact = _exact_regex(core)
+        if exact is None:
+            return Pattern(
+                text,
+                negate=negate,
+                problem="is not a valid pattern (git ignores it), e.g. an unclosed '['",
+            )
+    pattern = Pattern(
         text,
         negate=negate,
         dir_only=dir_only,
@@ -151,8 +150,26 @@ def compile_pattern(text: str) -> Pattern:
         kind=kind,
         literal=literal,
         required=_required_literal(core),
-        exact=exact,
+        core=core,
     )
+    if exact is not None:
+        pattern.__dict__["exact"] = exact  # seed the cached_property
+    return pattern
+
+
+def _exact_regex(core: str) -> str | None:
+    """pathspec's regex for the pattern, cut to match the path itself; None if invalid."""
+    regex, include = GitIgnoreSpecPattern.pattern_to_regex(core)
+    if regex is None or include is None:
+        return None
+    if regex.endswith(_DIR_MARK_OPT):
+        return regex[: -len(_DIR_MARK_OPT)]
+    if regex == ".":  # '*' and '**': every path
+        return "^[^\n]+"
+    if regex.endswith("/"):  # 'dir/**': everything inside
+        return regex + "[^\n]+"
+    # pragma: no cover - pathspec produced a form this module doesn't know
+    raise ValueError(f"unexpected pathspec regex {regex!r} for pattern {core!r}")
 
 
 def _required_literal(core: str) -> str:

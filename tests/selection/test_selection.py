@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from driftgate.config.load import load_suite
@@ -230,3 +232,27 @@ def test_filters_and_did_you_mean(project):
     got = reasons(select_cases(suite, None, tags=["reports"]))
     assert got["writer"] == (True, FULL_RUN)
     assert got["router"] == (False, "no tag in --tags reports")
+
+
+def test_shallow_clone_missing_the_base_runs_every_case_and_says_why(project, tmp_path):
+    project.write("src/router/a.py", "changed\n")
+    project.commit()
+    clone = tmp_path / "clone"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--branch",
+            "feature",
+            f"file://{project.root}",
+            str(clone),
+        ],
+        check=True,
+    )
+    base = project.git("rev-parse", "main")
+    result = select_cases(load_suite(clone / "llm-evals.yaml"), changes_since(base, clone))
+    assert [(s.selected, s.reason) for s in result.selections] == [(True, UNAVAILABLE)] * 3
+    assert any("shallow" in w and "fetch-depth: 0" in w for w in result.warnings)

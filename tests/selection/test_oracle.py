@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from git_oracle import git_attr, git_ignore
 
 from driftgate.select.patterns import PatternList
+
+from .git_oracle import git_attr, git_ignore
 
 ROWS = json.loads((Path(__file__).parent / "data" / "oracle_rows.json").read_text("utf-8"))["rows"]
 

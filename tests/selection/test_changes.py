@@ -60,6 +60,15 @@ def test_rename_detection_config_does_not_hide_the_old_path(forked):
     assert "old/name.py" in changes_since("main", repo.root).files
 
 
+def test_uncommitted_edits_are_named_as_not_included(forked):
+    repo, _ = forked
+    assert "uncommitted" not in changes_since("main", repo.root).source
+    repo.write("untouched.md", "edited, not committed\n")
+    changes = changes_since("main", repo.root)
+    assert "untouched.md" not in changes.files
+    assert "uncommitted changes are not included" in changes.source
+
+
 def test_unknown_ref_is_an_unknown_change_list_with_a_reason(forked):
     repo, _ = forked
     changes = changes_since("no-such-branch", repo.root)
@@ -162,3 +171,30 @@ def test_paths_from_an_api_keep_truncation():
 )
 def test_normalise(raw, expected):
     assert normalise(raw) == expected
+
+
+def test_changes_between_fetches_a_missing_head_without_making_a_full_clone_shallow(
+    forked, tmp_path
+):
+    repo, base = forked
+    head = repo.git("rev-parse", "feature")
+    clone = tmp_path / "full"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--single-branch",
+            "--branch",
+            "main",
+            f"file://{repo.root}",
+            str(clone),
+        ],
+        check=True,
+    )
+    changes = changes_between(base, head, clone)
+    assert changes.files == {"a.py", "old/name.py", "new/name.py", "gone.txt", "added/file.txt"}
+    shallow = subprocess.run(
+        ["git", "rev-parse", "--is-shallow-repository"], cwd=clone, capture_output=True, text=True
+    )
+    assert shallow.stdout.strip() == "false"

@@ -107,13 +107,14 @@ NO_IMPORT_PROBE = """
 import json, sys
 from driftgate.cli import main
 rc = main(sys.argv[1:])
-print(json.dumps({"rc": rc, "heavy": sorted(m for m in ("torch", "sentence_transformers",
-      "transformers") if m in sys.modules)}))
+heavy = ("torch", "sentence_transformers", "transformers", "anthropic")
+print(json.dumps({"rc": rc, "heavy": sorted(m for m in heavy if m in sys.modules)}))
 """
 
 
 def test_run_selecting_nothing_imports_no_model_and_records_reasons(project, tmp_path):
-    """The speed guarantee: nothing to score means torch is never imported."""
+    """The speed guarantee: nothing to score means torch (and the anthropic SDK, seconds to
+    import as well) is never imported."""
     out = tmp_path / "results.json"
     done = subprocess.run(
         [

@@ -1,0 +1,106 @@
+"""Grounding catches invented numbers and names that cosine similarity lets through."""
+
+import pytest
+
+from driftgate.score.claims import check_claims
+from driftgate.score.grounding import ground
+
+CONTEXT = (
+    "Version 4.2.1 was deployed to production at 14:30 UTC on 3 March. "
+    "Error rates stayed within normal bounds during the rollout. "
+    "Priya Raman from the Berlin team approved the change; the incident cost $3,500."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "missing"),
+    [
+        ("Version 4.2.1 was deployed at 14:30 UTC.", ()),
+        ("Version 4.2.3 was deployed at 14:45 UTC.", ("4.2.3", "14:45")),
+        ("v4.2.1 shipped on 3 March.", ()),
+        ("It shipped on 5 March.", ("5",)),
+        ("The incident cost $3,500.", ()),
+        ("The incident cost $3500.", ()),
+        ("The incident cost $4,500.", ("4500",)),
+        ("Priya Raman approved it.", ()),
+        ("John Smith approved it.", ("John", "Smith")),
+        ("The change was approved in Paris.", ("Paris",)),
+        ("Berlin's team approved it.", ()),
+        ("It was deployed in April.", ("April",)),
+    ],
+)
+def test_numbers_dates_versions_and_names_must_appear_in_the_context(sentence, missing):
+    assert check_claims(sentence, CONTEXT).missing == missing
+
+
+def test_sentence_start_and_clause_start_capitals_are_not_names():
+    check = check_claims("Deployment went well. Nothing broke: Errors stayed low.", CONTEXT)
+    assert check.missing == ()
+
+
+def test_novel_words_use_a_crude_stem_and_skip_stopwords():
+    check = check_claims("The deployment was approved and errors were normal.", CONTEXT)
+    assert check.novel_words == ()  # deployed~deployment, approve, error(s), normal
+    assert check.novel_words != check_claims("A cat sang opera.", CONTEXT).novel_words
+
+
+@pytest.mark.slow
+def test_an_invented_time_fails_although_its_cosine_is_high(embedder):
+    output = "Version 4.2.1 was deployed to production at 14:45 UTC on 3 March."
+    result = ground(output, CONTEXT, "chunked", 0.78, embedder)
+    (sentence,) = result.sentences
+    assert sentence.cosine > 0.9  # the embedding barely notices
+    assert not sentence.grounded and sentence.missing == ["14:45"]
+    assert sentence.reason == "'14:45' not in the context"
+    assert result.ratio == 0.0
+
+
+@pytest.mark.slow
+def test_an_invented_name_fails_and_the_true_sentence_passes(embedder):
+    output = (
+        "Version 4.2.1 was deployed to production at 14:30 UTC on 3 March. "
+        "John Smith from the Berlin team approved the change."
+    )
+    result = ground(output, CONTEXT, "chunked", 0.78, embedder)
+    first, second = result.sentences
+    assert first.grounded and first.missing == [] and first.support == pytest.approx(1.0)
+    assert not second.grounded and second.missing == ["John", "Smith"]
+    assert second.reason.startswith("'John', 'Smith' not in the context")
+    assert result.ratio == 0.5
+
+
+@pytest.mark.slow
+def test_novel_wording_lowers_support_and_the_reason_names_the_words(embedder):
+    output = "Error rates stayed within normal bounds during the rollout, delighting shareholders."
+    result = ground(output, CONTEXT, "chunked", 0.78, embedder)
+    (sentence,) = result.sentences
+    assert sentence.novel_words == ["delighting", "shareholders"]
+    assert sentence.support == pytest.approx(sentence.cosine - 0.2, abs=1e-6)
+    if not sentence.grounded:
+        assert "'delighting', 'shareholders'" in sentence.reason
+
+
+@pytest.mark.slow
+def test_whole_mode_is_unchanged_by_the_claim_check(embedder):
+    output = "Version 4.2.1 was deployed to production at 14:45 UTC on 3 March."
+    result = ground(output, CONTEXT, "whole", 0.5, embedder)
+    assert result.sentences[0].missing == [] and result.sentences[0].cosine is None
+
+
+def test_the_case_reason_quotes_the_unsupported_sentence_and_why():
+    from driftgate.results import SentenceScore
+    from driftgate.score.grounding import unsupported_detail
+
+    sentences = [
+        SentenceScore(text="Fine.", support=0.9, grounded=True),
+        SentenceScore(
+            text="John Smith approved it.",
+            support=0.5,
+            grounded=False,
+            reason="'John', 'Smith' not in the context",
+        ),
+    ]
+    assert unsupported_detail(sentences) == (
+        ": \"John Smith approved it.\" ('John', 'Smith' not in the context)"
+    )
+    assert unsupported_detail(sentences[:1]) == ""
