@@ -15,12 +15,12 @@ from driftgate.results import JudgeResult, Tokens
 
 
 def template_version() -> str:
-    """A hash of the judge's fixed prompt parts: editing the template invalidates grades."""
+    """The judge's declared version plus a hash of its fixed prompt parts: editing the
+    template invalidates cached grades even if nobody bumps TEMPLATE_VERSION."""
     from driftgate.score import judge
 
-    return digest(
-        {"system": judge.SYSTEM_PROMPT, "user": judge.USER_TEMPLATE, "tool": judge.GRADE_TOOL}
-    )[:16]
+    parts = {"system": judge.SYSTEM_PROMPT, "user": judge.USER_TEMPLATE, "tool": judge.GRADE_TOOL}
+    return f"{judge.TEMPLATE_VERSION}-{digest(parts)[:12]}"
 
 
 class CachedJudge:
