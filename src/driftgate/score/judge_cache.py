@@ -55,11 +55,10 @@ class CachedJudge:
         if self.judge.client is None or not self.cache.enabled:
             return self.judge.grade(case, output, sample)  # no call to save
         key = self.key(case, output)
-        entry = self.cache.get("judge", key)
-        if entry is not None:
-            result = from_entry(entry, self.judge.config.pass_score)
-            if result is not None:
-                return result
+        pass_score = self.judge.config.pass_score
+        result = self.cache.get("judge", key, parse=lambda e: from_entry(e, pass_score))
+        if result is not None:
+            return result
         result = self.judge.grade(case, output, sample)
         if result.status in ("passed", "failed") and result.score is not None:
             self.cache.put("judge", key, to_entry(result))
