@@ -217,7 +217,9 @@ def _pr_changes(settings, plan: Plan, github, git, out: Workflow, root: Path):
         except Exception as exc:  # any API failure: run all, say why
             out.warning(f"cannot list the PR's files from the API ({exc}); running all cases")
             return None
-        changes = changes_from_paths(listed.paths, "GitHub API PR files", listed.truncated)
+        changes = changes_from_paths(
+            listed.paths, "GitHub API PR files", listed.truncated, base=plan.base_sha
+        )
         if listed.truncated:
             out.warning("the PR touches 3000 files or more (GitHub's listing cap): running all")
         out.log(changes.describe())
