@@ -92,42 +92,6 @@ class Quality:
             result.status, result.error, result.reasons = "skipped", None, [BUDGET_SKIP_REASON]
 
     # -- the judge ---------------------------------------------------------------------------
-    cache: object | None = None
-
-    def _grade(self, judge, case: CaseSpec, output: str):
-        """A cached grade when the exact same judge request was graded before, else a call.
-
-        Only valid grades are cached; `passed` is recomputed from the score, so changing
-        `pass_score` needs no new call."""
-        from driftgate.results import JudgeResult
-
-        config = self.suite.judge
-        key = _judge_key(config, case, output) if self.cache is not None else None
-        if key is not None and judge.client is not None:
-            hit = self.cache.get("judge", key)
-            if hit is not None and isinstance(hit.get("score"), int):
-                passed = hit["score"] >= config.pass_score
-                return JudgeResult(
-                    status="passed" if passed else "failed",
-                    score=hit["score"],
-                    reasoning=hit.get("reasoning"),
-                    critical_issues=list(hit.get("critical_issues", [])),
-                    model=config.model,
-                    cached=True,
-                )
-        grade = judge.grade(case, output)
-        if key is not None and grade.status in ("passed", "failed"):
-            self.cache.put(
-                "judge",
-                key,
-                {
-                    "score": grade.score,
-                    "reasoning": grade.reasoning,
-                    "critical_issues": grade.critical_issues,
-                },
-            )
-        return grade
-
     def _judge(self, pairs: list[tuple[CaseSpec, CaseResult]], results: RunResults) -> None:
         from driftgate.score.judge import Judge, wants_judge
 
@@ -151,7 +115,7 @@ class Quality:
         try:
             workers = max(1, min(self.suite.concurrency, len(todo)))
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                grades = list(pool.map(lambda item: self._grade(judge, item[0], item[2]), todo))
+                grades = list(pool.map(lambda item: judge.grade(item[0], item[2]), todo))
         finally:
             judge.close()
         self.judge_calls += judge.calls
@@ -163,20 +127,6 @@ class Quality:
                 skipped[grade.reason or "skipped"] = skipped.get(grade.reason or "skipped", 0) + 1
         for reason, count in skipped.items():
             self.warnings.append(f"judge not run for {count} case(s): {reason}")
-
-
-def _judge_key(config, case: CaseSpec, output: str) -> str:
-    from driftgate.cache import judge_key
-    from driftgate.score.judge import TEMPLATE_VERSION, build_request
-
-    return judge_key(
-        model=config.model,
-        rubric=case.rubric or config.rubric,
-        template_version=TEMPLATE_VERSION,
-        output=output,
-        context=case.context,
-        request=build_request(config, case, output),  # task, reference, max_tokens
-    )
 
 
 def fold_judge(result: CaseResult, grade, pass_score: int) -> None:
