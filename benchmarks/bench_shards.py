@@ -1,6 +1,6 @@
 """Shard split and merge figures: balance, cases moved, merge time. Prints; asserts nothing.
 
-PYTHONPATH=src python benchmarks/bench_shards.py
+.venv/bin/python benchmarks/bench_shards.py
 """
 
 from __future__ import annotations
@@ -50,6 +50,24 @@ def balance() -> None:
             for n in (2, 4, 8, 16)
         ]
         print(f"{count:>6} " + " ".join(f"{r:>13}" for r in row))
+
+
+def weighted() -> None:
+    print("\nWork balance when 10% of cases take 10 samples (200 cases): largest shard's")
+    print("samples / mean shard's samples")
+    pool = names(200)
+    weights = {name: 10 if i % 10 == 0 else 1 for i, name in enumerate(pool)}
+    for total in (2, 4, 8):
+        mean = sum(weights.values()) / total
+        rows = []
+        for owners in (assign(weights, total), assign(pool, total), pure(pool, total)):
+            load = [0] * total
+            for name, shard in owners.items():
+                load[shard - 1] += weights[name]
+            rows.append(max(load) / mean)
+        print(
+            f"  N={total}: by samples {rows[0]:.2f} · by count {rows[1]:.2f} · plain {rows[2]:.2f}"
+        )
 
 
 def moved_on_resize() -> None:
@@ -111,6 +129,7 @@ def merge_time() -> None:
 
 if __name__ == "__main__":
     balance()
+    weighted()
     moved_on_resize()
     moved_on_add()
     merge_time()

@@ -127,6 +127,17 @@ def test_put_then_get_hits_and_counts(tmp_path):
     assert Cache(tmp_path).get("outputs", key)["output"] == "Build failed on step 3."
 
 
+def test_an_entry_the_caller_cannot_use_is_a_miss(tmp_path):
+    cache = Cache(tmp_path)
+    cache.put("outputs", "k1", {"output": 3})
+    parse = lambda v: v["output"] if isinstance(v["output"], str) else None  # noqa: E731
+    assert cache.get("outputs", "k1", parse=parse) is None
+    cache.put("outputs", "k2", {"output": "fine"})
+    assert cache.get("outputs", "k2", parse=parse) == "fine"
+    assert cache.stats("outputs") == CacheStats(lookups=2, hits=1)
+    assert cache.corrupt == 1
+
+
 def test_read_only_reads_but_never_writes(tmp_path):
     Cache(tmp_path).put("judge", "k1", {"score": 5})
     cache = Cache(tmp_path, "read_only")

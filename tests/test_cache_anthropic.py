@@ -162,3 +162,29 @@ def test_a_429_pauses_calls_that_start_during_the_pause():
     # Without the shared pause the new calls go straight into the limit.
     refused_at, arrivals = herd([])
     assert min(arrivals) - refused_at < 0.3
+
+
+def test_identical_requests_in_one_run_are_sent_once(tmp_path, fake):
+    """Two cases grading different expectations of the same prompt share one call."""
+    doc = {
+        "eval_suite": {
+            "name": "s",
+            "target": TARGET,
+            "cases": [
+                {"name": f"c{i}", "prompt": "Summarise the outage", "expected": f"e{i}"}
+                for i in range(4)
+            ],
+        }
+    }
+    path = tmp_path / "llm-evals.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    suite = load_suite(path, root=tmp_path)
+    targets = Targets(suite)
+    cache = Cache(tmp_path / "cache")
+    out = generate_all(
+        list(suite.cases), targets, 4, generate=CachingGenerator(suite, targets, cache)
+    )
+    assert sent(fake) == 1
+    assert len({g.output for g in out.values()}) == 1
+    assert sum(g.cached for g in out.values()) == 3
+    assert (cache.stats("outputs").lookups, cache.stats("outputs").hits) == (4, 3)

@@ -18,10 +18,10 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pathspec
 
@@ -139,11 +139,19 @@ class Cache:
     def path(self, kind: str, key: str) -> Path:
         return self.directory / f"v{FORMAT}" / kind / key[:2] / f"{key}.json"
 
-    def get(self, kind: str, key: str) -> dict | None:
-        """The stored value, or None (a miss) when absent, unreadable or cache is off."""
+    def get(self, kind: str, key: str, parse: Callable[[dict], Any] | None = None):
+        """The stored value, or None (a miss) when absent, unreadable or cache is off.
+
+        With `parse`, its result is returned and an entry it rejects (None) is a miss.
+        """
         if not self.enabled:
             return None
         value = self._read(kind, key)
+        if value is not None and parse is not None:
+            value = parse(value)
+            if value is None:
+                with self._lock:
+                    self.corrupt += 1
         with self._lock:
             counter = self._counters[kind]
             counter.lookups += 1

@@ -1,7 +1,7 @@
 """Shard results → one run: one comment, one verdict, as if one job had run everything.
 
-Each case is taken from the shard that ran it (the split the shards used, recomputed
-from the cases they selected), so the merge is exact. The verdict is recomputed by
+Each case is taken from the shard that ran it (every shard records who runs each of its
+selected cases), so the merge is exact. The verdict is recomputed by
 report.gate from the merged cases, never combined from the shards' verdicts. Shards of
 different suites, commits, models, baselines, selections or driftgate versions are
 refused; a shard given twice is refused; a missing shard turns the cases it owned into
@@ -17,7 +17,7 @@ from pathlib import Path
 from driftgate.errors import UsageError
 from driftgate.report.gate import summarize
 from driftgate.results import CaseResult, RunResults, Summary, read_results
-from driftgate.shard import Shard, assign, parse_shard
+from driftgate.shard import Shard, parse_shard
 
 # Facts about the whole run that every shard must agree on: (label, getter, what to do).
 SAME_EVERYWHERE = [
@@ -117,7 +117,7 @@ def merge_results(runs: Sequence[RunResults], sources: Sequence[str] | None = No
     merged.shard = None
     merged.judge_model = next((r.judge_model for r in runs if r.judge_model), None)
     merged.created_at = min((r.created_at for r in runs if r.created_at), default=None)
-    merged.warnings = _unique(w for r in runs for w in r.warnings)
+    merged.warnings = _warnings(by_shard)
     merged.cases = [_merged_case(index, by_shard, owners) for index in range(len(first.cases))]
     shard_runs = [r for r, _ in by_shard.values()]
     merged.summary = _run_level_summary(shard_runs, [c.name for c in first.cases])
@@ -172,8 +172,8 @@ def _index_shards(
 
 
 def _owners(by_shard: dict[Shard, tuple[RunResults, str]], total: int) -> dict[str, Shard]:
-    """Recompute the split from what the shards were asked to run; refuse if any shard
-    selected other cases or ran a case that is not its own."""
+    """Who ran each case, from the shards' own records: a shard ran it, or names the shard
+    that does. Refuse shards that selected other cases or disagree about an owner."""
     to_run = {
         shard: {c.name for c in run.cases if c.selected or c.run_by_shard}
         for shard, (run, _) in sorted(by_shard.items())
@@ -187,17 +187,19 @@ def _owners(by_shard: dict[Shard, tuple[RunResults, str]], total: int) -> dict[s
                 f"the other shards ({_short(', '.join(diff))}): every shard job must see the "
                 f"same changed files and the same --cases/--tags"
             )
-    owners = {name: Shard(index, total) for name, index in assign(reference, total).items()}
-    for shard, (run, source) in by_shard.items():
+    owners: dict[str, Shard] = {}
+    said_by: dict[str, str] = {}
+    for shard, (run, source) in sorted(by_shard.items()):
         for case in run.cases:
-            owner = owners.get(case.name)
-            if owner is None:
+            if case.name not in reference:
                 continue
-            ran_here = case.selected and case.run_by_shard is None
-            if ran_here != (owner == shard) or (not ran_here and case.run_by_shard != str(owner)):
+            owner = shard if case.run_by_shard is None else parse_shard(case.run_by_shard)
+            first = owners.setdefault(case.name, owner)
+            said_by.setdefault(case.name, source)
+            if owner != first or owner.total != total:
                 raise UsageError(
-                    f"merge: {source} (shard {shard}) and the split disagree about case "
-                    f"'{case.name}' (shard {owner} runs it); the shards were split "
+                    f"merge: {source} and {said_by[case.name]} disagree about which shard runs "
+                    f"case '{case.name}' ({owner} or {first}); the shards were split "
                     f"differently: rerun them with one driftgate version"
                 )
     return owners
@@ -265,6 +267,21 @@ def _fail_incomplete(merged: RunResults, missing: list[Shard]) -> None:
 def _baseline_key(summary: Summary) -> tuple | None:
     baseline = summary.baseline
     return (baseline.source, baseline.commit) if baseline else None
+
+
+def _warnings(by_shard: dict[Shard, tuple[RunResults, str]]) -> list[str]:
+    """Warnings every shard gave once; the others with the shard that gave them, since
+    they speak of that shard's cases only ("judge not run for 1 case(s)")."""
+    shards = sorted(by_shard)
+    runs = [by_shard[s][0] for s in shards]
+    common = set.intersection(*(set(r.warnings) for r in runs))
+    local = [
+        f"shard {shard}: {w}"
+        for shard, run in zip(shards, runs, strict=True)
+        for w in run.warnings
+        if w not in common
+    ]
+    return _unique([w for w in runs[0].warnings if w in common] + local)
 
 
 def _looks_like_results(path: Path) -> bool:

@@ -118,7 +118,7 @@ def run(options: RunOptions) -> RunResults:
     selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
     if options.shard is not None:
-        apply_shard(results, options.shard)
+        apply_shard(results, options.shard, {c.name: c.samples for c in selection.selected})
     running = {c.name for c in results.cases if c.selected}
     cases = [case for case in selection.selected if case.name in running]
     if options.update_baseline and not results.git_sha:
@@ -146,7 +146,6 @@ def run(options: RunOptions) -> RunResults:
         say(f"[{finished}/{total}] {label}: {state}{took}")
 
     cache = open_cache(suite, options)
-    quality.cache = cache
     try:
         generations = generate_all(
             cases,
@@ -173,7 +172,7 @@ def run(options: RunOptions) -> RunResults:
     quality.finish(results, cases, generations, cache)  # costs, budget skips, judge
     if baseline:
         compare_to_baseline(results, *baseline, suite, embedder.similarity)
-    record_cache(results, cache, generations, quality.budget.prices)
+    record_cache(results, suite, cache, generations, quality.budget.prices)
     cache.prune()
     results.warnings += [w for w in cache.warnings if w not in results.warnings]
     results.warnings += [w for w in quality.warnings if w not in results.warnings]
@@ -216,15 +215,19 @@ def find_baseline(
     return found
 
 
-def record_cache(results: RunResults, cache: Cache, generations, prices) -> None:
+def record_cache(results: RunResults, suite: SuiteSpec, cache: Cache, generations, prices) -> None:
     """Hit rates, and what the hits would have cost at today's prices."""
     summary = results.summary
     summary.output_cache = cache.stats("outputs")
     summary.judge_cache = cache.stats("judge")
     summary.calls_saved = summary.output_cache.hits + summary.judge_cache.hits
-    saved = sum(
-        prices.cost(g.model, g.tokens) for g in generations.values() if g.cached and g.model
-    )
+    # Priced like the spend is: by the model the suite names (what `pricing:` keys use).
+    models = {c.name: getattr(c.target, "model", None) for c in suite.cases}
+    saved = 0.0
+    for (name, _sample), g in generations.items():
+        model = models.get(name) or g.model
+        if g.cached and model:
+            saved += prices.cost(model, g.tokens)
     saved += sum(
         prices.cost(c.judge.model, c.judge.tokens)
         for c in results.cases

@@ -1,11 +1,11 @@
 """Split the selected cases across N matrix jobs, the same way on every machine.
 
 Rendezvous hashing with bounded loads: each case prefers the shards in the order of
-hash(shard, case name); cases are placed one by one, in an order fixed by a hash of their
-name, into the most preferred shard that still has room (at most ceil(cases / N) each).
-The split depends on the set of names only, never on their order, so every job (and
-`merge`) computes it alone; no shard holds more than its fair share; adding a case or a
-shard moves few others (benchmarks/bench_shards.py prints how many).
+hash(shard, case name); cases are placed one by one, heaviest (most samples) first and
+otherwise in an order fixed by a hash of their name, into the most preferred shard that
+still has room for its fair share of the work. The split depends on the set of cases and
+their samples only, never on their order, so every job computes it alone; adding a case or
+a shard moves few others (benchmarks/bench_shards.py prints how many).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from driftgate.errors import UsageError
@@ -53,18 +53,24 @@ def parse_shard(text: str, source: str = "--shard") -> Shard:
     return Shard(index, total)
 
 
-def assign(names: Iterable[str], total: int) -> dict[str, int]:
-    """Each name's 1-based shard out of `total`; none gets more than ceil(len / total)."""
-    unique = sorted(set(names), key=lambda name: (_weight(name, 0), name))
-    capacity = math.ceil(len(unique) / total) if unique else 0
+def assign(names: Iterable[str] | Mapping[str, int], total: int) -> dict[str, int]:
+    """Each name's 1-based shard out of `total`. Weights (a case's samples) make a shard's
+    load the work it does; heavier cases are placed first, each in its most preferred shard
+    with room under ceil(total weight / total), else the least loaded. With equal weights
+    no shard gets more than ceil(len / total)."""
+    weights = dict(names) if isinstance(names, Mapping) else dict.fromkeys(names, 1)
+    order = sorted(weights, key=lambda name: (-weights[name], _weight(name, 0), name))
+    capacity = math.ceil(sum(weights.values()) / total) if weights else 0
     load = [0] * (total + 1)
     owners: dict[str, int] = {}
-    for name in unique:
-        for index in preferences(name, total):
-            if load[index] < capacity:
-                load[index] += 1
-                owners[name] = index
-                break
+    for name in order:
+        ranked = preferences(name, total)
+        index = next(
+            (i for i in ranked if load[i] + weights[name] <= capacity),
+            min(ranked, key=lambda i: load[i]),
+        )
+        load[index] += weights[name]
+        owners[name] = index
     return owners
 
 
@@ -80,14 +86,16 @@ def split(names: Iterable[str], shard: Shard) -> list[str]:
     return [name for name in names if owners[name] == shard.index]
 
 
-def apply_shard(results, shard: Shard) -> None:
+def apply_shard(results, shard: Shard, weights: Mapping[str, int] | None = None) -> None:
     """Hand the selected cases other shards own to them: unselected here, owner recorded.
 
     Every case stays in this shard's results, so `merge` can check that the shards cover
     the selection exactly once; unselected cases keep their own reason in every shard.
+    `weights` (samples per case) balance the work rather than the number of cases.
     """
     results.shard = str(shard)
-    owners = assign((c.name for c in results.cases if c.selected), shard.total)
+    selected = [c.name for c in results.cases if c.selected]
+    owners = assign({name: (weights or {}).get(name, 1) for name in selected}, shard.total)
     for case in results.cases:
         owner = owners.get(case.name)
         if owner is not None and owner != shard.index:

@@ -16,17 +16,24 @@ STRICT_XSD = (DATA / "junit-10.xsd").read_text(encoding="utf-8")
 CASE_PROPERTIES = '<xs:element ref="properties" minOccurs="0"/>'
 
 
+def junit_schema(strict: bool) -> xmlschema.XMLSchema:
+    """junit-10, or (strict=False) junit-10 plus our one extension: <properties> first in
+    <testcase>."""
+    marker = "<!-- TESTCASE-PROPERTIES -->"
+    assert marker in STRICT_XSD
+    return xmlschema.XMLSchema(
+        STRICT_XSD if strict else STRICT_XSD.replace(marker, CASE_PROPERTIES)
+    )
+
+
 @pytest.fixture(scope="module")
 def strict_schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(STRICT_XSD)
+    return junit_schema(strict=True)
 
 
 @pytest.fixture(scope="module")
 def extended_schema() -> xmlschema.XMLSchema:
-    """junit-10 plus the single extension we use: <properties> first in <testcase>."""
-    marker = "<!-- TESTCASE-PROPERTIES -->"
-    assert marker in STRICT_XSD
-    return xmlschema.XMLSchema(STRICT_XSD.replace(marker, CASE_PROPERTIES))
+    return junit_schema(strict=False)
 
 
 def sample_results() -> RunResults:

@@ -117,6 +117,16 @@ def test_missing_shard_marks_its_cases_error_and_fails(unsharded, shards):
     ) + len(lost)
 
 
+def test_warnings_of_one_shard_name_it(shards):
+    first, second = (p.model_copy(deep=True) for p in shards(2))
+    first.warnings = ["suite-wide note", "judge not run for 1 case(s)"]
+    second.warnings = ["suite-wide note"]
+    assert merge_results([first, second]).warnings == [
+        "suite-wide note",
+        "shard 1/2: judge not run for 1 case(s)",
+    ]
+
+
 def test_duplicate_shard_is_refused(shards):
     parts = shards(2)
     with pytest.raises(UsageError, match=r"shard 1/2 given twice \(a.json and c.json\)"):
@@ -180,7 +190,7 @@ def test_a_shard_split_another_way_is_refused(shards):
     stolen = next(c for c in first.cases if c.run_by_shard == "2/2")
     stolen.run_by_shard = None
     stolen.selected = True
-    with pytest.raises(UsageError, match=f"disagree about case '{stolen.name}' \\(shard 2/2 runs"):
+    with pytest.raises(UsageError, match=f"disagree about which shard runs case '{stolen.name}'"):
         merge_results([first, second])
 
 

@@ -11,6 +11,8 @@ from driftgate.cli import main
 from driftgate.report.junit import render_junit
 from driftgate.results import read_results
 
+from .test_junit_report import junit_schema
+
 
 def write_shards(shards, folder, total=3):
     paths = []
@@ -42,6 +44,7 @@ def test_merge_writes_every_report_and_exits_with_the_verdict(shards, unsharded,
     assert merged.shard is None
     assert [c.status for c in merged.cases] == [c.status for c in unsharded.cases]
     assert (out / "report.md").read_text().strip()
+    junit_schema(strict=False).validate(str(out / "junit.xml"))
     suite = ET.parse(out / "junit.xml").getroot().find("testsuite")
     assert suite.get("tests") == str(len(unsharded.cases))
     assert suite.get("errors") == str(unsharded.summary.errors)

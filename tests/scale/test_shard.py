@@ -81,6 +81,22 @@ def test_most_cases_sit_in_their_first_choice():
     assert first / len(NAMES) > 0.9
 
 
+def test_weights_balance_the_work_not_the_count():
+    """A tenth of the cases with 10 samples: balancing counts overloads some shards."""
+    weights = {name: 10 if i % 10 == 0 else 1 for i, name in enumerate(NAMES[:200])}
+
+    def heaviest(owners):
+        load = Counter()
+        for name, shard in owners.items():
+            load[shard] += weights[name]
+        return max(load.values())
+
+    fair = math.ceil(sum(weights.values()) / 4)
+    assert heaviest(assign(weights, 4)) <= fair + 9
+    assert heaviest(assign(weights, 4)) < heaviest(assign(list(weights), 4))
+    assert assign(dict(reversed(weights.items())), 4) == assign(weights, 4)
+
+
 def test_assignment_is_pinned():
     """A change here re-splits every user's suite and breaks merging across versions."""
     demo = ["refund", "outage", "password", "invoice", "weather", "shipping", "cancel"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 from driftgate.config import CaseSpec
@@ -42,6 +43,7 @@ class AnthropicRunner:
     def __init__(self, spec: AnthropicTarget, budget=None, tracer=None):
         self.spec = spec
         self._client = None
+        self._client_lock = threading.Lock()  # one client (and one SSL set-up) for all workers
         # quality layer (cost.Budget, traces.TraceWriter): both optional
         self.budget = budget
         self.tracer = tracer
@@ -56,18 +58,19 @@ class AnthropicRunner:
         }
 
     def client(self):
-        if self._client is None:
-            import anthropic
+        with self._client_lock:
+            if self._client is None:
+                import anthropic
 
-            from driftgate import ratelimit
+                from driftgate import ratelimit
 
-            self._client = anthropic.Anthropic(
-                api_key=os.environ["ANTHROPIC_API_KEY"],
-                max_retries=self.spec.max_retries,
-                timeout=self.spec.timeout_s,
-                middleware=[ratelimit.SHARED],  # one 429 pauses every worker (no herd)
-            )
-        return self._client
+                self._client = anthropic.Anthropic(
+                    api_key=os.environ["ANTHROPIC_API_KEY"],
+                    max_retries=self.spec.max_retries,
+                    timeout=self.spec.timeout_s,
+                    middleware=[ratelimit.SHARED],  # one 429 pauses every worker (no herd)
+                )
+            return self._client
 
     def generate(self, case: CaseSpec, sample: int) -> Generation:
         if not os.environ.get("ANTHROPIC_API_KEY"):

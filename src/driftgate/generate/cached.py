@@ -7,7 +7,9 @@ costs nothing and the file is the source of truth.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 
 from driftgate.cache import Cache, RepoFiles, output_key
 from driftgate.config import CaseSpec, MissingVariable, SuiteSpec
@@ -30,6 +32,8 @@ class CachingGenerator:
         self.targets = targets
         self.cache = cache
         self.files = RepoFiles(suite.root, ignore=[suite.relpath])
+        self._lock = threading.Lock()
+        self._flights: dict[str, threading.Lock] = {}
 
     def key(self, case: CaseSpec, sample: int) -> str | None:
         """The output key, or None when this output must not be cached."""
@@ -68,15 +72,24 @@ class CachingGenerator:
 
     def __call__(self, case: CaseSpec, sample: int) -> Generation:
         key = self.key(case, sample)
-        if key is not None:
-            hit = self.cache.get("outputs", key)
-            generation = from_entry(hit) if hit is not None else None
+        if key is None:
+            return generate_one(self.targets, case, sample)
+        with self._single_flight(key):
+            generation = self.cache.get("outputs", key, parse=from_entry)
             if generation is not None:
                 return generation
-        generation = generate_one(self.targets, case, sample)
-        if key is not None and generation.error is None and generation.output is not None:
-            self.cache.put("outputs", key, to_entry(generation))
-        return generation
+            generation = generate_one(self.targets, case, sample)
+            if generation.error is None and generation.output is not None:
+                self.cache.put("outputs", key, to_entry(generation))
+            return generation
+
+    @contextlib.contextmanager
+    def _single_flight(self, key: str):
+        """Two cases sending the identical request in one run: the second waits, then hits."""
+        with self._lock:
+            lock = self._flights.setdefault(key, threading.Lock())
+        with lock:
+            yield
 
 
 def to_entry(generation: Generation) -> dict:

@@ -15,12 +15,12 @@ from driftgate.results import JudgeResult, Tokens
 
 
 def template_version() -> str:
-    """A hash of the judge's fixed prompt parts: editing the template invalidates grades."""
+    """The judge's declared version plus a hash of its fixed prompt parts: editing the
+    template invalidates cached grades even if nobody bumps TEMPLATE_VERSION."""
     from driftgate.score import judge
 
-    return digest(
-        {"system": judge.SYSTEM_PROMPT, "user": judge.USER_TEMPLATE, "tool": judge.GRADE_TOOL}
-    )[:16]
+    parts = {"system": judge.SYSTEM_PROMPT, "user": judge.USER_TEMPLATE, "tool": judge.GRADE_TOOL}
+    return f"{judge.TEMPLATE_VERSION}-{digest(parts)[:12]}"
 
 
 class CachedJudge:
@@ -55,11 +55,10 @@ class CachedJudge:
         if self.judge.client is None or not self.cache.enabled:
             return self.judge.grade(case, output, sample)  # no call to save
         key = self.key(case, output)
-        entry = self.cache.get("judge", key)
-        if entry is not None:
-            result = from_entry(entry, self.judge.config.pass_score)
-            if result is not None:
-                return result
+        pass_score = self.judge.config.pass_score
+        result = self.cache.get("judge", key, parse=lambda e: from_entry(e, pass_score))
+        if result is not None:
+            return result
         result = self.judge.grade(case, output, sample)
         if result.status in ("passed", "failed") and result.score is not None:
             self.cache.put("judge", key, to_entry(result))
