@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the SDK takes seconds to import: only runs that call the ju
     import anthropic
 
 POLICIES = ("critical", "selected", "all", "never")
+TEMPLATE_VERSION = "judge-v1"  # bump when the prompt or schema changes: cached grades expire
 TOOL_NAME = "record_grade"
 
 GRADE_SCHEMA = {
