@@ -10,7 +10,7 @@ own readings fits a trigger:
   ending in `/`, or whose last part is a plain name (`prompts/router`, `build`, `**/fixtures`),
   also matches every file below a matching directory.
 
-The last matching pattern wins; `!pattern` excludes. docs/selection.md lists every difference
+The last matching pattern wins; `!pattern` excludes. README.md ("How patterns match") lists every difference
 from git, and tests/selection/test_oracle.py checks each one against git itself.
 """
 
