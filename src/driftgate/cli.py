@@ -319,7 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
     merge.set_defaults(handler=cmd_merge)
 
     action = sub.add_parser(
-        "action", help="run as the GitHub Action: reads INPUT_* and GITHUB_* (see README, "The GitHub Action")"
+        "action",
+        help="run as the GitHub Action: reads INPUT_* and GITHUB_* (README: The GitHub Action)",
     )
     action.set_defaults(handler=cmd_action)
     return parser
