@@ -79,33 +79,41 @@ def main(n: int) -> None:
     model = load_model("all-MiniLM-L6-v2")
     model.encode(["warm up the model"], show_progress_bar=False)
 
-    split_sentences.cache_clear()
-    tracemalloc.start()
-    start = time.perf_counter()
-    embedder = Embedder("all-MiniLM-L6-v2", model=model)
-    results = score_cases(suite, list(suite.cases), generations, embedder)
-    ours = time.perf_counter() - start
-    _, peak_py = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-
     unique = list(
         dict.fromkeys(
             t for case in suite.cases for t in texts_to_embed(case, [generations[(case.name, 0)]])
         )
     )
-    start = time.perf_counter()
-    model.encode(unique, batch_size=64, show_progress_bar=False)
-    floor = time.perf_counter() - start
+    # Interleaved repeats, best of each: the machine is shared, so single timings are noisy.
+    ours_times, floor_times = [], []
+    for _ in range(REPEATS):
+        split_sentences.cache_clear()
+        start = time.perf_counter()
+        embedder = Embedder("all-MiniLM-L6-v2", model=model)
+        results = score_cases(suite, list(suite.cases), generations, embedder)
+        ours_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        model.encode(unique, batch_size=64, show_progress_bar=False)
+        floor_times.append(time.perf_counter() - start)
+    ours, floor = min(ours_times), min(floor_times)
+
+    split_sentences.cache_clear()
+    tracemalloc.start()
+    score_cases(suite, list(suite.cases), generations, Embedder("all-MiniLM-L6-v2", model=model))
+    _, peak_py = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
 
     split_sentences.cache_clear()
     start = time.perf_counter()
-    naive = naive_scores(model, cases, 0.78)
+    naive = naive_scores(model, cases)
     naive_time = time.perf_counter() - start
 
-    worst = max(
-        max(abs(r.similarity - naive[r.name][0]), abs(r.grounding_ratio - naive[r.name][1]))
-        for r in results
-    )
+    worst = 0.0
+    for r in results:
+        similarity, cosines = naive[r.name]
+        worst = max(worst, abs(r.similarity - similarity))
+        pairs = zip(r.sentences, cosines, strict=True)
+        worst = max(worst, *(abs(s.cosine - c) for s, c in pairs))
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"cases: {n}, unique texts embedded: {embedder.encoded} (floor encodes {len(unique)})")
     print(
