@@ -75,11 +75,11 @@ def test_temperature_is_sent_when_the_user_sets_it(fake, suite, runner_for):
 @pytest.mark.parametrize(
     ("replies", "retries", "message"),
     [
-        (lambda f: [f.unauthorized()], 2, "rejected the key (401): check the ANTHROPIC_API_KEY"),
-        (lambda f: [f.rate_limited(0.001)] * 2, 1, "rate limit (429) persisted after retries"),
-        (lambda f: [f.error(529, retry_after=0.001)] * 2, 1, "overloaded (529)"),
-        (lambda f: [f.error(500, retry_after=0.001)] * 2, 1, "error (500) persisted"),
-        (lambda f: [f.slow(2.0)], 0, "timed out: raise `timeout_s`"),
+        (lambda f: [f.unauthorized()], 2, "HTTP 401 authentication_error"),
+        (lambda f: [f.rate_limited(0.001)] * 2, 1, "HTTP 429 rate_limit_error"),
+        (lambda f: [f.error(529, retry_after=0.001)] * 2, 1, "HTTP 529 overloaded_error"),
+        (lambda f: [f.error(500, retry_after=0.001)] * 2, 1, "HTTP 500 api_error"),
+        (lambda f: [f.slow(2.0)], 0, "timed out (raise timeout_s"),
     ],
     ids=["401", "429", "529", "500", "timeout"],
 )

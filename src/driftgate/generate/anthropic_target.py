@@ -6,6 +6,7 @@ import os
 import threading
 import time
 
+from driftgate.anthropic_errors import describe_api_error
 from driftgate.config import CaseSpec
 from driftgate.config.schema import AnthropicTarget
 from driftgate.generate.base import Generation
@@ -15,28 +16,6 @@ MISSING_KEY = (
     "ANTHROPIC_API_KEY is not set: add it as a secret (GitHub: Settings → Secrets → Actions, "
     "then `env: ANTHROPIC_API_KEY: ${{ secrets.ANTHROPIC_API_KEY }}`) or export it locally"
 )
-
-
-def describe_api_error(exc: Exception) -> str:
-    """One line that names the failure and what to do, never the key."""
-    import anthropic
-
-    if isinstance(exc, anthropic.AuthenticationError):
-        return "Anthropic API rejected the key (401): check the ANTHROPIC_API_KEY secret"
-    if isinstance(exc, anthropic.PermissionDeniedError):
-        return "Anthropic API denied access (403): the key lacks access to this model"
-    if isinstance(exc, anthropic.NotFoundError):
-        return "Anthropic API: model not found (404): check the `model` name"
-    if isinstance(exc, anthropic.RateLimitError):
-        return "Anthropic API rate limit (429) persisted after retries: lower `concurrency`"
-    if isinstance(exc, anthropic.APITimeoutError):
-        return "Anthropic API call timed out: raise `timeout_s` or retry later"
-    if isinstance(exc, anthropic.APIConnectionError):
-        return f"cannot reach the Anthropic API: {exc.__class__.__name__}"
-    if isinstance(exc, anthropic.APIStatusError):
-        kind = "overloaded" if exc.status_code == 529 else "error"
-        return f"Anthropic API {kind} ({exc.status_code}) persisted after retries: {exc.message}"
-    return f"Anthropic call failed: {exc.__class__.__name__}: {exc}"
 
 
 class AnthropicRunner:
@@ -96,7 +75,7 @@ class AnthropicRunner:
             raw = self.client().messages.with_raw_response.create(**request)
             message = raw.parse()
         except Exception as exc:  # every SDK failure becomes this case's error
-            error = describe_api_error(exc)
+            error = f"Anthropic API: {describe_api_error(exc)}"
             latency = time.perf_counter() - started
             self._record(case, sample, request, exc, error, latency, None)
             return Generation.failed(error, latency)

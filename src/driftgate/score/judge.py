@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import jsonschema
 
 from driftgate import ratelimit
+from driftgate.anthropic_errors import describe_api_error
 from driftgate.config.load import CaseSpec, MissingVariable
 from driftgate.config.schema import JudgeConfig
 from driftgate.cost import BUDGET_SKIP_REASON, Budget
@@ -324,12 +325,13 @@ class Judge:
             message = raw.parse()
         except anthropic.APIStatusError as exc:
             self.budget.record(self.config.model, Tokens())
-            self._trace(params, case, sample, attempt, started, exc.response, error=_describe(exc))
-            raise _CallFailed(_describe(exc)) from None
+            problem = describe_api_error(exc)
+            self._trace(params, case, sample, attempt, started, exc.response, error=problem)
+            raise _CallFailed(problem) from None
         except anthropic.APIError as exc:  # timeouts, connection errors
             self.budget.record(self.config.model, Tokens())
-            self._trace(params, case, sample, attempt, started, None, error=_describe(exc))
-            raise _CallFailed(_describe(exc)) from None
+            self._trace(params, case, sample, attempt, started, None, error=describe_api_error(exc))
+            raise _CallFailed(describe_api_error(exc)) from None
         except ValueError as exc:  # a 200 whose body is not JSON (json.JSONDecodeError)
             self.budget.record(self.config.model, Tokens())
             response = raw.http_response if raw is not None else None
@@ -374,38 +376,6 @@ class _CallFailed(Exception):
         super().__init__(message)
         self.tokens = tokens or Tokens()
         self.cost = cost
-
-
-def describe_api_error(exc: Exception) -> str:
-    """A one-line, secret-free description of an SDK error that says what to do."""
-    return _describe(exc)
-
-
-def _describe(exc: Exception) -> str:
-    import anthropic
-
-    if isinstance(exc, anthropic.APITimeoutError):
-        return "timed out (raise timeout_s, or check the API's status)"
-    if isinstance(exc, anthropic.APIConnectionError):
-        return "could not connect to the Anthropic API (check ANTHROPIC_BASE_URL and network)"
-    if isinstance(exc, anthropic.APIStatusError):
-        status = exc.status_code
-        body = exc.body if isinstance(exc.body, dict) else {}
-        error = body.get("error") if isinstance(body.get("error"), dict) else {}
-        kind = error.get("type") or type(exc).__name__
-        text = error.get("message") or ""
-        hint = {
-            401: "the API key was rejected: check the ANTHROPIC_API_KEY secret",
-            403: "the API key lacks permission for this model",
-            404: "unknown model or endpoint: check the model name",
-            429: "rate limited after retries: lower `concurrency` or retry later",
-            529: "the API is overloaded after retries: retry later",
-        }.get(status, "the API failed after retries" if status >= 500 else "")
-        request_id = getattr(exc, "request_id", None)
-        request = f"request-id {request_id}" if request_id else ""
-        parts = [f"HTTP {status} {kind}", text, hint, request]
-        return "; ".join(p for p in parts if p)
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _with_retry_note(request: dict, problem: str) -> dict:
