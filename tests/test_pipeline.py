@@ -146,7 +146,15 @@ def test_validate_and_schema_commands(tmp_path):
 
 
 def test_bundled_example_shows_passing_and_failing_cases(embedder):
-    results = run(RunOptions(config=REPO / "examples" / "llm-evals.yaml", embedder=embedder))
+    # No cache and no baseline branch: the test must not write into, or read from, the repo.
+    options = RunOptions(
+        config=REPO / "examples" / "llm-evals.yaml",
+        embedder=embedder,
+        cache_mode="off",
+        baseline_branch=None,
+    )
+    results = run(options)
+    assert results.summary.output_cache.lookups == 0
     statuses = {c.name: c.status for c in results.cases}
     assert statuses == {
         "ticket_routing_summary": "passed",
