@@ -43,6 +43,7 @@ class SentenceScore(Model):
     cosine: float | None = None
     missing: list[str] = []  # numbers and names absent from the context
     novel_words: list[str] = []  # content words found nowhere in the context (−0.10 each)
+    verbatim: bool = False  # quoted word for word from the context: support 1.0
 
 
 class CheckResult(Model):
@@ -76,6 +77,7 @@ class SampleResult(Model):
     similarity: float | None = None
     grounding_ratio: float | None = None
     grounding_score: float | None = None
+    grounding_answer_support: float | None = None  # product of sentence supports
     sentences: list[SentenceScore] = []
     checks: list[CheckResult] = []
     latency_s: float | None = None
@@ -101,6 +103,7 @@ class CaseResult(Model):
     threshold: float | None = None
     grounding_ratio: float | None = None
     grounding_score: float | None = None
+    grounding_answer_support: float | None = None  # product of sentence supports
     min_grounding_ratio: float | None = None
     sentences: list[SentenceScore] = []
     checks: list[CheckResult] = []

@@ -104,3 +104,49 @@ def test_the_case_reason_quotes_the_unsupported_sentence_and_why():
         ": \"John Smith approved it.\" ('John', 'Smith' not in the context)"
     )
     assert unsupported_detail(sentences[:1]) == ""
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verbatim"),
+    [
+        ("Error rates stayed within normal bounds.", True),  # a clause, quoted
+        ("error rates STAYED within normal bounds", True),  # case and punctuation aside
+        ("The incident cost $3,500.", True),
+        ("Error rates stayed within the normal bounds.", False),  # a word added
+        ("Error rates stayed within bounds.", False),  # a word dropped
+        ("Normal bounds stayed within error rates.", False),  # the same words, reordered
+        ("Version 4.2.1 was deployed to production at 14:45 UTC.", False),
+    ],
+)
+def test_a_sentence_quoted_word_for_word_is_verbatim(sentence, verbatim):
+    assert check_claims(sentence, CONTEXT).verbatim is verbatim
+
+
+def test_answer_support_multiplies_sentence_supports_and_a_missing_fact_zeroes_it():
+    from driftgate.results import SentenceScore
+    from driftgate.score.grounding import answer_support
+
+    def s(support, missing=()):
+        return SentenceScore(text="x", support=support, grounded=True, missing=list(missing))
+
+    assert answer_support([s(0.9)]) == pytest.approx(0.9)
+    # Three shaky sentences are riskier than one, though each alone would pass.
+    assert answer_support([s(0.9), s(0.9), s(0.9)]) == pytest.approx(0.729)
+    assert answer_support([s(1.0), s(0.95, missing=["14:45"])]) == 0.0
+    assert answer_support([s(1.2), s(-0.1)]) == 0.0  # clipped to [0, 1]
+    assert answer_support([s(1.2), s(0.5)]) == pytest.approx(0.5)
+
+
+@pytest.mark.slow
+def test_a_clause_quoted_from_a_long_sentence_is_supported_whatever_its_cosine(embedder):
+    output = "Priya Raman from the Berlin team approved the change."
+    result = ground(output, CONTEXT, "chunked", 0.78, embedder)
+    (sentence,) = result.sentences
+    assert sentence.verbatim and sentence.grounded and sentence.reason is None
+    assert sentence.support == 1.0 and sentence.cosine < 1.0  # the raw cosine is kept
+    assert result.answer_support == 1.0
+    edited = ground(
+        "Priya Raman from the Paris team approved the change.", CONTEXT, "chunked", 0.78, embedder
+    )
+    assert not edited.sentences[0].verbatim and not edited.sentences[0].grounded
+    assert edited.answer_support == 0.0  # 'Paris' is not in the context

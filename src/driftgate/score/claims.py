@@ -5,7 +5,10 @@ almost as high as the original, so grounding also checks the sentence's specific
 literally: numbers (versions, times, dates, amounts, quantities, counted words like
 "two") and names (capitalised words inside a sentence) must appear in the context; other
 content words that appear nowhere in it (after a crude 5-letter stem) are counted as
-novel wording. Deliberately lexical and explainable: each flag names the word.
+novel wording. A sentence whose words occur in the context in the same order, word for
+word, is a verbatim quote: the embedding under-rates a clause quoted out of a long
+sentence (cosines down to 0.48 on news summaries), so grounding treats it as supported.
+Deliberately lexical and explainable: each flag names the word.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 class ClaimCheck:
     missing: tuple[str, ...]  # numbers and names the context does not contain
     novel_words: tuple[str, ...]  # other content words found nowhere in the context
+    verbatim: bool = False  # the sentence's words occur in the context, in order, word for word
 
 
 def _normalise(text: str) -> str:
@@ -70,10 +74,11 @@ def _stem(token: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _index(context: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The context's exact tokens and 5-letter stems, built once per distinct context."""
+def _index(context: str) -> tuple[frozenset[str], frozenset[str], str]:
+    """The context's exact tokens, 5-letter stems and token text, once per distinct context."""
     tokens = _tokens(context)
-    return frozenset(tokens), frozenset(_stem(t) for t in tokens if not _is_number(t))
+    stems = frozenset(_stem(t) for t in tokens if not _is_number(t))
+    return frozenset(tokens), stems, f" {' '.join(tokens)} "
 
 
 def _names(sentence: str) -> list[str]:
@@ -91,9 +96,11 @@ def _names(sentence: str) -> list[str]:
 
 
 def check_claims(sentence: str, context: str) -> ClaimCheck:
-    exact, stems = _index(context)
+    exact, stems, text = _index(context)
+    tokens = _tokens(sentence)
+    verbatim = bool(tokens) and f" {' '.join(tokens)} " in text
     missing: list[str] = []
-    for token in _tokens(sentence):
+    for token in tokens:
         if _is_number(token) and token not in exact and token not in missing:
             missing.append(token)
     name_tokens = set()
@@ -103,9 +110,9 @@ def check_claims(sentence: str, context: str) -> ClaimCheck:
         if any(p not in exact for p in parts) and name not in missing:
             missing.append(name)
     novel: list[str] = []
-    for token in _tokens(sentence):
+    for token in tokens:
         if _is_number(token) or token in STOPWORDS or token in name_tokens or len(token) < 3:
             continue
         if _stem(token) not in stems and token not in novel:
             novel.append(token)
-    return ClaimCheck(tuple(missing), tuple(novel))
+    return ClaimCheck(tuple(missing), tuple(novel), verbatim)

@@ -5,7 +5,12 @@ proxy); a verbatim copy of one sentence from a three-sentence context scores onl
 that way, so it flags grounded answers. `chunked` (the default) takes the best-supporting
 unit (each context sentence, and the whole context), subtracts 0.10 per content word the
 context never uses, and fails any sentence whose numbers or names the context lacks
-(score/claims.py): cosine alone scores "14:45" for "14:30" as supported.
+(score/claims.py): cosine alone scores "14:45" for "14:30" as supported. A sentence quoted
+word for word from the context is supported (1.0) whatever its cosine.
+
+The answer's support is the product of its sentences' supports (a sentence naming a fact
+the context lacks counts 0): the answer is faithful only if every sentence is, so three
+shaky sentences rank as riskier than one. The lowest support stays in `score`.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from driftgate.score.sentences import split_sentences
 @dataclass(frozen=True)
 class Grounding:
     ratio: float
-    score: float
+    score: float  # the lowest sentence support
     sentences: list[SentenceScore]
+    answer_support: float  # the product of sentence supports in [0, 1]; 0 on a missing fact
 
 
 def grounding_texts(output: str, context: str, mode: str) -> list[str]:
@@ -64,13 +70,23 @@ def ground(output: str, context: str, mode: str, threshold: float, embed: Embedd
         ratio=grounded / len(scores),
         score=min(s.support for s in scores),
         sentences=scores,
+        answer_support=answer_support(scores),
     )
+
+
+def answer_support(sentences: list[SentenceScore]) -> float:
+    """Every sentence must hold: multiply their supports (each clipped to [0, 1])."""
+    product = 1.0
+    for sentence in sentences:
+        product *= 0.0 if sentence.missing else min(1.0, max(0.0, sentence.support))
+    return round(product, 6)
 
 
 def _chunked(sentence: str, context: str, cosine: float, best_unit: str, threshold: float):
     """Best-unit cosine, less a penalty per novel word; any missing number or name fails it."""
     claims = check_claims(sentence, context)
-    support = cosine - NOVEL_WORD_PENALTY * len(claims.novel_words)
+    # A verbatim quote has no novel words or missing facts; only its cosine can be low.
+    support = 1.0 if claims.verbatim else cosine - NOVEL_WORD_PENALTY * len(claims.novel_words)
     reasons = []
     if claims.missing:
         listed = ", ".join(f"'{m}'" for m in claims.missing[:5])
@@ -93,6 +109,7 @@ def _chunked(sentence: str, context: str, cosine: float, best_unit: str, thresho
         cosine=round(cosine, 6),
         missing=list(claims.missing),
         novel_words=list(claims.novel_words),
+        verbatim=claims.verbatim,
     )
 
 

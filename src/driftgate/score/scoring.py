@@ -58,6 +58,7 @@ def score_sample(case: CaseSpec, index: int, generation: Generation, embed: Embe
         )
         sample.grounding_ratio = round(result.ratio, 6)
         sample.grounding_score = result.score
+        sample.grounding_answer_support = result.answer_support
         sample.sentences = result.sentences
         if result.ratio < case.min_grounding_ratio:
             sample.reasons.append(
@@ -101,6 +102,9 @@ def aggregate(case: CaseSpec, samples: list[SampleResult]) -> CaseResult:
         result.grounding_ratio = round(statistics.fmean(ratios), 6)
         result.grounding_score = min(
             s.grounding_score for s in samples if s.grounding_score is not None
+        )
+        result.grounding_answer_support = min(
+            s.grounding_answer_support for s in samples if s.grounding_answer_support is not None
         )
     latencies = sorted(s.latency_s for s in samples if s.latency_s is not None)
     if latencies:
