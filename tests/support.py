@@ -11,19 +11,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def git(cwd: Path, *args: str) -> str:
+    """Run git with a fixed identity (tests never depend on the machine's git config)."""
     done = subprocess.run(
-        ["git", *args],
+        ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         check=True,
-        env={
-            **os.environ,
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.com",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.com",
-        },
     )
     return done.stdout.strip()
 

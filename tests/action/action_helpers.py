@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from support import git
+
 EVENTS = Path(__file__).parent / "events"
 REPOSITORY = "Codertocat/Hello-World"  # the fixtures' repository, kept so payloads stay real
 
@@ -52,17 +54,6 @@ GOOD = {
     "Infrastructure on-call.",
 }
 BAD_REFUND = "Thank you for contacting us. Our office hours are Monday to Friday."
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 class Repo:

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -20,22 +19,12 @@ from driftgate.compare.store import (
     write_baseline_to_branch,
 )
 from driftgate.errors import UsageError
+from support import git
 
 from .conftest import case, run
 
 BRANCH = "driftgate-baseline"
 SRC = Path(__file__).resolve().parents[2] / "src"
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture
