@@ -152,6 +152,7 @@ class Case(Strict):
     grounding_threshold: Unit | None = None
     min_grounding_ratio: Unit | None = None
     grounding_mode: Literal["chunked", "whole"] | None = None
+    grounding_method: Literal["embedding", "judge"] | None = None
     critical: bool = False
     tags: list[str] = []
     trigger_paths: list[str] | None = None
@@ -176,6 +177,7 @@ class Suite(Strict):
     grounding_threshold: Unit = 0.78
     min_grounding_ratio: Unit = 0.85
     grounding_mode: Literal["chunked", "whole"] = "chunked"
+    grounding_method: Literal["embedding", "judge"] = "embedding"
     target: Target | None = None
     gate: GateConfig = GateConfig()
     samples: Annotated[int, Field(ge=1, le=100)] = 1
