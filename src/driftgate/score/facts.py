@@ -161,6 +161,11 @@ def _unit(unit: str | None) -> str | None:
     return unit if unit in SECONDS else None
 
 
+def _shown(m: re.Match) -> str:
+    """The time as written, without the sentence's full stop ("4:30 pm." → "4:30 pm")."""
+    return m.group(0).strip().rstrip(".")
+
+
 def _date(month: str, day: str, year: str | None, text: str) -> Fact:
     keys = {f"d:{MONTHS[month]}-{int(day)}"}
     return Fact(text.strip(), "date", frozenset(keys))
@@ -186,10 +191,10 @@ def extract(text: str) -> list[Fact]:
                 facts.append(Fact(year, "number", frozenset({f"n:{year}"})))
         elif m.group("clock"):
             minutes = _hm(int(m.group("ch")), int(m.group("cm")), m.group("cap"))
-            facts.append(Fact(m.group(0).strip(), "time", frozenset(f"t:{x}" for x in minutes)))
+            facts.append(Fact(_shown(m), "time", frozenset(f"t:{x}" for x in minutes)))
         elif m.group("hour"):
             minutes = _hm(int(m.group("hh")), 0, m.group("hap"))
-            facts.append(Fact(m.group(0).strip(), "time", frozenset(f"t:{x}" for x in minutes)))
+            facts.append(Fact(_shown(m), "time", frozenset(f"t:{x}" for x in minutes)))
         else:
             fact = _qty(m)
             if fact is not None:

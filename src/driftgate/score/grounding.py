@@ -3,7 +3,8 @@
 `whole` compares a sentence with the whole context embedding (the popular write-ups'
 proxy); a verbatim copy of one sentence from a three-sentence context scores only ~0.67
 that way, so it flags grounded answers. `chunked` (the default) takes the sentence's
-best-supporting unit (each context sentence, and the whole context) and its cosine, then
+best-supporting unit (each context sentence, each `;` part of one, the whole context) and
+its cosine, then
 checks what embeddings miss, each with a reason a reviewer can read:
 
 - fact: every number, date, time, amount, version, percentage and duration must be in
@@ -11,8 +12,8 @@ checks what embeddings miss, each with a reason a reviewer can read:
 - name: every name must be in the context (score/claims.py);
 - polarity: no clause may negate or invert its context clause (score/polarity.py);
 - cause: a "because ..." must use the context's words;
-- role: swapping two of the sentence's names or numbers must not fit the context better
-  ("written by Tom, reviewed by Priya" when Priya wrote it).
+- support: the cosine must reach `grounding_threshold`, scaled down for sentences of
+  fewer than 4 content words (a two-word sentence embeds as noise).
 
 Wording is free: a word the context never uses costs nothing (it used to cost 0.10 and
 flagged half the faithful answers). A sentence quoted word for word is supported (1.0).

@@ -7,6 +7,10 @@ then (1) the parity of their negations must agree (`not`, `no`, `never`, `withou
 `false`, `0`, and verbs that take away: `drops`, `removes`, `disables`), and (2) the answer
 must not use one side of an antonym pair ("adds"/"removes", "increased"/"fell") where the
 clause uses the other. Lexical on purpose: the reason names both words.
+
+`check_cause` uses the same clauses: a cause ("because ...", "since ...", "due to ...")
+whose content words the context mostly never uses is flagged, since an embedding scores
+"failed because the disk filled up" close to "failed because the certificate expired".
 """
 
 from __future__ import annotations
@@ -100,7 +104,12 @@ def _context_clauses(context: str) -> tuple[tuple[str, tuple[str, ...], frozense
 
 
 def _negations(words: list[str] | tuple[str, ...]) -> int:
-    return sum(w in NEGATORS or bool(TAKE_AWAY.fullmatch(w)) for w in words)
+    count = 0
+    for i, word in enumerate(words):
+        if word == "no" and i + 1 < len(words) and words[i + 1][0].isdigit():
+            continue  # "the no 1 jersey": a number, not a negation
+        count += word in NEGATORS or bool(TAKE_AWAY.fullmatch(word))
+    return count
 
 
 @lru_cache(maxsize=64)
