@@ -18,7 +18,9 @@ its sentences are grounded, i.e. any sentence of a short answer):
   new      the default now (score/grounding.py): facts compared by meaning, names,
            polarity and cause checks, no wording penalty, cosine threshold (default below)
            lowered for sentences under 4 content words
-Ablations of the new rule switch one check off at a time. Rates carry Wilson 95% intervals,
+AUC ranks answers by 1 − answer support (the new rule's discounts novel words for ranking
+only, 0.10 each, at most 3; the flag never does). Ablations of the new rule switch one
+check off at a time. Rates carry Wilson 95% intervals,
 AUCs a bootstrap 95% interval (1,000 resamples of the answers).
 
     python benchmarks/bench_grounding.py [QAGS_PATH]
@@ -140,12 +142,12 @@ class Answer:
         return off != "cosine" and s["support"] < threshold * s["scale"]
 
     def risk(self, method: str) -> float:
+        """1 − answer support: what AUC ranks by (the new rule's is grounding's own)."""
+        if method == "new":
+            return 1.0 - self.grounding.answer_support
         product = 1.0
         for s in self.sentences:
-            if method == "lexical":
-                failed, support = s["old_missing"], s["old_support"]
-            else:
-                failed, support = any(s[c] for c in CHECKS), s["support"]
+            failed, support = s["old_missing"], s["old_support"]
             product *= 0.0 if failed else min(1.0, max(0.0, support))
         return 1.0 - product
 

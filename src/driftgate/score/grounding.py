@@ -18,7 +18,8 @@ checks what embeddings miss, each with a reason a reviewer can read:
 Wording is free: a word the context never uses costs nothing (it used to cost 0.10 and
 flagged half the faithful answers). A sentence quoted word for word is supported (1.0).
 The answer's support is the product of its sentences' supports (a flagged sentence counts
-0), so three shaky sentences rank riskier than one; the lowest support stays in `score`.
+0, novel words discount it for ranking only), so three shaky sentences rank riskier than
+one; the lowest support stays in `score`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from driftgate.score.polarity import check_cause, check_polarity
 from driftgate.score.sentences import split_sentences
 
 SHORT = 4  # content words under which a sentence's cosine is mostly noise
+RANK_NOVEL_PENALTY, RANK_NOVEL_CAP = 0.10, 3  # answer_support only: see answer_support()
 
 
 @dataclass(frozen=True)
@@ -96,11 +98,18 @@ def context_units(context: str) -> list[str]:
 
 
 def answer_support(sentences: list[SentenceScore]) -> float:
-    """Every sentence must hold: multiply their supports (each clipped to [0, 1])."""
+    """Every sentence must hold: multiply their supports (each clipped to [0, 1]).
+
+    For ranking only, each sentence also loses RANK_NOVEL_PENALTY per word the context never
+    uses (at most RANK_NOVEL_CAP words): invented content ranks riskier (QAGS AUC 0.76 →
+    0.78), while the flag, which decides pass/fail, never charges for wording."""
     product = 1.0
     for sentence in sentences:
         failed = sentence.missing or (sentence.flag not in (None, "support"))
-        product *= 0.0 if failed else min(1.0, max(0.0, sentence.support))
+        support = sentence.support
+        if not sentence.verbatim:
+            support -= RANK_NOVEL_PENALTY * min(len(sentence.novel_words), RANK_NOVEL_CAP)
+        product *= 0.0 if failed else min(1.0, max(0.0, support))
     return round(product, 6)
 
 
