@@ -75,7 +75,7 @@ def ground(output: str, context: str, mode: str, threshold: float, embed: Embedd
                 )
             )
             continue
-        scores.append(_chunked(sentence, context, units, cosine, index, threshold, embed))
+        scores.append(_chunked(sentence, context, units, cosine, index, threshold))
     grounded = sum(s.grounded for s in scores)
     return Grounding(
         ratio=grounded / len(scores),
@@ -113,7 +113,7 @@ def answer_support(sentences: list[SentenceScore]) -> float:
     return round(product, 6)
 
 
-def _chunked(sentence, context, units, cosine, index, threshold, embed) -> SentenceScore:
+def _chunked(sentence, context, units, cosine, index, threshold) -> SentenceScore:
     claims = check_claims(sentence, context)
     near = units[index] if index < len(units) - 1 else None
     support = 1.0 if claims.verbatim else cosine
@@ -129,7 +129,7 @@ def _chunked(sentence, context, units, cosine, index, threshold, embed) -> Sente
     elif names:
         flag, reason = "name", f"`{names[0]}` is not in the context"
     elif not claims.verbatim:
-        flag, reason = _clause_checks(sentence, context, units, cosine, embed)
+        flag, reason = _clause_checks(sentence, context)
     # A two-word sentence ("No incidents.") embeds as noise: its bar drops with its length.
     bar = threshold * min(1.0, len(claims.content) / SHORT)
     if flag is None and support < bar:
@@ -149,7 +149,7 @@ def _chunked(sentence, context, units, cosine, index, threshold, embed) -> Sente
     )
 
 
-def _clause_checks(sentence, context, units, cosine, embed) -> tuple[str | None, str | None]:
+def _clause_checks(sentence: str, context: str) -> tuple[str | None, str | None]:
     clash = check_polarity(sentence, context)
     if clash:
         return "polarity", clash.reason
