@@ -36,7 +36,17 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     add_select_arguments(parser)  # --changed-since/--changed-files/--all, --cases, --tags
-    parser.add_argument("--outputs", type=Path, help="read outputs from this JSONL file")
+    parser.add_argument(
+        "--outputs",
+        type=Path,
+        help="read outputs from this JSONL file, and from the cache for requests it lacks",
+    )
+    parser.add_argument(
+        "--plan",
+        type=Path,
+        metavar="PLAN.jsonl",
+        help="the plan (driftgate plan) the outputs answer: refuse if the suite changed since",
+    )
     parser.add_argument("--output-json", type=Path, help="write the results JSON here")
     parser.add_argument("--report-md", type=Path, help="write the Markdown report here")
     parser.add_argument("--junit", type=Path, help="write JUnit XML here (test reporters)")
@@ -134,6 +144,7 @@ def run_options(args: argparse.Namespace, **extra):
         names=args.cases,
         tags=getattr(args, "tags", None),
         outputs=getattr(args, "outputs", None),
+        plan=getattr(args, "plan", None),
         progress=progress,
         **extra,
         cache_dir=getattr(args, "cache_dir", None),
@@ -300,6 +311,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_argument(select)
     add_select_command_arguments(select)
     select.set_defaults(handler=cmd_select)
+
+    from driftgate.commands.plan import add_plan_arguments, plan_command
+
+    plan = sub.add_parser(
+        "plan",
+        help="write the (case, sample) requests your own job must generate (runs nothing)",
+        description="Select as `run` does and write one JSON line per request that needs a "
+        "fresh output (the cache answers the rest). Generate them in your own environment, "
+        "then score with `driftgate run --outputs OUT.jsonl --plan PLAN.jsonl`.",
+    )
+    add_config_argument(plan)
+    add_plan_arguments(plan)
+    plan.set_defaults(handler=plan_command)
 
     schema = sub.add_parser("schema", help="print the suite file's JSON Schema")
     schema.add_argument(
