@@ -270,7 +270,9 @@ class Cache:
             )
 
 
-def open_suite_cache(root: Path, suite_mode: str, directory: Path | None = None, mode=None) -> Cache:
+def open_suite_cache(
+    root: Path, suite_mode: str, directory: Path | None = None, mode=None
+) -> Cache:
     """A run's or a plan's cache: a relative default lives at the repository root, like CI
     expects; `mode` (the --no-cache flag) overrides the suite's `cache:`."""
     return Cache(directory or root / DEFAULT_DIR, mode or suite_mode)

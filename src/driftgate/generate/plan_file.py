@@ -34,8 +34,7 @@ class GenerationPlan:
         cached = f"{self.cached} already in the cache"
         cached += " (included: --include-cached)" if self.include_cached else " (left out)"
         return (
-            f"{self.cases} case(s) selected, {len(self.requests)} request(s) to generate, "
-            f"{cached}"
+            f"{self.cases} case(s) selected, {len(self.requests)} request(s) to generate, {cached}"
         )
 
 
@@ -109,7 +108,9 @@ def check_outputs_file(path: Path, cases: list[CaseSpec], generator: CachingGene
         if not _is_cached(generator, generator.pipeline_key(case, sample))
     ]
     if missing:
-        shown = ", ".join(missing[:5]) + (f" (+{len(missing) - 5} more)" if len(missing) > 5 else "")
+        shown = ", ".join(missing[:5]) + (
+            f" (+{len(missing) - 5} more)" if len(missing) > 5 else ""
+        )
         raise UsageError(
             f"--outputs {path}: file not found, and {len(missing)} selected request(s) are not "
             f"in the cache ({shown}): run the generation step on the plan first"
@@ -128,6 +129,4 @@ def unselected_lines_warning(path: Path, names_in_file: set[str], suite, selecte
     if not ignored:
         return None
     shown = ", ".join(ignored[:5]) + (f" (+{len(ignored) - 5} more)" if len(ignored) > 5 else "")
-    return (
-        f"{path}: lines for {len(ignored)} case(s) that were not selected were ignored: {shown}"
-    )
+    return f"{path}: lines for {len(ignored)} case(s) that were not selected were ignored: {shown}"
