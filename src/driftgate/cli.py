@@ -229,14 +229,33 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.files:  # the pre-commit hook passes the staged suite files
+        return max(_validate_one(path) for path in args.files)
+    return _validate_one(args.config, raise_errors=True)
+
+
+def _validate_one(path: Path, raise_errors: bool = False) -> int:
     from driftgate.config import load_suite
 
-    suite = load_suite(args.config)
+    try:
+        suite = load_suite(path)
+    except ConfigError as exc:
+        if raise_errors:
+            raise
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        print(f"{path}: {len(exc.issues)} problem(s) in the suite file", file=sys.stderr)
+        return EXIT_USAGE
+    except DriftgateError as exc:
+        if raise_errors:
+            raise
+        print(f"driftgate: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     for warning in suite.warnings:
         print(warning, file=sys.stderr)
     critical = sum(c.critical for c in suite.cases)
     print(
-        f"{args.config}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
+        f"{path}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
         f"{critical} critical, {len(suite.warnings)} warning(s)"
     )
     return EXIT_PASS
@@ -301,6 +320,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check the suite file and report every problem")
     add_config_argument(validate)
+    validate.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="suite files to check instead of --config (the pre-commit hook passes them)",
+    )
     validate.set_defaults(handler=cmd_validate)
 
     select = sub.add_parser(
