@@ -28,6 +28,14 @@ def run(tmp_path, repo, fake, event_name, event, *, sha, inputs, ref="refs/pull/
     return code, stream.getvalue(), parse_outputs(written.read_text()) if written.exists() else {}
 
 
+def push(tmp_path, repo, fake, inputs):
+    """A push to main (a full run), with these inputs."""
+    event = push_event("0" * 40, repo.main_sha)
+    return run(
+        tmp_path, repo, fake, "push", event, sha=repo.main_sha, ref="refs/heads/main", inputs=inputs
+    )
+
+
 def plan_lines(repo, name="driftgate-plan.jsonl") -> list[dict]:
     return [json.loads(line) for line in (repo.work / name).read_text().splitlines()]
 
@@ -47,17 +55,7 @@ def test_plan_mode_on_a_pr_plans_the_affected_cases_and_posts_nothing(tmp_path, 
 
 
 def test_plan_mode_on_push_plans_every_case_and_records_no_baseline(tmp_path, repo, fake):
-    event = push_event("0" * 40, repo.main_sha)
-    code, log, out = run(
-        tmp_path,
-        repo,
-        fake,
-        "push",
-        event,
-        sha=repo.main_sha,
-        ref="refs/heads/main",
-        inputs={"mode": "plan"},
-    )
+    code, log, out = push(tmp_path, repo, fake, {"mode": "plan"})
     assert code == 0, log
     assert (out["selected"], out["requests"]) == ("2", "2")
     assert {r["case"] for r in plan_lines(repo)} == {"refund_routing", "outage_summary"}
@@ -76,33 +74,19 @@ def test_plan_mode_on_an_ignored_event_writes_an_empty_plan(tmp_path, repo, fake
 
 def test_plan_mode_with_a_broken_suite_exits_2(tmp_path, repo, fake):
     repo.write({"llm-evals.yaml": "eval_suite:\n  name: x\n  casez: []\n"})
-    event = push_event("0" * 40, repo.main_sha)
-    code, log, out = run(
-        tmp_path,
-        repo,
-        fake,
-        "push",
-        event,
-        sha=repo.main_sha,
-        ref="refs/heads/main",
-        inputs={"mode": "plan"},
-    )
+    code, log, out = push(tmp_path, repo, fake, {"mode": "plan"})
     assert code == 2
     assert "::error file=llm-evals.yaml,line=3" in log
     assert "requests" not in out
 
 
 def test_scoring_refuses_outputs_planned_for_another_suite(tmp_path, repo, fake):
-    event = push_event("0" * 40, repo.main_sha)
-    common = dict(sha=repo.main_sha, ref="refs/heads/main")
-    code, _, _ = run(tmp_path, repo, fake, "push", event, inputs={"mode": "plan"}, **common)
+    code, _, _ = push(tmp_path, repo, fake, {"mode": "plan"})
     assert code == 0
     suite = repo.work / "llm-evals.yaml"
     suite.write_text(suite.read_text().replace("charged twice", "charged 2x"))
     (repo.work / "out.jsonl").write_text("")
-    code, log, _ = run(
-        tmp_path, repo, fake, "push", event, inputs={"outputs": "out.jsonl"}, **common
-    )
+    code, log, _ = push(tmp_path, repo, fake, {"outputs": "out.jsonl"})
     assert code == 2
     assert "the plan was made for another version of llm-evals.yaml" in log
     assert not fake.writes()
