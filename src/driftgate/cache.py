@@ -248,23 +248,29 @@ class Cache:
         """The stored vectors among `texts` (exact float64 bytes, so scores are unchanged)."""
         import numpy as np
 
-        found = {}
-        for text in dict.fromkeys(texts):
-            value = self.get("embeddings", embedding_key(model, text))
-            if value is None:
-                continue
+        def parse(value: dict):
+            """A vector of finite floats, else a miss: a NaN would poison every score."""
             try:
                 vector = np.frombuffer(base64.b64decode(value["f8"]), dtype="<f8")
             except (KeyError, TypeError, ValueError):
-                continue
-            found[text] = vector
+                return None
+            return vector if vector.size and np.isfinite(vector).all() else None
+
+        found = {}
+        for text in dict.fromkeys(texts):
+            vector = self.get("embeddings", embedding_key(model, text), parse=parse)
+            if vector is not None:
+                found[text] = vector
         return found
 
     def put_vectors(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
         import numpy as np
 
         for text, vector in vectors.items():
-            data = np.asarray(vector, dtype="<f8").tobytes()
+            vector = np.asarray(vector, dtype="<f8")
+            if not np.isfinite(vector).all():
+                continue  # never store what get_vectors would refuse
+            data = vector.tobytes()
             self.put(
                 "embeddings", embedding_key(model, text), {"f8": base64.b64encode(data).decode()}
             )
