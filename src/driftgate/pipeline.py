@@ -156,6 +156,7 @@ def run(options: RunOptions) -> RunResults:
         )
     finally:
         targets.close()
+    results.warnings += target_warnings(generations)
     results.warnings += cache.warnings  # before the judge's: shard merges keep this order
     embedder = options.embedder or Embedder(suite.embedding_model)  # loads on first encode
     names = [case.name for case in cases]
@@ -188,6 +189,15 @@ def run(options: RunOptions) -> RunResults:
         commit = write_baseline_to_branch(suite.root, branch, results, results.git_sha)
         say(f"baseline for {results.git_sha[:12]} pushed to branch '{branch}' ({commit[:12]})")
     return results
+
+
+def target_warnings(generations: dict) -> list[str]:
+    """What the targets said about outputs they delivered anyway (cut, bytes replaced)."""
+    out = []
+    for (name, sample), generation in sorted(generations.items()):
+        for warning in generation.warnings:
+            out.append(f"case '{name}'{f' sample {sample}' if sample else ''}: {warning}")
+    return out
 
 
 def find_baseline(
