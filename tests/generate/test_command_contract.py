@@ -180,3 +180,18 @@ def test_the_request_reaches_a_command_that_reads_it_late(tmp_path, case):
     code = "time.sleep(0.2)\nprint(json.load(sys.stdin)['case'])\n"
     assert run_python(tmp_path, case, code).output == "c"
     assert os.environ.get("DRIFTGATE_DEBUG") is None
+
+
+def test_markdown_keeps_the_end_of_a_long_error():
+    from driftgate.report.markdown import render_markdown
+    from driftgate.results import CaseResult, RunResults
+
+    error = (
+        "command exited 1: x\n" + "\n".join(["noise " * 60] * 4) + "\nKeyError: 'OPENAI_API_KEY'"
+    )
+    result = CaseResult(name="c", status="error", critical=True, reasons=[error], samples_n=1)
+    results = RunResults(suite="s", suite_path="s", embedding_model="m", cases=[result])
+    from driftgate.report.gate import summarize
+
+    summarize(results)
+    assert "KeyError: 'OPENAI_API_KEY'" in render_markdown(results)

@@ -30,7 +30,9 @@ from driftgate.results import CaseResult, RunResults, Summary, Tokens
 def gate_counts(case: CaseResult) -> tuple[int, int]:
     """(samples, passes) as the gate counts them: an error passes nothing, and a case that
     failed on a case-level rule (the judge) while every sample passed counts 0 passes."""
-    n = max(case.samples_n, 1)
+    if case.samples_n < 1:  # a result without sample counts: its status decides
+        return 1, int(case.status == "passed")
+    n = case.samples_n
     if case.status == "error":
         return n, 0
     passes = min(max(case.passes, 0), n)
