@@ -49,6 +49,16 @@ class Targets:
             if close is not None:
                 close()
 
+    def warnings(self) -> list[str]:
+        """What the runners noticed beyond single cases (an outputs line for no case)."""
+        names = [case.name for case in self.suite.cases]
+        out: list[str] = []
+        for runner in self._runners.values():
+            check = getattr(runner, "unknown_case_warnings", None)
+            if check is not None:
+                out += check(names)
+        return out
+
     def for_case(self, case: CaseSpec):
         spec = self.override or case.target
         if spec is None:
