@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pathspec
-
 from driftgate.results import CacheStats
 
 if TYPE_CHECKING:
@@ -361,6 +359,7 @@ class RepoFiles:
         self.ignore = frozenset(ignore)
         self._blobs: dict[str, str] | None = None
         self._memo: dict[tuple, str | None] = {}
+        self._tracked = None  # select.patterns.ChangedPaths over the tracked files
         self._lock = threading.Lock()
         self.problem: str | None = None
 
@@ -374,11 +373,7 @@ class RepoFiles:
             return self._blobs
 
     def files_hash(self, patterns: Iterable[str] | None, always: Iterable[str] = ()) -> str | None:
-        """Hash of every tracked file matched by `patterns` or by `always`.
-
-        `patterns=None` (a case without trigger_paths) means the case may depend on any
-        file, so every tracked file counts.
-        """
+        """Hash of every tracked file the case depends on (`files`), None outside git."""
         memo_key = (None if patterns is None else tuple(patterns), tuple(always))
         with self._lock:
             if memo_key in self._memo:
@@ -386,22 +381,33 @@ class RepoFiles:
         blobs = self.blobs()
         if blobs is None:
             return None
-        if patterns is None:
-            matched = set(blobs) - self.ignore
-        else:
-            matched = set(_match(patterns, blobs))
-            matched.update(_match(always, blobs))
+        matched = self.files(patterns, always)
         value = digest({path: blobs[path] for path in sorted(matched)})
         with self._lock:
             self._memo[memo_key] = value
         return value
 
+    def files(self, patterns: Iterable[str] | None, always: Iterable[str] = ()) -> set[str]:
+        """The tracked files a case depends on, read the way selection reads them.
 
-def _match(patterns: Iterable[str], paths: Iterable[str]) -> Iterable[str]:
-    patterns = list(patterns)
-    if not patterns:
-        return []
-    return pathspec.GitIgnoreSpec.from_lines(patterns).match_files(paths)
+        One matcher (select/patterns.py) for both, so a file that selects a case is a file
+        in its cache key. A case without an effective trigger pattern (`None`, `[]`, or only
+        patterns that can never match) is untriggered: it may depend on any file, so every
+        tracked file counts, as it does for selection.
+        """
+        from driftgate.select.patterns import ChangedPaths, PatternList
+
+        blobs = self.blobs() or {}
+        wanted = PatternList(list(patterns or ()))
+        if not any(p.valid and not p.negate for p in wanted.patterns):
+            return set(blobs) - self.ignore
+        with self._lock:
+            if self._tracked is None or len(self._tracked) != len(blobs):
+                self._tracked = ChangedPaths(blobs)
+            tracked = self._tracked
+            matched = {path for path, _ in wanted.matched(tracked)}
+            matched.update(path for path, _ in PatternList(list(always)).matched(tracked))
+        return matched
 
 
 def _git(root: Path, *args: str, stdin: str | None = None) -> str:
