@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import tempfile
 import threading
@@ -118,6 +120,7 @@ class Cache:
         self.mode = mode
         self.warnings: list[str] = []
         self.corrupt = 0  # unreadable entries met (each one was a miss)
+        self._write_failed = False
         self._counters = {kind: _Counter() for kind in KINDS}
         self._lock = threading.Lock()
 
@@ -179,17 +182,25 @@ class Cache:
             except BaseException:
                 _remove(tmp)
                 raise
-        except (OSError, TypeError, ValueError) as exc:
+        except OSError as exc:
+            # One warning for the folder, not one per entry: the cause is the same.
+            if not self._write_failed:
+                self._write_failed = True
+                self.note(
+                    f"cache: cannot write to {self.directory} ({exc.strerror or exc}); "
+                    f"continuing without storing (check --cache-dir)"
+                )
+        except (TypeError, ValueError) as exc:
             self.note(f"cache: cannot write {target}: {exc}; continuing without storing")
 
     def _read(self, kind: str, key: str) -> dict | None:
         target = self.path(kind, key)
         try:
-            raw = target.read_bytes()
+            raw = _read_regular_file(target)
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self.note(f"cache: cannot read {target}: {exc}; treating as a miss")
+            self.note(f"cache: cannot read {target}: {exc.strerror or exc}; treating as a miss")
             return None
         try:
             entry = json.loads(raw)
@@ -305,6 +316,22 @@ def encode_through_cache(embedder, texts: Iterable[str], cache: Cache) -> int:
         embedder.encode(missing)
         cache.put_vectors(model, {t: embedder.vector(t) for t in missing})
     return len(found)
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file; anything else (a FIFO would block forever) is OSError.
+
+    Opened non-blocking and checked on the open descriptor, so a swap between a check and
+    the open can't slip a FIFO or a device in."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            return stream.read()
+    finally:
+        os.close(fd)
 
 
 def _sha(value: Mapping) -> str:
