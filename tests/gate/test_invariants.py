@@ -63,7 +63,7 @@ def errors_as_failures_rate(results: RunResults) -> float | None:
     return sum(rates) / len(rates) if rates else None
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, database=None)
 @given(run_results())
 def test_pass_means_no_critical_problem_and_enough_passes(results):
     summary = summarize(results)
@@ -79,7 +79,7 @@ def test_pass_means_no_critical_problem_and_enough_passes(results):
         assert rate >= results.gate.min_pass_rate - 1e-9
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(run_results())
 def test_errors_count_as_not_passed_everywhere(results):
     summary = summarize(results)
