@@ -75,6 +75,9 @@ def test_undecodable_bytes_are_replaced_with_a_warning(tmp_path, case):
     failing = run_python(tmp_path, case, "sys.stderr.buffer.write(b'bad \\xff byte'); sys.exit(4)")
     assert "bad \ufffd byte" in failing.error
     assert "stderr is not valid UTF-8" not in failing.error
+    assert failing.warnings == (
+        "stderr is not valid UTF-8: 1 undecodable byte(s) replaced with \ufffd",
+    )
 
 
 def test_errors_show_the_tail_of_stderr(tmp_path, case):

@@ -12,6 +12,7 @@ import codecs
 import json
 import re
 import shlex
+from dataclasses import replace
 
 from driftgate.config import CaseSpec
 from driftgate.config.schema import CommandTarget
@@ -51,20 +52,23 @@ class CommandRunner:
             self.spec.command, self.root, json.dumps(request).encode(), self.spec.timeout_s, limit
         )
         warnings: list[str] = []
-        stderr = done.stderr_tail.decode("utf-8", errors="replace")  # shown only in errors
+
+        def failed(message: str) -> Generation:
+            # stderr is shown only in errors, so only then is its decoding worth a warning
+            stderr = _decode(done.stderr_tail, "stderr", warnings)
+            generation = Generation.failed(message + stderr_tail(stderr), done.latency_s)
+            return replace(generation, warnings=tuple(warnings))
+
         if done.timed_out:
-            return Generation.failed(
+            return failed(
                 f"command timed out after {self.spec.timeout_s:g}s: {self._short()} (its "
                 f"process group was killed; raise `timeout_s` on the target if it is "
-                f"legitimately slow){stderr_tail(stderr)}",
-                done.latency_s,
+                f"legitimately slow)"
             )
         if done.returncode != 0:
-            return Generation.failed(
-                f"command exited {done.returncode}: {self._short()}"
-                + (stderr_tail(stderr) or "\n(no stderr)"),
-                done.latency_s,
-            )
+            if not done.stderr_tail.strip():
+                return failed(f"command exited {done.returncode}: {self._short()}\n(no stderr)")
+            return failed(f"command exited {done.returncode}: {self._short()}")
         stdout = _decode(done.stdout, "stdout", warnings, partial_end=done.stdout_cut)
         try:
             if done.stdout_cut and stdout.lstrip().startswith("{"):
@@ -75,7 +79,7 @@ class CommandRunner:
                 )
             output = parse_stdout(stdout)
         except TargetError as exc:
-            return Generation.failed(f"{exc}{stderr_tail(stderr)}", done.latency_s)
+            return failed(str(exc))
         if done.stdout_cut:  # read bounded: only the head was kept
             output = output[: self.max_output_chars]
             warnings.append(
