@@ -155,6 +155,7 @@ def run_options(args: argparse.Namespace, **extra):
 def cmd_run(args: argparse.Namespace) -> int:
     from driftgate.pipeline import run
 
+    check_report_paths(args)
     options = run_options(
         args,
         baseline=args.baseline,
@@ -169,23 +170,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     return finish(run(options), args)
 
 
+def check_report_paths(args: argparse.Namespace) -> None:
+    """Exit 2 before the run (and any paid call) for a report that could not be written."""
+    from driftgate.report.files import check_writable
+
+    check_writable(
+        [
+            ("--output-json", args.output_json),
+            ("--report-md", args.report_md),
+            ("--junit", args.junit),
+        ]
+    )
+
+
 def finish(results, args: argparse.Namespace) -> int:
-    """Warnings, the report files asked for, the table, and the exit code (run, merge)."""
-    from driftgate.report.markdown import render_markdown
+    """Warnings, the report files asked for, the table, and the exit code (run, merge).
+
+    A report that fails to write doesn't stop the others (the results JSON goes first);
+    the exit code is then 2: the verdict was not delivered the way it was asked for."""
+    from driftgate.report.files import results_first, write_reports
     from driftgate.report.terminal import render_table
 
     for warning in results.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if args.output_json:
-        results.write(args.output_json)
-    if args.report_md:
-        args.report_md.parent.mkdir(parents=True, exist_ok=True)
-        args.report_md.write_text(render_markdown(results), encoding="utf-8")
-    if args.junit:
-        from driftgate.report.junit import write_junit
-
-        write_junit(results, args.junit)
+    written, failures = write_reports(
+        results, results_first(results, args.output_json, args.report_md, args.junit)
+    )
     print(render_table(results))
+    if failures:
+        for failure in failures:
+            print(f"driftgate: error: cannot write {failure}", file=sys.stderr)
+        print(
+            f"driftgate: the verdict ({results.summary.verdict.upper()}) was not delivered "
+            f"in full; written: {', '.join(written) or 'nothing'}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return EXIT_PASS if results.summary.verdict == "pass" else EXIT_FAIL
 
 
@@ -222,6 +242,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from driftgate.merge import merge_files, results_files
 
+    check_report_paths(args)
     paths: list[Path] = []
     for path in args.results:
         paths += results_files(path) if path.is_dir() else [path]

@@ -118,6 +118,7 @@ def run(options: RunOptions) -> RunResults:
     if options.samples:
         cases = tuple(replace(case, samples=options.samples) for case in suite.cases)
         suite = replace(suite, cases=cases)
+    outputs = outputs_file(options.outputs) if options.outputs else None
     selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
     if options.shard is not None:
@@ -131,9 +132,7 @@ def run(options: RunOptions) -> RunResults:
     quality = Quality.start(suite, options.judge, options.max_cost, options.traces)
     targets = Targets(
         suite,
-        override=OutputsTarget(type="outputs", path=str(options.outputs))
-        if options.outputs
-        else None,
+        override=OutputsTarget(type="outputs", path=str(outputs)) if outputs else None,
         budget=quality.budget,
         tracer=quality.tracer,
     )
@@ -169,6 +168,7 @@ def run(options: RunOptions) -> RunResults:
                 results.warnings.append(ignored)
     finally:
         targets.close()
+    results.warnings += target_warnings(generations) + targets.warnings()
     results.warnings += cache.warnings  # before the judge's: shard merges keep this order
     embedder = options.embedder or Embedder(suite.embedding_model)  # loads on first encode
     names = [case.name for case in cases]
@@ -201,6 +201,27 @@ def run(options: RunOptions) -> RunResults:
         commit = write_baseline_to_branch(suite.root, branch, results, results.git_sha)
         say(f"baseline for {results.git_sha[:12]} pushed to branch '{branch}' ({commit[:12]})")
     return results
+
+
+def outputs_file(path: Path) -> Path:
+    """--outputs names a file the run can read (from the working directory), else exit 2:
+    with no outputs every case would error, and that is a usage problem, not a verdict."""
+    if not path.is_file():
+        what = "is a folder" if path.is_dir() else "does not exist"
+        raise UsageError(
+            f"--outputs {path}: {what}; pass the JSONL file your pipeline wrote "
+            f'(one {{"case", "sample", "output"}} object per line)'
+        )
+    return path.resolve()
+
+
+def target_warnings(generations: dict) -> list[str]:
+    """What the targets said about outputs they delivered anyway (cut, bytes replaced)."""
+    out = []
+    for (name, sample), generation in sorted(generations.items()):
+        for warning in generation.warnings:
+            out.append(f"case '{name}'{f' sample {sample}' if sample else ''}: {warning}")
+    return out
 
 
 def find_baseline(
