@@ -119,7 +119,7 @@ def test_the_case_reason_quotes_the_unsupported_sentence_and_why():
         ),
     ]
     assert unsupported_detail(sentences) == (
-        ': "John Smith approved it." (`John` is not in the context)'
+        ': "John Smith approved it." — `John` is not in the context'
     )
     assert unsupported_detail(sentences[:1]) == ""
 

@@ -164,9 +164,10 @@ def _weak(support: float, threshold: float) -> str:
 
 
 def unsupported_detail(sentences: list[SentenceScore], limit: int = 2) -> str:
-    """`: "John Smith approved it." (`John` is not in the context)` for the report."""
+    """`: "John Smith approved it." — `John` is not in the context` for the report: one
+    short reason per sentence, no nested parentheses."""
     parts = []
     for sentence in [s for s in sentences if not s.grounded][:limit]:
         text = sentence.text if len(sentence.text) <= 80 else sentence.text[:79] + "…"
-        parts.append(f'"{text}" ({sentence.reason})')
+        parts.append(f'"{text}" — {sentence.reason}')
     return (": " + "; ".join(parts)) if parts else ""
