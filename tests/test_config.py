@@ -109,8 +109,8 @@ def test_several_errors_reported_together(write_suite):
 def test_yaml_syntax_error_is_located(write_suite):
     path = write_suite("eval_suite:\n  name: s\n  cases: [\n    - name: a\n")
     (error,) = errors_of(path)
-    assert error.startswith(f"{path}:")
-    assert "YAML syntax error" in error
+    assert error.startswith(f"{path}:4:5: line 4 (`- name: a`): '-' cannot start a value inside")
+    assert "is one never closed?" in error
 
 
 def test_duplicate_yaml_keys_are_errors(write_suite):

@@ -199,9 +199,13 @@ def _commit(rev: str | None, config: Path) -> str | None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from driftgate.compare.calibrate import calibrate
+    from driftgate.compare.calibrate import PatchNotWritten, calibrate
 
-    patch, changed = calibrate(run_options(args), args.samples, args.write)
+    try:
+        patch, changed = calibrate(run_options(args), args.samples, args.write)
+    except PatchNotWritten as exc:
+        print(exc.patch, end="")  # the patch the error tells the user to apply
+        raise
     print(patch, end="")
     if args.write:
         print(f"{args.config}: {changed} value(s) written", file=sys.stderr)
@@ -218,15 +222,21 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Every check `run` and `select` make that needs no model or API call, so a broken
+    suite fails here (pre-commit, the first CI step), not after paid target calls."""
     from driftgate.config import load_suite
+    from driftgate.score.embedder import check_embedding_model
+    from driftgate.select.selection import dead_pattern_warnings
 
     suite = load_suite(args.config)
-    for warning in suite.warnings:
-        print(warning, file=sys.stderr)
+    check_embedding_model(suite)
+    warnings = [w.located for w in suite.warnings] + dead_pattern_warnings(suite)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     critical = sum(c.critical for c in suite.cases)
     print(
         f"{args.config}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
-        f"{critical} critical, {len(suite.warnings)} warning(s)"
+        f"{critical} critical, {len(warnings)} warning(s)"
     )
     return EXIT_PASS
 

@@ -29,11 +29,23 @@ def issues_from(exc: ValidationError, located: Located, display: str) -> list[Co
         grouped.setdefault(data_loc, []).append((error, branch))
     issues = []
     for data_loc, errors in grouped.items():
+        if _another_branch_went_deeper(data_loc, errors, grouped):
+            continue
         line, col = located.position(data_loc)
         where = dotted(data_loc, located)
         message = _message(data_loc, where, errors)
         issues.append(ConfigIssue(display, line, col, message))
     return issues
+
+
+def _another_branch_went_deeper(data_loc: tuple, errors: list, grouped: dict) -> bool:
+    """`context: {file: ''}` fails the text branch at `context` and the {file} branch at
+    `context.file`; the value has the {file} shape, so only the deeper error is useful."""
+    if not all(branch for _, branch in errors):
+        return False
+    return any(
+        other[: len(data_loc)] == data_loc and len(other) > len(data_loc) for other in grouped
+    )
 
 
 def data_location(loc: tuple) -> tuple[tuple, tuple]:
@@ -59,8 +71,8 @@ def dotted(loc: tuple, located: Located) -> str:
     parts: list[str] = []
     node = located.data
     for element, _mark in located.walk(loc):
-        if isinstance(element, int) and parts:
-            item = node[element] if isinstance(node, list) else None
+        if isinstance(node, list) and parts:
+            item = node[element]
             name = item.get("name") if isinstance(item, dict) else None
             label = repr(name) if isinstance(name, str) and name else str(element)
             parts[-1] = f"{parts[-1]}[{label}]"
@@ -89,16 +101,23 @@ def did_you_mean(word: str, options: list[str]) -> str:
 # -- messages ----------------------------------------------------------------------------------
 def _message(loc: tuple, where: str, errors: list[tuple[dict, tuple]]) -> str:
     if len(errors) > 1 and all(branch for _, branch in errors):
-        expected = " or ".join(dict.fromkeys(_branch_words(branch[0]) for _, branch in errors))
-        return f"{where}: must be {expected} (got {_shown(errors[0][0].get('input'))})"
+        words = list(dict.fromkeys(_branch_words(branch[0]) for _, branch in errors))
+        expected = ", ".join(words[:-1]) + f" or {words[-1]}"
+        return f"{where}: must be {expected}{_got(errors[0][0])}"
     return "; ".join(dict.fromkeys(_one(loc, where, error) for error, _ in errors))
 
 
 def _one(loc: tuple, where: str, error: dict) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
-    got = _shown(error.get("input"))
+    got = _got(error)
     key = loc[-1] if loc else ""
+    if tuple(error["loc"])[-1:] == ("[key]",) or kind == "invalid_key":
+        parent = where.rsplit(".", 1)[0] if "." in where else "the file"
+        return (
+            f"{parent}: the key {_shown(error.get('input'))} is not text (YAML reads numbers, "
+            f"dates and true/false/yes/no/on/off as such): quote it"
+        )
     if kind == "extra_forbidden":
         allowed = fields_at(tuple(error["loc"])[:-1])
         return (
@@ -118,7 +137,7 @@ def _one(loc: tuple, where: str, error: dict) -> str:
         if ctx.get("actual_length") == 0:
             item = "case" if key == "cases" else "item"
             return f"{where}: is empty; add at least one {item}"
-        return f"{where}: needs at least {ctx.get('min_length')} item(s) (got {got})"
+        return f"{where}: needs at least {ctx.get('min_length')} item(s){got}"
     if kind == "string_too_short":
         return f"{where}: must not be empty"
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
@@ -130,17 +149,17 @@ def _one(loc: tuple, where: str, error: dict) -> str:
             "less_than": "less than",
             "less_than_equal": "at most",
         }[kind]
-        return f"{where}: must be {words} {bound} (got {got})"
+        return f"{where}: must be {words} {bound}{got}"
     if kind == "finite_number":
-        return f"{where}: must be a finite number (got {got})"
+        return f"{where}: must be a finite number{got}"
     if kind == "literal_error":
-        return f"{where}: must be one of {ctx.get('expected')} (got {got})"
+        return f"{where}: must be one of {ctx.get('expected')}{got}"
     if kind == "value_error":
         return f"{where}: {str(ctx.get('error', error['msg']))}"
     if kind == "int_from_float":
-        return f"{where}: must be a whole number (got {got})"
+        return f"{where}: must be a whole number{got}"
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return f"{where}: must be a mapping (`key: value` lines){_nothing(error)} (got {got})"
+        return f"{where}: must be a mapping (`key: value` lines){got}"
     for prefix, words in (
         ("string", "text"),
         ("int", "a whole number"),
@@ -150,23 +169,19 @@ def _one(loc: tuple, where: str, error: dict) -> str:
     ):
         if kind.startswith(prefix + "_"):
             unit = " of seconds, e.g. 60" if words == "a number" and str(key).endswith("_s") else ""
-            quote = (
-                "; put it in quotes to make it text"
-                if words == "text" and error.get("input") is not None
-                else ""
-            )
-            return f"{where}: must be {words}{unit}{_nothing(error)} (got {got}){quote}"
+            scalar = not isinstance(error.get("input"), list | dict | bytes | type(None))
+            quote = "; put it in quotes to make it text" if words == "text" and scalar else ""
+            return f"{where}: must be {words}{unit}{got}{quote}"
     message = error["msg"].replace("Input should be", "must be")
-    return f"{where}: {message[:1].lower()}{message[1:]} (got {got})"
+    return f"{where}: {message[:1].lower()}{message[1:]}{got}"
 
 
-def _nothing(error: dict) -> str:
-    return "; the key has no value" if error.get("input", ...) is None else ""
+def _got(error: dict) -> str:
+    value = error.get("input")
+    return "; the key has no value" if value is None else f" (got {_shown(value)})"
 
 
 def _shown(value) -> str:
-    if value is None:
-        return "nothing"
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     text = repr(value)

@@ -110,8 +110,8 @@ _INDENT_TOKENS = {
     "<block mapping start>": "a key cannot start here",
     "<block end>": "a line ends a block here that the lines above don't expect",
     "'-'": "a list item (`- `) cannot start here",
-    "'?'": "a `?` key cannot start here",
-    "<scalar>": "a value cannot start here",
+    "'?'": "a key cannot start here",
+    "<scalar>": "a value cannot start here (or a quote on a line above is never closed)",
     "<alias>": "an alias cannot start here",
     "<anchor>": "an anchor cannot start here",
 }
@@ -187,6 +187,28 @@ def explain_syntax_error(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]
             col,
             f"the [ ] or {{ }} that opens on line {opened} is not closed properly "
             f"({problem}): check its commas and closing bracket",
+        )
+    if problem.startswith("expected the node content, but found"):
+        found = problem.split("but found ", 1)[1]
+        if "flow" in context:
+            return (
+                line,
+                col,
+                f"line {line}{shown}: {found} cannot start a value inside [ ] or {{ }}: check "
+                f"the brackets opened before it (is one never closed? a `- ` list item can't "
+                f"be written inside brackets)",
+            )
+        return (
+            line,
+            col,
+            f"line {line}{shown}: {found} cannot start a value here: put the value in quotes, "
+            f"or remove the stray {found}",
+        )
+    if "found incompatible YAML document" in problem:
+        return (
+            line,
+            col,
+            f"line {line}: the %YAML directive asks for another YAML version: remove it",
         )
     if "that cannot start any token" in problem:
         char = problem.split("found character ", 1)[1].split(" that", 1)[0]

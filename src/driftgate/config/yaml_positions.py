@@ -160,8 +160,12 @@ class _Builder:
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             value = self.loader.construct_object(node)
-        except yaml.YAMLError:
-            raise
+        except yaml.constructor.ConstructorError as exc:
+            if "could not determine a constructor" in str(exc.problem):
+                message = f"the tag {_short_tag(tag)} is not supported in a suite file: remove it"
+            else:
+                message = f"{event.value[:40]!r} can't be read as {_short_tag(tag)}: {exc.problem}"
+            raise YAMLStructureError(*mark, message) from None
         except Exception as exc:  # e.g. `2024-13-45` resolves as a date and isn't one
             raise YAMLStructureError(
                 *mark, _unreadable_scalar(event.value, tag, exc, tagged=not event.implicit[0])
@@ -208,7 +212,7 @@ class _Builder:
             raise YAMLStructureError(
                 line,
                 col,
-                f"the tag {event.tag} is not supported in a suite file: remove it "
+                f"the tag {_short_tag(event.tag)} is not supported in a suite file: remove it "
                 f"(lists and mappings need no tag)",
             )
         if self._expects_key():
@@ -312,12 +316,17 @@ class _Builder:
                         )
 
 
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!", 1)
+
+
 def _unreadable_scalar(value: str, tag: str, exc: Exception, tagged: bool) -> str:
     short = value if len(value) <= 40 else value[:37] + "..."
     kind = tag.rsplit(":", 1)[-1]
+    reason = f" ({exc})" if isinstance(exc, ValueError) else ""
     if tagged:
-        return f"{short!r} can't be read as !!{kind} ({exc}): fix the value or remove the tag"
+        return f"{short!r} can't be read as !!{kind}{reason}: fix the value or remove the tag"
     return (
-        f"{short!r} reads as a YAML {kind} and is not a valid one ({exc}): "
+        f"{short!r} reads as a YAML {kind} and is not a valid one{reason}: "
         f"put it in quotes if it is text"
     )
