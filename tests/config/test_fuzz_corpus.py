@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from config.corpus import VALID, corpus, materialize
-from support import run_cli
 
+from config.corpus import VALID, corpus, materialize
 from driftgate.cli import main
+from support import run_cli
 
 CORPUS = corpus()
 FAILURES = ("internal error", "Traceback", "DRIFTGATE_DEBUG")
