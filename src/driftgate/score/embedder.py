@@ -71,7 +71,8 @@ def check_embedding_model(suite: SuiteSpec) -> None:
     """ConfigError at the `embedding_model:` line if the model can't be loaded offline."""
     problem = model_problem(suite.embedding_model)
     if problem:
-        raise ConfigError([suite.issue(("eval_suite", "embedding_model"), problem)])
+        where = ("eval_suite", "embedding_model")
+        raise ConfigError([suite.issue(where, f"eval_suite.embedding_model: {problem}")])
 
 
 def _in_hub_cache(name: str) -> bool:
