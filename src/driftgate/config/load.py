@@ -193,7 +193,7 @@ def _read_suite_bytes(path: Path, display: str) -> bytes:
             raise UsageError(f"{display}: is a folder; pass the suite file (--config PATH)")
         if not path.is_file():
             raise UsageError(
-                f"{display}: suite file not found. Create it (see README 'The suite file') "
+                f"{display}: suite file not found. Create it (see docs/suite.md) "
                 f"or pass --config PATH."
             )
         size = path.stat().st_size

@@ -129,10 +129,10 @@ def _one(loc: tuple, where: str, error: dict) -> str:
     if kind == "union_tag_invalid":
         return (
             f"{where}: `type` must be one of command, outputs, anthropic "
-            f"(got {ctx.get('tag')!r}; see README 'Targets')"
+            f"(got {ctx.get('tag')!r}; see docs/targets.md)"
         )
     if kind == "union_tag_not_found":
-        return f"{where}: add `type:` (one of command, outputs, anthropic; see README 'Targets')"
+        return f"{where}: add `type:` (one of command, outputs, anthropic; see docs/targets.md)"
     if kind == "too_short":
         if ctx.get("actual_length") == 0:
             item = "case" if key == "cases" else "item"
