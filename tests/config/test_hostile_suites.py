@@ -305,3 +305,19 @@ def test_catch_all_still_reports_an_internal_error_without_a_traceback(
     assert main(["validate", "--config", str(tmp_path / "llm-evals.yaml")]) == 2
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda p: p.mkdir(), "is a folder; pass the suite file"),
+        (lambda p: os.mkfifo(p), "is not a regular file (a pipe or a device)"),
+        (lambda p: p.symlink_to(p.name), "a symlink that leads nowhere or to itself"),
+    ],
+)
+def test_a_suite_path_that_is_no_file_is_a_usage_error(tmp_path, capsys, make, words):
+    path = tmp_path / "llm-evals.yaml"
+    make(path)
+    assert main(["validate", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"driftgate: error: {path}: " in err and words in err

@@ -191,10 +191,15 @@ def _read_suite_bytes(path: Path, display: str) -> bytes:
     try:
         if path.is_dir():
             raise UsageError(f"{display}: is a folder; pass the suite file (--config PATH)")
+        if not path.exists():
+            loop = " (a symlink that leads nowhere or to itself)" if path.is_symlink() else ""
+            raise UsageError(
+                f"{display}: suite file not found{loop}. Create it (see docs/suite.md) "
+                f"or pass --config PATH."
+            )
         if not path.is_file():
             raise UsageError(
-                f"{display}: suite file not found. Create it (see docs/suite.md) "
-                f"or pass --config PATH."
+                f"{display}: is not a regular file (a pipe or a device); pass the suite file"
             )
         size = path.stat().st_size
         if size > MAX_SUITE_BYTES:
