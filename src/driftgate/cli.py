@@ -225,12 +225,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Every check `run` and `select` make that needs no model or API call, so a broken
     suite fails here (pre-commit, the first CI step), not after paid target calls."""
     from driftgate.config import load_suite
+    from driftgate.cost import unpriced_models
     from driftgate.score.embedder import check_embedding_model
     from driftgate.select.selection import dead_pattern_warnings
 
     suite = load_suite(args.config)
     check_embedding_model(suite)
     warnings = [w.located for w in suite.warnings] + dead_pattern_warnings(suite)
+    warnings += [w.located for w in unpriced_models(suite)]
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     critical = sum(c.critical for c in suite.cases)

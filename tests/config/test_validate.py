@@ -140,3 +140,27 @@ def test_calibrate_write_on_a_flow_style_case_prints_the_patch(tmp_path, capsys,
     assert "eval_suite:\n  cases:\n    - name: refunds" in captured.out
     assert "      min_similarity: " in captured.out and "      max_drop: " in captured.out
     assert (tmp_path / "llm-evals.yaml").read_text() == text
+
+
+def test_validate_warns_about_a_claude_model_without_a_price(tmp_path, capsys):
+    path = tmp_path / "llm-evals.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            eval_suite:
+              name: s
+              target: {type: anthropic, model: claude-sonnet-4-5-20250929}
+              judge: {model: my-judge}
+              cases:
+                - name: a
+                  expected: b
+                  critical: true
+                  target: {type: anthropic, model: my-custom-model}
+            """
+        )
+    )
+    assert main(["validate", "--config", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {path}:4:11: no price for model 'my-judge'" in err
+    assert f"warning: {path}:9:33: no price for model 'my-custom-model'" in err
+    assert "claude-sonnet" not in err  # priced by the table's longest matching prefix
