@@ -53,9 +53,12 @@ class Located:
                 break
             try:
                 mark = self.marks.get((id(node), element))
+                # A container freed while building (a merged `<<` source) may leave its id
+                # to a later one: a position counts only for a key the container holds.
+                held = element in node if isinstance(node, dict) else 0 <= element < len(node)
             except TypeError:  # an unhashable element can't be a key of ours
                 mark = None
-            if mark is None:
+            if mark is None or not held:
                 continue
             found.append((element, mark))
             node = node[element]
