@@ -208,6 +208,10 @@ def syntax() -> list[Hostile]:
         Hostile("block-scalar-bad-indent", _replace_line(11, "      expected: |\n  x").encode()),
         Hostile("only-a-dash", b"-\n- -\n  :\n"),
         Hostile("empty-key-flow", _replace_line(10, "      vars: {: x}").encode()),
+        Hostile("block-scalar-same-line", _replace_line(11, "      expected: |x").encode(), 11),
+        Hostile("list-after-key-same-line", _replace_line(14, "      tags: - a").encode(), 14),
+        Hostile("broken-tag", _replace_line(11, "      expected: !<x y").encode(), line=11),
+        Hostile("text-after-document-end", (VALID + "...\nstray\n").encode(), line=19),
     ]
 
 

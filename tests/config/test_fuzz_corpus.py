@@ -9,7 +9,7 @@ import pytest
 
 from config.corpus import VALID, corpus, materialize
 from driftgate.cli import main
-from support import run_cli
+from support import REPO, run_cli
 
 CORPUS = corpus()
 FAILURES = ("internal error", "Traceback", "DRIFTGATE_DEBUG")
@@ -60,3 +60,9 @@ def test_hostile_suite_through_the_installed_entry_point(name, tmp_path):
     _check(entry, suite, done.returncode, done.stderr)
     done = run_cli("run", "--config", str(suite), "--no-cache", cwd=tmp_path)
     _check(entry, suite, done.returncode, done.stderr)
+
+
+def test_the_troubleshooting_page_states_the_corpus_size():
+    page = (REPO / "docs" / "troubleshooting.md").read_text("utf-8")
+    assert f"builds {len(CORPUS)} hostile or broken suite files" in page
+    assert f"({2 * len(CORPUS)} runs in-process" in page

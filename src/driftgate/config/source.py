@@ -224,6 +224,47 @@ def explain_syntax_error(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]
             f"line {line}: `*` or `&` starts an alias or anchor here: put the value in quotes "
             f"if it is text",
         )
+    if "block scalar" in context:
+        return (
+            line,
+            col,
+            f"line {opened}: a value starting with `|` or `>` is a block of text: put the text "
+            f"on the lines below, indented more than the key, or quote the value",
+        )
+    if "sequence entries are not allowed here" in problem:
+        return (
+            line,
+            col,
+            f"line {line}{shown}: a list item (`- `) can't start here: put the item on a line "
+            f"of its own, or quote a value that starts with '- '",
+        )
+    if "mapping keys are not allowed here" in problem:
+        return (
+            line,
+            col,
+            f"line {line}{shown}: `? ` starts a complex key here: quote a value that starts "
+            f"with '? '",
+        )
+    if "a tag" in context:
+        return (
+            line,
+            col,
+            f"line {opened}: `!` starts a YAML tag here: quote a value that starts with '!'",
+        )
+    if problem.startswith("expected '<document start>'"):
+        return (
+            line,
+            col,
+            f"line {line}{shown}: the document has ended here (a `...` line or a `%` "
+            f"directive before it): remove that line, or quote the value",
+        )
+    if "directive" in context:
+        return (
+            line,
+            col,
+            f"line {opened}: a line starting with `%` is a YAML directive: quote the value or "
+            f"remove the `%`",
+        )
     where = f" ({context} on line {opened})" if context else ""
     return line, col, f"YAML syntax error: {problem}{where}; fix the syntax here"
 
