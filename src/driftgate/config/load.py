@@ -110,6 +110,7 @@ class SuiteSpec:
     cases: tuple[CaseSpec, ...]
     file_hash: str
     warnings: tuple[ConfigIssue, ...] = ()
+    max_output_chars: int = 1_000_000
     # The parsed YAML with every key's position: later checks point at the line they mean.
     located: Located | None = field(default=None, repr=False, compare=False)
 
@@ -396,6 +397,7 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
         cases=tuple(cases),
         file_hash=file_hash,
         warnings=tuple(warnings),
+        max_output_chars=suite.max_output_chars,
         located=located,
     )
 
