@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from driftgate.errors import UsageError
+from driftgate.redact import redact, redact_model
 
 SCHEMA_VERSION = 1
 
@@ -233,7 +234,8 @@ class RunResults(Model):
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        text = redact(redact_model(self).model_dump_json(indent=2))
+        tmp.write_text(text + "\n", encoding="utf-8")
         tmp.replace(path)
 
 
