@@ -35,7 +35,8 @@ def case_line(case: CaseResult) -> str:
     sim = fmt(case.similarity)
     if case.threshold is not None and case.similarity is not None:
         sim += f"/{case.threshold:.2f}"
-    parts = [f"{MARK.get(case.status, case.status):4}", f"{shown(case.name, one_line=True)[:40]:40}", f"sim {sim:9}"]
+    name = shown(case.name, one_line=True)[:40]
+    parts = [f"{MARK.get(case.status, case.status):4}", f"{name:40}", f"sim {sim:9}"]
     if case.grounding_ratio is not None:
         parts.append(f"grounded {fmt(case.grounding_ratio)}")
     if case.delta is not None:
@@ -59,7 +60,8 @@ def render_table(results: RunResults) -> str:
                 lines.append(("      ↳ " if i == 0 else "        ") + shown(text))
     skipped = [c for c in results.cases if not c.selected]
     if skipped:
-        lines.append(f"skipped {len(skipped)} case(s): " + ", ".join(shown(c.name, one_line=True) for c in skipped[:10]))
+        names = ", ".join(shown(c.name, one_line=True) for c in skipped[:10])
+        lines.append(f"skipped {len(skipped)} case(s): {names}")
     s = results.summary
     lines.append("")
     pass_at_1 = "-" if s.pass_at_1 is None else f"{s.pass_at_1:.2f}"
