@@ -15,6 +15,7 @@ from pathlib import Path
 from driftgate import __version__
 from driftgate.config import DEFAULT_CONFIG
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.redact import Redactor, guarded_streams, installed, secrets_from_env
 from driftgate.select.command import add_select_arguments, add_select_command_arguments
 from driftgate.shard import parse_shard
 
@@ -332,6 +333,15 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, bad usage is 2
         return int(exc.code or 0)
+    if args.handler is cmd_action:  # it masks, redacts and writes workflow commands itself
+        return _handle(args)
+    # The edge: the environment's secrets are collected here, and everything the command
+    # prints or writes passes the redactor; no printed line can start a workflow command.
+    with installed(Redactor(secrets_from_env(os.environ))), guarded_streams(commands=True):
+        return _handle(args)
+
+
+def _handle(args: argparse.Namespace) -> int:
     try:
         return args.handler(args)
     except ConfigError as exc:
