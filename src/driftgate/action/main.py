@@ -109,10 +109,9 @@ def action(
     stream: TextIO | None = None,
 ) -> int:
     out = Workflow(stream, settings.output_path, settings.step_summary_path)
-    secrets = (settings.github_token, *settings.secrets)
+    secrets = tuple(dict.fromkeys(s for s in (settings.github_token, *settings.secrets) if s))
     for secret in secrets:  # first, before anything can print one
-        if secret:
-            out.mask(secret)
+        out.mask(secret)
     # Every later write (ours, the pipeline's, a library's) passes the redactor; `out` keeps
     # the real stdout, the guarded one catches stray prints.
     with installed(Redactor(secrets)), guarded_streams(commands=True):
