@@ -35,7 +35,6 @@ SUITE = f"""\
 eval_suite:
   name: leaks
   concurrency: 1
-  gate: {{min_pass_rate: 0.0}}
   judge: {{model: claude-sonnet-4-5, max_retries: 0, timeout_s: 5}}
   cases:
     - name: model-echoes-the-key
@@ -63,15 +62,16 @@ eval_suite:
       target: {{type: command, command: "{sys.executable} leak.py stdout"}}
 """
 
-LEAK = f"""\
+LEAK = """\
 import json, os, sys
 json.load(sys.stdin)
+found = "ghp" + "_" + "Q" * 12 + "plantedinoutput" + "Z" * 9  # no token in this file's text
 key, password = os.environ["ANTHROPIC_API_KEY"], os.environ["DEPLOY_PASSWORD"]
 if sys.argv[1] == "stderr":
     print("connecting with", key.strip(), file=sys.stderr)
     print("auth failed for password", password, file=sys.stderr)
     sys.exit(3)
-print(json.dumps({{"output": "The password is " + password + "; found {FOUND_TOKEN}"}}))
+print(json.dumps({"output": "The password is " + password + "; found " + found}))
 """
 
 
@@ -79,7 +79,7 @@ def model(fake: FakeAnthropic):
     """The fake's answers: each leak source repeats the key the request carried."""
 
     def reply(request: Request):
-        key = request.header("x-api-key") or ""
+        key = request.api_key
         if request.json.get("tools"):  # the judge's forced tool call
             return fake.tool_use(
                 "record_grade",
@@ -158,7 +158,7 @@ def assert_no_leak(files: list[Path], streams: dict[str, str]) -> None:
 
 def assert_every_source_was_hit(anthropic: FakeAnthropic, results: dict) -> None:
     """The check means something only if each leak source really carried a secret."""
-    keys = {r.header("x-api-key") for r in anthropic.messages_requests()}
+    keys = {r.api_key for r in anthropic.messages_requests()}
     assert keys == {KEY}  # the pasted newline was stripped: the calls went through
     cases = {c["name"]: c for c in results["cases"]}
     assert "invalid x-api-key: ***" in cases["api-401-echoes-the-key"]["error"]

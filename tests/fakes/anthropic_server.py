@@ -74,6 +74,14 @@ class Request:
         return self.headers.get(name.lower())
 
     @property
+    def api_key(self) -> str:
+        """The key the client sent (SDK 2.x: `Authorization: Bearer`; older: `x-api-key`)."""
+        bearer = self.header("authorization") or ""
+        if bearer.lower().startswith("bearer "):
+            return bearer[len("bearer ") :]
+        return self.header("x-api-key") or ""
+
+    @property
     def prompt_text(self) -> str:
         """Every text the request carries (system and messages), for prompt assertions."""
         body = self.json
@@ -252,8 +260,7 @@ class FakeAnthropic:
         and proxies do): the leak a redactor has to catch. Push it or use it as `default`."""
 
         def reply(request: Request) -> Reply:
-            key = request.header("x-api-key") or ""
-            return self.error(status, f"invalid x-api-key: {key} (check the key)")
+            return self.error(status, f"invalid x-api-key: {request.api_key} (check the key)")
 
         return reply
 
