@@ -171,9 +171,7 @@ def redact_model(model: Model) -> Model:
 # be trimmed or be a line break counts as leading here, generously.
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _LEADING = r"\s\x00-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
-_COMMAND_START = re.compile(
-    rf"(^|[{_LINE_BREAKS}])([{_LEADING}]*)(:(?=:)|#(?=#\[))"
-)
+_COMMAND_START = re.compile(rf"(^|[{_LINE_BREAKS}])([{_LEADING}]*)(:(?=:)|#(?=#\[))")
 ZERO_WIDTH_SPACE = "\u200b"
 
 

@@ -230,12 +230,15 @@ class RunResults(Model):
     def case(self, name: str) -> CaseResult | None:
         return next((c for c in self.cases if c.name == name), None)
 
+    def to_json(self) -> str:
+        """The published JSON, through the redactor: what every results file holds."""
+        return redact(redact_model(self).model_dump_json(indent=2)) + "\n"
+
     def write(self, path: str | Path) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
-        text = redact(redact_model(self).model_dump_json(indent=2))
-        tmp.write_text(text + "\n", encoding="utf-8")
+        tmp.write_text(self.to_json(), encoding="utf-8")
         tmp.replace(path)
 
 
