@@ -12,8 +12,6 @@ their stdout and stderr, and every request body the fake GitHub received are sea
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,10 +19,10 @@ import pytest
 from action_helpers import action_env, pr_event
 
 from fakes.anthropic_server import FakeAnthropic, Request
+from support import run_cli
 
 pytestmark = pytest.mark.slow
 
-SRC = Path(__file__).resolve().parents[2] / "src"
 KEY = "sk-ant-api03-PLANTED0key0for0redaction0tests"
 PASSWORD = "correct-horse-battery-staple-42"  # no known shape: found by its variable's name
 GITHUB_TOKEN = "plain-github-token-value-0042"  # no ghs_ shape either
@@ -110,27 +108,13 @@ def anthropic():
 
 def planted_env(anthropic: FakeAnthropic) -> dict[str, str]:
     return {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ["HOME"],
         "GIT_CONFIG_NOSYSTEM": "1",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
-        "PYTHONPATH": str(SRC),
         "ANTHROPIC_API_KEY": KEY + "\n",  # a copy-paste: stripped before use
         "ANTHROPIC_BASE_URL": anthropic.base_url,
         "DEPLOY_PASSWORD": PASSWORD,
     }
-
-
-def driftgate(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "driftgate", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def leaks(text: str, where: str) -> list[str]:
@@ -179,7 +163,7 @@ def test_a_full_cli_run_writes_no_secret_anywhere(tmp_path, repo, anthropic):
     repo.commit("a suite whose every source leaks")
     out = tmp_path / "cli-out"
     cache = repo.work / ".driftgate" / "cache"
-    done = driftgate(
+    done = run_cli(
         "run",
         "--output-json", str(out / "results.json"),
         "--report-md", str(out / "report.md"),
@@ -219,7 +203,7 @@ def test_a_full_action_run_writes_and_posts_no_secret(tmp_path, repo, fake, anth
         inputs={"cache-dir": ".driftgate/cache", "github-token": GITHUB_TOKEN},
     )
     env.update(planted_env(anthropic))
-    done = driftgate("action", cwd=repo.work, env=env)
+    done = run_cli("action", cwd=repo.work, env=env)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     # The masks come first and are the only place a secret is printed (GitHub hides them).
