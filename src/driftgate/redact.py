@@ -73,11 +73,17 @@ class Redactor:
         for secret in secrets:
             if secret and len(secret.strip()) >= MIN_NAMED_LENGTH:
                 values |= _variants(secret)
+        self._use(values)
+
+    def _use(self, values: set[str]) -> None:
         self.values = tuple(sorted(values, key=len, reverse=True))
+        # One pattern for short strings (one C call each); `in` scans for long texts.
+        alternatives = [re.escape(v) for v in self.values] + [TOKEN_SHAPES.pattern]
+        self._any = re.compile("|".join(alternatives))
 
     def merged(self, other: Redactor) -> Redactor:
         both = Redactor()
-        both.values = tuple(sorted(set(self.values) | set(other.values), key=len, reverse=True))
+        both._use(set(self.values) | set(other.values))
         return both
 
     def _spans(self, text: str) -> list[tuple[int, int]]:
@@ -90,7 +96,9 @@ class Redactor:
         return spans
 
     def finds(self, text: str) -> bool:
-        return bool(TOKEN_SHAPES.search(text)) or any(v in text for v in self.values)
+        if len(text) < 4096:
+            return self._any.search(text) is not None
+        return any(v in text for v in self.values) or bool(TOKEN_SHAPES.search(text))
 
     def text(self, text: str) -> str:
         """`text` with every character covered by a secret replaced; overlapping or
@@ -161,7 +169,19 @@ def redact_model(model: Model) -> Model:
     """A pydantic model with its strings redacted; the same object when nothing is secret."""
     if not _installed.finds(model.model_dump_json()):  # type: ignore[attr-defined]
         return model
-    return type(model).model_validate(redact_data(model.model_dump()))  # type: ignore[attr-defined]
+    return _redacted_copy(model)
+
+
+def redacted_json(model: Any, **dump: Any) -> str:
+    """`model.model_dump_json(**dump)` with its strings redacted: one dump when it is clean."""
+    text = model.model_dump_json(**dump)
+    if not _installed.finds(text):
+        return text
+    return redact(_redacted_copy(model).model_dump_json(**dump))
+
+
+def _redacted_copy(model: Any) -> Any:
+    return type(model).model_validate(redact_data(model.model_dump()))
 
 
 # -- workflow commands -------------------------------------------------------------------

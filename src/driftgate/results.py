@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from driftgate.errors import UsageError
-from driftgate.redact import redact, redact_model
+from driftgate.redact import redacted_json
 
 SCHEMA_VERSION = 1
 
@@ -232,7 +232,7 @@ class RunResults(Model):
 
     def to_json(self) -> str:
         """The published JSON, through the redactor: what every results file holds."""
-        return redact(redact_model(self).model_dump_json(indent=2)) + "\n"
+        return redacted_json(self, indent=2) + "\n"
 
     def write(self, path: str | Path) -> None:
         path = Path(path)
