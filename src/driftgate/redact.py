@@ -224,6 +224,10 @@ class RedactingStream:
                 self.stream.write(self._clean(ready))
         return len(text)
 
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
     def flush(self) -> None:
         self.stream.flush()
 
