@@ -7,6 +7,8 @@
 5. A stream gives the same output however its writes are chunked (a secret split across two
    writes is still seen whole), and that output holds no secret.
 6. Serialized forms (JSON, HTML) of a secret are masked too, so a written file can be checked.
+7. Neutralized text holds no line GitHub's runner would read as a command, and differs from
+   the original only by invisible spaces.
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ from hypothesis import strategies as st
 from driftgate.redact import (
     MASK,
     TOKEN_SHAPES,
+    ZERO_WIDTH_SPACE,
     RedactingStream,
     Redactor,
     installed,
+    neutralize_commands,
     secrets_from_env,
 )
+from fakes.workflow_runner import commands
 
 fast = settings(deadline=None, max_examples=150)  # a shared 2-core machine: no deadline
 
@@ -162,3 +167,19 @@ def test_a_multiline_secret_is_masked_line_by_line():
     key = "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END KEY-----"
     clean = Redactor([key]).text("log: MIIEvQIBADANBgkqhkiG9w0BAQEFAASC was used")
     assert clean == f"log: {MASK} was used"
+
+
+command_text = st.lists(
+    st.sampled_from(list(":#[] \t\r\n\u2003\u200bxe") + ["::", "##[", "\r\n", "::error::"]),
+    max_size=30,
+).map("".join)
+
+
+@fast
+@given(st.one_of(command_text, st.text(max_size=60)))
+def test_neutralized_text_holds_no_workflow_command_and_only_gains_invisible_spaces(text):
+    safe = neutralize_commands(text)
+    assert commands(safe) == []
+    if ZERO_WIDTH_SPACE not in text:
+        assert safe.replace(ZERO_WIDTH_SPACE, "") == text
+    assert neutralize_commands(safe) == safe
