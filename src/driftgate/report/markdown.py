@@ -52,6 +52,15 @@ def _chart_label(name: str) -> str:
     return '"' + (label[:23] + "…" if len(label) > 24 else label) + '"'
 
 
+def _clip_middle(text: str, size: int) -> str:
+    """Head and tail: an error's last words (a traceback's exception) matter most."""
+    text = " ".join(text.split())
+    if len(text) <= size:
+        return text
+    half = (size - 3) // 2
+    return text[:half] + " … " + text[-half:]
+
+
 def headline(results: RunResults) -> str:
     s, suite = results.summary, untrusted(results.suite, 200)
     if s.selected == 0:
@@ -124,7 +133,7 @@ def _problem(case: CaseResult) -> list[str]:
         what += ", regressed"
     reasons = "; ".join(case.reasons) or case.error or what
     label = "**critical** " if case.critical else ""
-    line = f"- {label}{untrusted(case.name, 200)} ({what}): {untrusted(reasons, 800)}"
+    line = f"- {label}{untrusted(case.name, 200)} ({what}): {untrusted(_clip_middle(reasons, 800))}"
     if case.line:
         line += f" · line {case.line}"
     base, threshold = case.baseline_similarity, case.threshold
