@@ -1,9 +1,9 @@
 """The one redactor every sink goes through: no secret leaves the process.
 
 The edges (the CLI's `main`, the action's settings) collect the secret values from the
-environment with `secrets_from_env` and `install` a `Redactor`; every writer (results JSON,
-reports, JUnit, traces, cache, workflow commands, the terminal) calls `redact` or
-`redact_data` on what it is about to write. Known token shapes (`sk-ant-…`, `ghp_…`, …)
+environment with `secrets_from_env` and install a `Redactor` (`installed`); every writer
+(results JSON, reports, JUnit, traces, cache, workflow commands, the terminal) calls `redact`
+or `redact_data` on what it is about to write. Known token shapes (`sk-ant-…`, `ghp_…`, …)
 are masked even when no edge installed anything. Masks are `***`, as GitHub's.
 
 Workflow-command safety lives here too (`neutralize_commands`), because the terminal
@@ -55,7 +55,8 @@ def secrets_from_env(env: Mapping[str, str]) -> tuple[str, ...]:
 def _variants(secret: str) -> set[str]:
     """The forms a secret takes in what we write: raw, trimmed, line by line, and escaped
     for JSON and HTML/XML (so a serialized file can be checked as text too)."""
-    forms = {secret, secret.strip(), *(line.strip() for line in secret.splitlines())}
+    lines = [line.strip() for line in secret.strip().splitlines()]
+    forms = {secret, secret.strip(), *(ln for ln in lines if len(ln) >= MIN_SECRET_LENGTH)}
     escaped = set()
     for form in forms:
         escaped.add(json.dumps(form, ensure_ascii=False)[1:-1])

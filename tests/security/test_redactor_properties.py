@@ -32,7 +32,8 @@ from driftgate.redact import (
 )
 from fakes.workflow_runner import commands
 
-fast = settings(deadline=None, max_examples=150)  # a shared 2-core machine: no deadline
+# A shared 2-core machine: no deadline. No example database in the work tree.
+fast = settings(deadline=None, max_examples=150, database=None)
 
 # Secrets are trimmed (values are stripped when collected) and at least 8 characters.
 secret = st.text(min_size=8, max_size=30).map(str.strip).filter(lambda s: len(s) >= 8)

@@ -117,7 +117,7 @@ def test_a_pipe_in_a_name_stays_in_its_table_cell():
     assert "<td><code>a|b|c|d</code></td>" in html
 
 
-@settings(deadline=None, max_examples=120)
+@settings(deadline=None, max_examples=120, database=None)
 @given(st.text(max_size=60))
 def test_any_text_is_one_inert_code_span(text):
     span = untrusted(text, cell=True)
@@ -128,7 +128,7 @@ def test_any_text_is_one_inert_code_span(text):
     assert cells[0] == "–" or (cells[0].startswith("<code>") and cells[0].endswith("</code>"))
 
 
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None, max_examples=60, database=None)
 @given(st.text(alphabet=st.sampled_from(list("@`<>|[]()!*_~#\n&;:/x")), max_size=40))
 def test_generated_hostile_text_is_inert(text):
     assert_inert(render_markdown(hostile_results(text), run_url=RUN))
