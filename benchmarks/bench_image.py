@@ -3,7 +3,7 @@
     python benchmarks/bench_image.py [IMAGE ...]     (default localhost/driftgate:dev)
 
 Uncompressed sizes come from `podman image inspect` and `podman history`; the pull size is the
-sum of the gzip-compressed layers that `podman save --compress --format oci-dir` writes, which
+sum of the gzip-compressed layers that `podman save --compress --format docker-dir` writes, which
 is what a registry serves. Several images print side by side with ratios to the first.
 The largest packages inside the image's virtualenv are listed too (du in a container).
 Figures and the before/after comparison are in docs/image.md.
@@ -59,11 +59,9 @@ def layers(image: str) -> list[tuple[int, str]]:
 def pull_size(image: str) -> int:
     """Bytes of the gzip-compressed layers, as a registry stores and serves them."""
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "oci"
-        podman("save", "--quiet", "--compress", "--format", "oci-dir", "-o", str(out), image)
-        index = json.loads((out / "index.json").read_text())
-        digest = index["manifests"][0]["digest"].split(":")[1]
-        manifest = json.loads((out / "blobs" / "sha256" / digest).read_text())
+        out = Path(tmp) / "image"
+        podman("save", "--quiet", "--compress", "--format", "docker-dir", "-o", str(out), image)
+        manifest = json.loads((out / "manifest.json").read_text())
         return sum(int(layer["size"]) for layer in manifest["layers"])
 
 

@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "action"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from action_helpers import Repo  # noqa: E402
+from image_runner import CONTAINER, IMAGE  # noqa: E402
 
 from fakes.github_server import FakeGitHub  # noqa: E402
 
-IMAGE = os.environ.get("DRIFTGATE_IMAGE", "localhost/driftgate:dev")
 ENABLED = os.environ.get("DRIFTGATE_IMAGE_TEST") == "1"
-RUNNER_UID = 1001  # the runner's user on GitHub's hosted runners owns the workspace
 
 
 def pytest_collection_modifyitems(config, items):
@@ -37,8 +37,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def image() -> str:
-    assert shutil.which("podman"), "podman is missing: run `make image` (it installs it)"
-    found = subprocess.run(["podman", "image", "exists", IMAGE], check=False)
+    assert shutil.which(CONTAINER), f"{CONTAINER} is missing: run `make image` (it installs it)"
+    found = subprocess.run([CONTAINER, "image", "inspect", IMAGE], capture_output=True, check=False)
     assert found.returncode == 0, f"{IMAGE} is not built: run `make image`"
     return IMAGE
 

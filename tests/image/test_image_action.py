@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 from action_helpers import BAD_REFUND, action_env, git, pr_env, push_event
-from runner import run_image, unreadable_by_runner
+from image_runner import RUN, run_image, unreadable_by_runner
 
 TOKEN = "ghs_supersecrettoken123"
 FIXED_REFUND = (
@@ -40,15 +40,7 @@ def block_model(tmp_path) -> tuple[dict[str, str], dict[str, str]]:
 def test_version_runs_inside(image):
     done = subprocess.run(
         [
-            "podman",
-            "run",
-            "--rm",
-            "--runtime",
-            "runc",
-            "--ulimit",
-            "nofile=1024:20000",
-            "--ulimit",
-            "nproc=4096:4096",
+            *RUN,
             "--network",
             "none",
             "--entrypoint",
@@ -187,15 +179,7 @@ def test_full_run_needs_no_network(image, tmp_path, repo):
 def test_what_the_action_never_imports_is_not_in_the_image(image, module):
     done = subprocess.run(
         [
-            "podman",
-            "run",
-            "--rm",
-            "--runtime",
-            "runc",
-            "--ulimit",
-            "nofile=1024:20000",
-            "--ulimit",
-            "nproc=4096:4096",
+            *RUN,
             "--network",
             "none",
             "--entrypoint",
