@@ -110,6 +110,7 @@ class SuiteSpec:
     cases: tuple[CaseSpec, ...]
     file_hash: str
     warnings: tuple[ConfigIssue, ...] = ()
+    max_output_chars: int = 1_000_000
 
     @property
     def relpath(self) -> str:
@@ -474,6 +475,7 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
         cases=tuple(cases),
         file_hash=file_hash,
         warnings=tuple(warnings),
+        max_output_chars=suite.max_output_chars,
     )
 
 
