@@ -180,7 +180,7 @@ class Cache:
             handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
             try:
                 # mkstemp makes the file 0600: in the container (root) that would lock the
-                # runner's user out of the cache it saves and restores. Use the umask as open() does.
+                # runner's user out of the cache it saves and restores. Use the umask, as open().
                 os.fchmod(handle, 0o666 & ~_UMASK)
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
                     json.dump(entry, stream, ensure_ascii=False, separators=(",", ":"))
