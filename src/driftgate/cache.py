@@ -39,6 +39,9 @@ SECRET_NOT_STORED = (
 )
 KINDS = ("outputs", "judge", "embeddings")
 PRUNE_AFTER_DAYS = 30
+# Read once at import: os.umask can only be read by setting it, process-wide, not thread-safe.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 # Bump when the meaning of a stored value changes: old entries then simply miss.
 FORMAT = 1
 
@@ -185,6 +188,9 @@ class Cache:
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
             try:
+                # mkstemp makes the file 0600: in the container (root) that would lock the
+                # runner's user out of the cache it saves and restores. Use the umask, as open().
+                os.fchmod(handle, 0o666 & ~_UMASK)
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
                     json.dump(entry, stream, ensure_ascii=False, separators=(",", ":"))
                 os.replace(tmp, target)
