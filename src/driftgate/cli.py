@@ -73,6 +73,17 @@ def _usd(value: str) -> float:
 
 def add_quality_arguments(parser: argparse.ArgumentParser) -> None:
     """The quality layer's flags: judge policy, cost budget, traces."""
+    add_judge_arguments(parser)
+    parser.add_argument(
+        "--traces",
+        type=Path,
+        metavar="DIR",
+        help="write every target and judge request and raw response here (no API key)",
+    )
+
+
+def add_judge_arguments(parser: argparse.ArgumentParser) -> None:
+    """Which cases the judge grades, and the budget its calls share."""
     parser.add_argument(
         "--judge",
         choices=["critical", "selected", "all", "never"],
@@ -83,12 +94,6 @@ def add_quality_arguments(parser: argparse.ArgumentParser) -> None:
         type=_usd,
         metavar="USD",
         help="stop starting API calls once this much is spent; the rest are skipped (budget)",
-    )
-    parser.add_argument(
-        "--traces",
-        type=Path,
-        metavar="DIR",
-        help="write every target and judge request and raw response here (no API key)",
     )
 
 
@@ -317,6 +322,11 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--report-md", type=Path, help="write the Markdown report here")
     merge.add_argument("--junit", type=Path, help="write JUnit XML here (test reporters)")
     merge.set_defaults(handler=cmd_merge)
+
+    from driftgate.commands import monitor, promote
+
+    monitor.add_parser(sub, add_config_argument, add_judge_arguments)
+    promote.add_parser(sub, add_config_argument)
 
     action = sub.add_parser(
         "action",

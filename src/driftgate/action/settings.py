@@ -14,7 +14,7 @@ from pathlib import Path
 
 from driftgate.errors import UsageError
 
-MODES = ("auto", "selective", "full", "merge")
+MODES = ("auto", "selective", "full", "merge", "monitor")
 UPDATE_BASELINE = ("auto", "true", "false")
 JUDGE_POLICIES = ("critical", "selected", "all", "never")
 PR_EVENTS = ("pull_request", "pull_request_target")
@@ -24,6 +24,8 @@ TRUE = ("true", "yes", "1", "on")
 FALSE = ("false", "no", "0", "off")
 # Secrets the action may see; each is masked before anything prints.
 SECRET_VARIABLES = ("ANTHROPIC_API_KEY",)
+# What the judge and anthropic targets need from the environment, read here only.
+ANTHROPIC_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL")
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -43,6 +45,8 @@ class Settings:
     pr_number: int | None = None  # mode merge from a workflow_run follow-up (fork PRs)
     results_path: str = "driftgate-results.json"
     working_directory: str = "."
+    samples: str | None = None  # mode monitor: the production log (JSONL)
+    fail_on_rate: float | None = None  # mode monitor: fail above this flag rate
     # GitHub's context.
     event_name: str = ""
     event: Mapping = field(default_factory=dict, repr=False)
@@ -57,6 +61,7 @@ class Settings:
     step_summary_path: str | None = None
     # Secret values found in the environment, masked first thing.
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    anthropic: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def root(self) -> Path:
@@ -129,6 +134,18 @@ class Settings:
                 f"number saved by the pull_request run (see the fork pattern in the README)"
             )
 
+        fail_on_rate = get("fail-on-rate")
+        if fail_on_rate is not None:
+            try:
+                fail_on_rate = float(fail_on_rate)
+            except ValueError:
+                fail_on_rate = -1.0
+            if not 0.0 <= fail_on_rate <= 1.0:
+                raise UsageError(
+                    f"input `fail-on-rate`: {get('fail-on-rate')!r} is not a rate between 0 "
+                    f"and 1; write e.g. 0.05 for 5% (in the `with:` block of the driftgate step)"
+                )
+
         judge = get("judge")
         if judge is not None:
             judge = choice("judge", JUDGE_POLICIES, judge)
@@ -150,6 +167,8 @@ class Settings:
             pr_number=int(pr_number) if pr_number else None,
             results_path=get("results-path", "driftgate-results.json"),
             working_directory=get("working-directory", "."),
+            samples=get("samples"),
+            fail_on_rate=fail_on_rate,
             event_name=event_name,
             event=event,
             repository=env.get("GITHUB_REPOSITORY", ""),
@@ -162,6 +181,7 @@ class Settings:
             output_path=env.get("GITHUB_OUTPUT") or None,
             step_summary_path=env.get("GITHUB_STEP_SUMMARY") or None,
             secrets=tuple(env[name] for name in SECRET_VARIABLES if env.get(name)),
+            anthropic={name: env[name] for name in ANTHROPIC_VARIABLES if env.get(name)},
         )
 
 

@@ -26,6 +26,7 @@ from driftgate.config.schema import (
     FileRef,
     GateConfig,
     JudgeConfig,
+    MonitorConfig,
     Price,
     Suite,
     SuiteFile,
@@ -109,6 +110,7 @@ class SuiteSpec:
     untriggered: str
     cases: tuple[CaseSpec, ...]
     file_hash: str
+    monitor: MonitorConfig = MonitorConfig()
     warnings: tuple[ConfigIssue, ...] = ()
 
     @property
@@ -474,6 +476,7 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
         cases=tuple(cases),
         file_hash=file_hash,
         warnings=tuple(warnings),
+        monitor=suite.monitor,
     )
 
 

@@ -139,6 +139,26 @@ class Price(Strict):
     output: NonNegativeFloat
 
 
+class MonitorTask(Strict):
+    """What production samples of one task must satisfy, without a reference answer."""
+
+    description: str | None = None
+    checks: Checks | None = None
+    rubric: str | None = None
+    judge: bool | None = None
+    check_grounding: bool = True
+    grounding_threshold: Unit | None = None
+    min_grounding_ratio: Unit | None = None
+    grounding_mode: Literal["chunked", "whole"] | None = None
+
+
+class MonitorConfig(Strict):
+    """`driftgate monitor`: reference-free checks per `task` label of production samples."""
+
+    tasks: dict[str, MonitorTask] = {}
+    fail_on_rate: Unit | None = None
+
+
 class Case(Strict):
     name: str = Field(min_length=1)
     description: str | None = None
@@ -187,6 +207,7 @@ class Suite(Strict):
     pricing: dict[str, Price] = {}
     concurrency: Annotated[int, Field(ge=1, le=256)] = 8
     cache: Literal["read_write", "read_only", "off"] = "read_write"
+    monitor: MonitorConfig = MonitorConfig()
     cases: list[Case] = Field(min_length=1)
 
 

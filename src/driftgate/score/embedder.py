@@ -77,6 +77,10 @@ class Embedder:
         self._vectors.update(zip(todo, vectors, strict=True))
         self.encoded += len(todo)
 
+    def forget(self) -> None:
+        """Drop the vectors (the model stays loaded): a stream of batches stays bounded."""
+        self._vectors.clear()
+
     def knows(self, text: str) -> bool:
         return text in self._vectors
 

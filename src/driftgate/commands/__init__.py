@@ -1,0 +1,2 @@
+"""The subcommands that sit on top of the pipeline: each module parses its own flags,
+calls the stages below it and maps the outcome to an exit code. Nothing below imports these."""
