@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CONTEXT, sample, write_log
+from monitor_helpers import CONTEXT, sample, write_log
 
 from driftgate.compare.store import commit_files
 from driftgate.monitor.report import render

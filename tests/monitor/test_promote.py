@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CONTEXT, sample, write_log
+from monitor_helpers import CONTEXT, sample, write_log
 
 from driftgate.config import load_suite
 from support import run_cli

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import sample, write_log
+from monitor_helpers import sample, write_log
 
 from driftgate.errors import UsageError
 from driftgate.monitor.samples import Reading, parse_since, read_samples, reservoir

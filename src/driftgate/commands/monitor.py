@@ -63,7 +63,8 @@ def add_parser(sub, add_config_argument, add_judge_arguments) -> None:
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument(
         "--baseline-branch", default=DEFAULT_BRANCH, metavar="NAME",
-        help=f"read the trend of earlier runs from this branch of origin (default {DEFAULT_BRANCH})",
+        help=f"read the trend of earlier runs from this branch of origin "
+        f"(default {DEFAULT_BRANCH})",
     )
     parser.add_argument(
         "--no-trend", action="store_true", help="neither read nor record the trend"

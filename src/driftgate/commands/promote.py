@@ -234,4 +234,6 @@ def validate(suite: SuiteSpec, patched: str, name: str) -> None:
     finally:
         temp.unlink(missing_ok=True)
     if name not in {case.name for case in patched_suite.cases}:
-        raise UsageError(f"{suite.relpath}: the case could not be added safely; nothing was written")
+        raise UsageError(
+            f"{suite.relpath}: the case could not be added safely; nothing was written"
+        )

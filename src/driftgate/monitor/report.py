@@ -66,7 +66,8 @@ def sample_row(record: SampleRecord) -> str:
 
 
 def chart(results: MonitorResults) -> list[str]:
-    history = [p for p in (results.trend.history if results.trend else []) if p.flag_rate is not None]
+    points = results.trend.history if results.trend else []
+    history = [p for p in points if p.flag_rate is not None]
     if len(history) < 2:
         return []
     dates = ", ".join(f'"{p.date[5:]}"' for p in history)
@@ -106,7 +107,8 @@ def render(results: MonitorResults, run_url: str | None = None) -> str:
         ]
         lines += [group_row(g) for g in results.groups[:GROUPS_SHOWN]]
         if len(results.groups) > GROUPS_SHOWN:
-            lines.append(f"\n_{len(results.groups) - GROUPS_SHOWN} more groups in the results file._")
+            more = len(results.groups) - GROUPS_SHOWN
+            lines.append(f"\n_{more} more groups in the results file._")
         lines.append("")
     worst = results.samples[:WORST_SHOWN]
     if worst:
