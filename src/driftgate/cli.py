@@ -243,6 +243,14 @@ def cmd_select(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    if args.monitor:
+        from driftgate.monitor.results import MonitorResults
+
+        schema = MonitorResults.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = "driftgate monitor results (driftgate monitor --output-json)"
+        print(json.dumps(schema, indent=2))
+        return EXIT_PASS
     if args.results:
         from driftgate.results_schema import results_json_schema_text
 
@@ -307,8 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
     select.set_defaults(handler=cmd_select)
 
     schema = sub.add_parser("schema", help="print the suite file's JSON Schema")
-    schema.add_argument(
+    which = schema.add_mutually_exclusive_group()
+    which.add_argument(
         "--results", action="store_true", help="print the results JSON's schema instead"
+    )
+    which.add_argument(
+        "--monitor", action="store_true", help="print the monitor results' schema instead"
     )
     schema.set_defaults(handler=cmd_schema)
 
