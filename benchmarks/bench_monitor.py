@@ -3,10 +3,11 @@
 .venv/bin/python benchmarks/bench_monitor.py [SIZES]   (default: 10000,100000)
 
 Each size runs the real CLI in its own process, so the peak RSS printed is that run's alone
-(torch and the model included). The log is generated: a tenth of the samples carry a
-context (grounding embeds them), the rest are checked by their task's rules, 1% of the
-lines are broken. Memory is bounded when the 100,000-line peak stays near the 10,000-line
-one; the seeded `--limit` run shows what sampling buys.
+(torch and the model included). The log is generated: one in twenty samples carries a
+context (grounding embeds them), the rest are checked by their task's rules (one in six
+also names a case, so its similarity to the case's expected answer is measured), and 1% of
+the lines are broken. Memory is bounded when the 100,000-line peak stays near the
+10,000-line one; the seeded `--limit` run shows what sampling buys.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def log_line(i: int, rng: random.Random) -> str:
     row: dict = {"id": f"call-{i}", "task": task, "latency_s": round(rng.uniform(0.2, 4.0), 3),
                  "tokens": {"input": rng.randint(200, 2000), "output": rng.randint(20, 300)},
                  "model": "claude-sonnet-4-5", "created_at": "2026-12-01T10:00:00Z"}
-    if i % 10 == 0:
+    if i % 20 == 0:
         context = CONTEXTS[rng.randrange(len(CONTEXTS))]
         row["context"] = context
         row["output"] = context.split(". ")[0] + "." if rng.random() < 0.8 else (
@@ -65,7 +66,7 @@ def log_line(i: int, rng: random.Random) -> str:
             f"Ticket {i}: the customer reports a problem with invoice {rng.randint(1000, 9999)}; "
             f"route to {rng.choice(['Billing', 'Support', 'Infra'])}."
         )
-        if task == "route":
+        if task == "route" and i % 2:
             row["case"] = "refund"
     return json.dumps(row)
 

@@ -215,3 +215,11 @@ def test_cli_writes_results_and_report_and_exits_by_the_rate(project):
     assert usage.returncode == 2 and "between 0 and 1" in usage.stderr
     folder = run_cli("monitor", "--samples", str(log), "--output-json", ".", cwd=project)
     assert folder.returncode == 2 and "is a folder" in folder.stderr
+
+
+def test_the_embedder_keeps_a_bounded_number_of_vectors_and_the_current_batch(embedder):
+    embedder.bound(3)
+    embedder.encode(["a", "b", "c", "d", "e"])  # one batch larger than the bound: all kept
+    assert all(embedder.knows(t) for t in "abcde")
+    embedder.encode(["f"])
+    assert [t for t in "abcdef" if embedder.knows(t)] == ["d", "e", "f"]

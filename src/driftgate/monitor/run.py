@@ -23,6 +23,7 @@ from driftgate.monitor.trend import attach_trend
 from driftgate.score.embedder import Embedder
 
 BATCH = 256
+VECTORS_KEPT = 20_000  # about 60 MB: recurring contexts stay, the stream stays bounded
 
 
 @dataclass
@@ -61,6 +62,7 @@ def monitor(options: MonitorOptions) -> MonitorResults:
     judge, policy = _judge(suite, options, budget, cache)
     resolver = Resolver(suite)
     embedder = options.embedder or Embedder(suite.embedding_model)
+    embedder.bound(VECTORS_KEPT)
     aggregate = Aggregate()
     scored = 0
     try:
@@ -70,7 +72,6 @@ def monitor(options: MonitorOptions) -> MonitorResults:
             ):
                 aggregate.add(record)
             scored += len(batch)
-            embedder.forget()  # vectors of this batch are never needed again
             say(f"[{scored:,} scored] through line {batch[-1].number:,}")
     finally:
         if judge is not None:
