@@ -112,6 +112,7 @@ class SuiteSpec:
     file_hash: str
     monitor: MonitorConfig = MonitorConfig()
     warnings: tuple[ConfigIssue, ...] = ()
+    max_output_chars: int = 1_000_000
 
     @property
     def relpath(self) -> str:
@@ -477,6 +478,7 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
         file_hash=file_hash,
         warnings=tuple(warnings),
         monitor=suite.monitor,
+        max_output_chars=suite.max_output_chars,
     )
 
 
