@@ -15,6 +15,14 @@ from pathlib import Path
 from driftgate import __version__
 from driftgate.config import DEFAULT_CONFIG
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.redact import (
+    Redactor,
+    guarded_streams,
+    installed,
+    neutralize_commands,
+    redact,
+    secrets_from_env,
+)
 from driftgate.select.command import add_select_arguments, add_select_command_arguments
 from driftgate.shard import parse_shard
 
@@ -235,9 +243,13 @@ def _commit(rev: str | None, config: Path) -> str | None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from driftgate.compare.calibrate import calibrate
+    from driftgate.compare.calibrate import PatchNotWritten, calibrate
 
-    patch, changed = calibrate(run_options(args), args.samples, args.write)
+    try:
+        patch, changed = calibrate(run_options(args), args.samples, args.write)
+    except PatchNotWritten as exc:
+        print(exc.patch, end="")  # the patch the error tells the user to apply
+        raise
     print(patch, end="")
     if args.write:
         print(f"{args.config}: {changed} value(s) written", file=sys.stderr)
@@ -255,6 +267,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Every check `run` and `select` make that needs no model or API call, so a broken
+    suite fails here (pre-commit, the first CI step), not after paid target calls."""
     if args.files:  # the pre-commit hook passes the staged suite files
         return max(_validate_one(path) for path in args.files)
     return _validate_one(args.config, raise_errors=True)
@@ -262,9 +276,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _validate_one(path: Path, raise_errors: bool = False) -> int:
     from driftgate.config import load_suite
+    from driftgate.cost import unpriced_models
+    from driftgate.score.embedder import check_embedding_model
+    from driftgate.select.selection import dead_pattern_warnings
 
     try:
         suite = load_suite(path)
+        check_embedding_model(suite)
     except ConfigError as exc:
         if raise_errors:
             raise
@@ -277,12 +295,14 @@ def _validate_one(path: Path, raise_errors: bool = False) -> int:
             raise
         print(f"driftgate: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    for warning in suite.warnings:
-        print(warning, file=sys.stderr)
+    warnings = [w.located for w in suite.warnings] + dead_pattern_warnings(suite)
+    warnings += [w.located for w in unpriced_models(suite)]
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     critical = sum(c.critical for c in suite.cases)
     print(
         f"{path}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
-        f"{critical} critical, {len(suite.warnings)} warning(s)"
+        f"{critical} critical, {len(warnings)} warning(s)"
     )
     return EXIT_PASS
 
@@ -425,6 +445,21 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, bad usage is 2
         return int(exc.code or 0)
+    # The edge: the environment's secrets are collected here, and everything the command
+    # prints or writes passes the redactor; no printed line can start a workflow command.
+    with installed(Redactor(secrets_from_env(os.environ))):
+        if args.handler is cmd_action:  # it masks first, then guards its own streams
+            return _handle(args)
+        with guarded_streams(commands=True):
+            return _handle(args)
+
+
+def _safe(text: str) -> str:
+    """For the few lines printed outside the guarded streams (`driftgate action`'s errors)."""
+    return neutralize_commands(redact(text))
+
+
+def _handle(args: argparse.Namespace) -> int:
     try:
         return args.handler(args)
     except ConfigError as exc:
@@ -433,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"driftgate: {len(exc.issues)} problem(s) in the suite file", file=sys.stderr)
         return EXIT_USAGE
     except DriftgateError as exc:
-        print(f"driftgate: error: {exc}", file=sys.stderr)
+        print(_safe(f"driftgate: error: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("driftgate: interrupted", file=sys.stderr)
@@ -442,8 +477,8 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("DRIFTGATE_DEBUG"):
             raise
         print(
-            f"driftgate: internal error: {exc.__class__.__name__}: {exc}\n"
-            f"Set DRIFTGATE_DEBUG=1 for the traceback and report it.",
+            _safe(f"driftgate: internal error: {exc.__class__.__name__}: {exc}\n")
+            + "Set DRIFTGATE_DEBUG=1 for the traceback and report it.",
             file=sys.stderr,
         )
         return EXIT_USAGE

@@ -33,7 +33,7 @@ from driftgate.generate.plan_file import check_outputs_file, check_plan, unselec
 from driftgate.generate.runner import Targets
 from driftgate.report.gate import summarize
 from driftgate.results import BaselineInfo, CaseResult, GateSettings, RunResults
-from driftgate.score.embedder import Embedder
+from driftgate.score.embedder import Embedder, check_embedding_model
 from driftgate.score.quality import Quality
 from driftgate.select.selection import SelectionResult, select_cases
 from driftgate.shard import Shard, apply_shard
@@ -84,7 +84,7 @@ def skeleton(suite: SuiteSpec, selection: SelectionResult, mode: str) -> RunResu
         git_sha=git_sha(suite.root),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         mode=mode,
-        warnings=[str(w) for w in suite.warnings] + list(selection.warnings),
+        warnings=[w.located for w in suite.warnings] + list(selection.warnings),
         gate=GateSettings(
             min_pass_rate=gate.min_pass_rate,
             fail_on_regression=gate.fail_on_regression,
@@ -115,6 +115,8 @@ def run(options: RunOptions) -> RunResults:
     started = time.perf_counter()
     say = options.progress or (lambda message: None)
     suite = load_suite(options.config)
+    if options.embedder is None:
+        check_embedding_model(suite)  # before any paid call: a missing model is exit 2 now
     if options.samples:
         cases = tuple(replace(case, samples=options.samples) for case in suite.cases)
         suite = replace(suite, cases=cases)
@@ -204,15 +206,14 @@ def run(options: RunOptions) -> RunResults:
 
 
 def outputs_file(path: Path) -> Path:
-    """--outputs names a file the run can read (from the working directory), else exit 2:
-    with no outputs every case would error, and that is a usage problem, not a verdict."""
-    if not path.is_file():
-        what = "is a folder" if path.is_dir() else "does not exist"
+    """--outputs names a file, never a folder (exit 2). A missing file is decided once the
+    selection is known: fine when the cache answers every request (check_outputs_file)."""
+    if path.is_dir():
         raise UsageError(
-            f"--outputs {path}: {what}; pass the JSONL file your pipeline wrote "
+            f"--outputs {path}: is a folder; pass the JSONL file your pipeline wrote "
             f'(one {{"case", "sample", "output"}} object per line)'
         )
-    return path.resolve()
+    return path
 
 
 def target_warnings(generations: dict) -> list[str]:

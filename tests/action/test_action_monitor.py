@@ -66,7 +66,7 @@ def test_nightly_monitor_reports_sets_outputs_and_records_the_trend(
     assert code == 0, log
     assert outputs["flagged"] == "1" and outputs["samples"] == "2"
     assert outputs["flag-rate"] == "0.5000"
-    assert summary.startswith("### 🔎 driftgate monitor · support: 50.0% of 2 samples flagged")
+    assert summary.startswith("### 🔎 driftgate monitor · `support`: 50.0% of 2 samples flagged")
     assert "::warning title=driftgate monitor%3A bad line::" in log
     assert not any(fake.comments.values())  # never a PR comment
     results = json.loads((repo.work / "driftgate-results.json").read_text())
@@ -81,7 +81,7 @@ def test_fail_on_rate_fails_the_job(tmp_path, repo, fake, embedder):
     )
     assert code == 1
     assert outputs["verdict"] == "fail"
-    assert "**Failed:** all samples: 50.0% flagged" in summary
+    assert "**Failed:** `all samples: 50.0% flagged > 25.0%" in summary
 
 
 def test_monitor_without_samples_is_a_usage_error(tmp_path, repo, fake, embedder):

@@ -4,6 +4,7 @@ trend on a local baseline branch, and the CLI's files and exit codes."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from monitor_helpers import CONTEXT, sample, write_log
@@ -163,8 +164,10 @@ def test_trend_compares_with_the_previous_run_and_records_this_one(project, embe
         project, "driftgate-baseline",
         {"monitor/support-bot/2026-11-30.json": json.dumps(earlier)}, "seed",
     )
-    rows = [sample(id="ok", case="ticket_summary"), sample(id="bad", output="x", task="summarize",
-                                                          context="Nothing about refunds.")]
+    rows = [
+        sample(id="ok", case="ticket_summary"),
+        sample(id="bad", task="summarize", output="word " * 40),  # max_length 120
+    ]
     results = run_monitor(
         project, rows, embedder, baseline_branch="driftgate-baseline", record=True
     )
@@ -223,3 +226,14 @@ def test_the_embedder_keeps_a_bounded_number_of_vectors_and_the_current_batch(em
     assert all(embedder.knows(t) for t in "abcde")
     embedder.encode(["f"])
     assert [t for t in "abcdef" if embedder.knows(t)] == ["d", "e", "f"]
+
+
+def test_the_worked_example_in_the_docs_holds(project, embedder):
+    """docs/monitor.md's three-line log: r2 invents facts, r1 is faithful, line 3 is broken."""
+    doc = (Path(__file__).parents[2] / "docs" / "monitor.md").read_text(encoding="utf-8")
+    block = doc.split("```jsonl\n", 1)[1].split("```", 1)[0]
+    results = run_monitor(project, block.splitlines(), embedder)
+    assert [r.id for r in results.samples] == ["r2"]
+    assert results.samples[0].flags == ["grounding"]
+    assert "$94" in results.samples[0].reasons[0]
+    assert results.bad_lines == 1 and results.overall.flag_rate == pytest.approx(0.5)

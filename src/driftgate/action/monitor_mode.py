@@ -14,6 +14,7 @@ from driftgate.errors import EXIT_FAIL, EXIT_PASS, UsageError
 def monitor_mode(settings, plan, out: Workflow, embedder=None) -> int:
     from driftgate.monitor.report import render
     from driftgate.monitor.run import MonitorOptions, monitor
+    from driftgate.redact import redacted_json
 
     if not settings.samples:
         raise UsageError(
@@ -40,7 +41,7 @@ def monitor_mode(settings, plan, out: Workflow, embedder=None) -> int:
     for problem in results.bad_line_examples:
         out.warning(problem, title="driftgate monitor: bad line")
     (root / settings.results_path).write_text(
-        results.model_dump_json(indent=2) + "\n", encoding="utf-8"
+        redacted_json(results, indent=2) + "\n", encoding="utf-8"
     )
     out.summary(render(results, run_url=settings.run_url))
     overall = results.overall

@@ -80,6 +80,7 @@ def add_parser(sub, add_config_argument, add_judge_arguments) -> None:
 def run_command(args: argparse.Namespace) -> int:
     from driftgate.monitor.report import render
     from driftgate.monitor.run import MonitorOptions, monitor
+    from driftgate.redact import redacted_json
 
     _check_writable(args.output_json, args.report_md)
     options = MonitorOptions(
@@ -103,7 +104,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"warning: {problem}", file=sys.stderr)
     report = render(results)
     if args.output_json:
-        args.output_json.write_text(results.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        args.output_json.write_text(redacted_json(results, indent=2) + "\n", encoding="utf-8")
     if args.report_md:
         args.report_md.write_text(report, encoding="utf-8")
     print(summary_line(results))

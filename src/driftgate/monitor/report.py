@@ -8,7 +8,8 @@ each was flagged; then the trend. Everything taken from the log is escaped as un
 from __future__ import annotations
 
 from driftgate.monitor.results import GroupSummary, MonitorResults, SampleRecord
-from driftgate.report.markdown import _clip, _code, _escape
+from driftgate.redact import redact
+from driftgate.report.markdown import untrusted
 
 WORST_SHOWN = 20
 GROUPS_SHOWN = 30
@@ -25,10 +26,10 @@ def _num(value: float | None, digits: int = 2) -> str:
 def headline(results: MonitorResults) -> str:
     o = results.overall
     if o.samples == 0:
-        return f"### 🔎 driftgate monitor · {_escape(results.suite)}: no samples scored"
+        return f"### 🔎 driftgate monitor · {untrusted(results.suite, 80)}: no samples scored"
     icon = "❌" if results.verdict == "fail" else "🔎"
     text = (
-        f"### {icon} driftgate monitor · {_escape(results.suite)}: {_pct(o.flag_rate)} of "
+        f"### {icon} driftgate monitor · {untrusted(results.suite, 80)}: {_pct(o.flag_rate)} of "
         f"{o.samples:,} sample{'s' if o.samples != 1 else ''} flagged"
     )
     trend = results.trend
@@ -49,7 +50,7 @@ def group_row(group: GroupSummary) -> str:
     if group.compared:
         similarity = f"{_num(group.similarity_mean)} ({group.below_expected} below)"
     return (
-        f"| {_code(_clip(group.name, 60))} | {group.samples:,} | {group.flagged:,} "
+        f"| {untrusted(group.name, 60, cell=True)} | {group.samples:,} | {group.flagged:,} "
         f"({_pct(group.flag_rate)}) | {_num(group.grounding_mean)} | "
         f"{_num(group.judge_mean, 1)} ({group.judged}) | {similarity} | {latency} | "
         f"${group.cost_usd:.4f} |"
@@ -58,9 +59,10 @@ def group_row(group: GroupSummary) -> str:
 
 def sample_row(record: SampleRecord) -> str:
     label = record.id if record.id is not None else f"line {record.line}"
-    reason = _escape(_clip("; ".join(record.reasons), 200))
+    reason = untrusted("; ".join(record.reasons), 200, cell=True)
     return (
-        f"| {_code(_clip(label, 40))} | {record.line} | {_code(_clip(record.group, 40))} | "
+        f"| {untrusted(label, 40, cell=True)} | {record.line} | "
+        f"{untrusted(record.group, 40, cell=True)} | "
         f"{', '.join(record.flags)} | {reason} |"
     )
 
@@ -89,7 +91,7 @@ def render(results: MonitorResults, run_url: str | None = None) -> str:
     o = results.overall
     lines = [headline(results), ""]
     if results.verdict == "fail":
-        lines += [f"**Failed:** {_escape('; '.join(results.fail_reasons))}", ""]
+        lines += [f"**Failed:** {untrusted('; '.join(results.fail_reasons))}", ""]
     read = f"{results.scored:,} scored of {results.lines_read:,} line(s)"
     if results.bad_lines:
         read += f", {results.bad_lines:,} bad line(s) skipped"
@@ -125,10 +127,10 @@ def render(results: MonitorResults, run_url: str | None = None) -> str:
     notes = list(results.bad_line_examples[:5]) + list(results.warnings)
     if notes:
         lines += ["", "<details><summary>Notes</summary>", ""]
-        lines += [f"- {_escape(_clip(note, 300))}" for note in notes]
+        lines += [f"- {untrusted(note, 300)}" for note in notes]
         lines += ["", "</details>"]
     footer = f"judge: {results.judge_calls} call(s), ${results.judge_cost_usd:.4f}"
     if run_url:
         footer += f" · [workflow run]({run_url})"
     lines += ["", f"<sub>{footer} · similarity to expected is shown, never flagged</sub>", ""]
-    return "\n".join(lines)
+    return redact("\n".join(lines))

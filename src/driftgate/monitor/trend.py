@@ -12,6 +12,7 @@ from pathlib import Path
 
 from driftgate.compare.store import GitFailed, commit_files, read_folder, suite_slug
 from driftgate.monitor.results import MonitorResults, Trend, TrendPoint
+from driftgate.redact import redact_data
 
 HISTORY = 14  # runs shown in the chart
 
@@ -31,9 +32,7 @@ def point(results: MonitorResults) -> TrendPoint:
     )
 
 
-def attach_trend(
-    results: MonitorResults, root: Path, branch: str | None, record: bool
-) -> None:
+def attach_trend(results: MonitorResults, root: Path, branch: str | None, record: bool) -> None:
     """Read the earlier summaries, compare, and (with `record`) store this one."""
     if not branch:
         return
@@ -45,7 +44,7 @@ def attach_trend(
         return
     today = point(results)
     history = _history(stored or {}, results.warnings, exclude=today.date)
-    trend = Trend(source=f"branch {branch}:{where}/", history=[*history[-(HISTORY - 1):], today])
+    trend = Trend(source=f"branch {branch}:{where}/", history=[*history[-(HISTORY - 1) :], today])
     if history:
         trend.previous = history[-1]
         if today.flag_rate is not None and trend.previous.flag_rate is not None:
@@ -56,7 +55,11 @@ def attach_trend(
             commit_files(
                 root,
                 branch,
-                {path: json.dumps({"summary": today.model_dump(), **_full(results)}, indent=2)},
+                {
+                    path: json.dumps(
+                        redact_data({"summary": today.model_dump(), **_full(results)}), indent=2
+                    )
+                },
                 f"driftgate monitor: {results.suite} on {today.date}",
             )
             trend.recorded = f"{branch}:{path}"
