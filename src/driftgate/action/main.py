@@ -37,7 +37,7 @@ PR_TARGET_WARNING = (
 class Plan:
     """What this event asks for, decided before anything runs."""
 
-    kind: str  # "selective" | "full" | "merge" | "noop"
+    kind: str  # "selective" | "full" | "merge" | "monitor" | "noop"
     note: str
     pr_number: int | None = None
     base_sha: str | None = None
@@ -66,6 +66,17 @@ def plan_run(settings: Settings) -> Plan:
             f"{', '.join(PR_ACTIONS)})",
             warnings=tuple(warnings),
         )
+    if settings.mode == "monitor":
+        return Plan(
+            "monitor",
+            f"{name or 'local'}: monitoring production samples (no PR comment)",
+            update_baseline={
+                "true": True,
+                "false": False,
+                "auto": name in ("schedule", "workflow_dispatch") and _on_default(settings),
+            }[settings.update_baseline],
+            warnings=tuple(warnings),
+        )
     if settings.mode == "merge":
         run = event.get("workflow_run") if name == "workflow_run" else None
         if isinstance(run, dict):  # the fork pattern: a follow-up with a write token
@@ -88,9 +99,7 @@ def plan_run(settings: Settings) -> Plan:
         note = f"{name or 'local'}: full run"
         if settings.mode in AUTO_MODES and name not in FULL_EVENTS and pr is None:
             note = f"event '{name or 'none'}': full run"
-    on_default = bool(settings.default_branch) and settings.ref == (
-        f"refs/heads/{settings.default_branch}"
-    )
+    on_default = _on_default(settings)
     # auto: full runs of the default branch; a sharded run records it in its merge job.
     whole_run = kind == "full" and not settings.shard or kind == "merge"
     update = {
@@ -99,6 +108,11 @@ def plan_run(settings: Settings) -> Plan:
         "auto": whole_run and pr is None and name != "workflow_run" and on_default,
     }[settings.update_baseline] and settings.mode != "plan"
     return Plan(kind, note, number, base, head, status_sha, update, tuple(warnings))
+
+
+def _on_default(settings: Settings) -> bool:
+    """The run is for the repository's default branch (where baselines are recorded)."""
+    return bool(settings.default_branch) and settings.ref == f"refs/heads/{settings.default_branch}"
 
 
 def action(
@@ -166,6 +180,10 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
             _write_request_plan(settings, None, root, out, run_nothing=True)
         return EXIT_PASS
     git.trust(Path(settings.workspace).resolve())
+    if plan.kind == "monitor":
+        from driftgate.action.monitor_mode import monitor_mode
+
+        return monitor_mode(settings, plan, out, embedder)
     out.log(f"driftgate: {plan.note}")
 
     shard_job = bool(settings.shard) and plan.kind != "merge"

@@ -104,12 +104,28 @@ def write_baseline_to_branch(
         raise UsageError(f"cannot key a baseline by commit '{commit_sha}': not a commit SHA")
     slug = suite_slug(results.suite)
     data = results.to_json()  # redacted: the baseline branch is pushed to origin
-    blob = _git(root, "hash-object", "-w", "--stdin", input=data)
-    files = {f"{slug}/{commit_sha}.json": blob, f"{slug}/latest.json": blob}
+    files = {f"{slug}/{commit_sha}.json": data, f"{slug}/latest.json": data}
     message = f"driftgate baseline: {results.suite} at {commit_sha[:12]}"
+    return commit_files(root, branch, files, message, retries)
+
+
+def commit_files(
+    root: Path, branch: str, files: dict[str, str], message: str, retries: int = 3
+) -> str:
+    """Add `files` (path → text) to the branch in one commit and push it; returns the
+    commit. Another job pushing first is retried (fetch, rebuild on its commit, push)."""
+    if not _has_origin(root):
+        raise UsageError(
+            f"recording on branch '{branch}' pushes to the '{REMOTE}' remote, and this "
+            f"repository has none; add it (git remote add {REMOTE} URL)"
+        )
+    blobs = {
+        path: _git(root, "hash-object", "-w", "--stdin", input=text)
+        for path, text in files.items()
+    }
     for attempt in range(retries + 1):
         parent = _fetch(root, branch)
-        tree = _tree_with(root, parent, files)
+        tree = _tree_with(root, parent, blobs)
         commit = _git(
             root,
             "commit-tree",
@@ -128,15 +144,33 @@ def write_baseline_to_branch(
             return commit
         if _remote_tip(root, branch) == parent:  # nobody else moved it: a real failure
             raise GitFailed(
-                f"could not push the baseline to branch '{branch}' of {REMOTE}: "
+                f"could not push to branch '{branch}' of {REMOTE}: "
                 f"{_scrub(pushed.stderr)}; {PUSH_PERMISSION_HINT}"
             )
         if attempt < retries:  # lost a race with another job: back off a little, rebuild
             time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
     raise GitFailed(
-        f"could not push the baseline to branch '{branch}': other jobs kept pushing first "
+        f"could not push to branch '{branch}': other jobs kept pushing first "
         f"({retries + 1} attempts); re-run the job"
     )
+
+
+def read_folder(root: Path, branch: str, folder: str) -> dict[str, str] | None:
+    """Every file directly in `folder` of the branch (name → text); None without the branch."""
+    if not _has_origin(root):
+        return None
+    tip = _fetch(root, branch)
+    if tip is None:
+        return None
+    listed = _run(root, "ls-tree", "--name-only", tip, "--", f"{folder.rstrip('/')}/")
+    if listed.returncode != 0:
+        return {}
+    found = {}
+    for path in listed.stdout.splitlines():
+        text = _show(root, tip, path)
+        if text is not None:
+            found[path.rsplit("/", 1)[-1]] = text
+    return found
 
 
 def default_merge_base(root: Path) -> str | None:

@@ -24,6 +24,7 @@ from driftgate.config.schema import (
     FileRef,
     GateConfig,
     JudgeConfig,
+    MonitorConfig,
     Price,
     Suite,
     SuiteFile,
@@ -110,6 +111,7 @@ class SuiteSpec:
     untriggered: str
     cases: tuple[CaseSpec, ...]
     file_hash: str
+    monitor: MonitorConfig = MonitorConfig()
     warnings: tuple[ConfigIssue, ...] = ()
     max_output_chars: int = 1_000_000
     # The parsed YAML with every key's position: later checks point at the line they mean.
@@ -399,6 +401,7 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
         cases=tuple(cases),
         file_hash=file_hash,
         warnings=tuple(warnings),
+        monitor=suite.monitor,
         max_output_chars=suite.max_output_chars,
         located=located,
     )

@@ -153,6 +153,26 @@ class Price(Strict):
     output: NonNegativeFloat
 
 
+class MonitorTask(Strict):
+    """What production samples of one task must satisfy, without a reference answer."""
+
+    description: str | None = None
+    checks: Checks | None = None
+    rubric: str | None = None
+    judge: bool | None = None
+    check_grounding: bool = True
+    grounding_threshold: Unit | None = None
+    min_grounding_ratio: Unit | None = None
+    grounding_mode: Literal["chunked", "whole"] | None = None
+
+
+class MonitorConfig(Strict):
+    """`driftgate monitor`: reference-free checks per `task` label of production samples."""
+
+    tasks: dict[str, MonitorTask] = {}
+    fail_on_rate: Unit | None = None
+
+
 class Case(Strict):
     name: str = Field(min_length=1)
     description: str | None = None
@@ -205,6 +225,7 @@ class Suite(Strict):
     # The longest output scored; longer ones are cut with a warning (docs/gate.md).
     max_output_chars: Annotated[int, Field(ge=1)] = 1_000_000
     cache: Literal["read_write", "read_only", "off"] = "read_write"
+    monitor: MonitorConfig = MonitorConfig()
     cases: list[Case] = Field(min_length=1)
 
 

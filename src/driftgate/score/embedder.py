@@ -122,6 +122,7 @@ class Embedder:
         self._model = model
         self._vectors: dict[str, np.ndarray] = {}
         self.encoded = 0  # texts actually sent to the model (for tests and benchmarks)
+        self.max_vectors: int | None = None  # None: keep every vector (one run's texts)
 
     @property
     def model(self):
@@ -142,6 +143,20 @@ class Embedder:
         vectors = vectors / np.where(norms == 0, 1.0, norms)
         self._vectors.update(zip(todo, vectors, strict=True))
         self.encoded += len(todo)
+        self._evict(keep=len(todo))
+
+    def bound(self, max_vectors: int) -> None:
+        """Keep at most this many vectors, oldest dropped first: a stream stays bounded,
+        while texts that recur (contexts, expected answers) are mostly encoded once."""
+        self.max_vectors = max_vectors
+        self._evict(keep=0)
+
+    def _evict(self, keep: int) -> None:
+        if self.max_vectors is None:
+            return
+        excess = len(self._vectors) - max(self.max_vectors, keep)
+        for text in list(self._vectors)[: max(excess, 0)]:
+            del self._vectors[text]
 
     def knows(self, text: str) -> bool:
         return text in self._vectors
