@@ -17,7 +17,14 @@ from typing import TextIO
 
 from driftgate.action.commands import Workflow
 from driftgate.action.git import Git
-from driftgate.action.github import COMMENT_LIMIT, CannotPost, GitHub, marker
+from driftgate.action.github import (
+    COMMENT_LIMIT,
+    CannotPost,
+    GitHub,
+    legacy_marker,
+    marker,
+    status_context,
+)
 from driftgate.action.settings import FULL_EVENTS, PR_ACTIONS, PR_EVENTS, Settings
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
 from driftgate.results import RunResults
@@ -169,7 +176,8 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     results_path = root / settings.results_path
     results.write(results_path)
     summary = results.summary
-    tag = marker(results.suite, results.shard if shard_job else None)
+    shard_key = results.shard if shard_job else None
+    tag = marker(results.suite, shard_key)
     body = render_markdown(
         results,
         run_url=settings.run_url,
@@ -184,7 +192,10 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
         _check_pr_head(github, plan, out)
     if plan.pr_number and settings.comment and not shard_job and github is not None:
         with out.group("Post the PR comment"):
-            comment_url = _post_comment(github, plan.pr_number, tag, body, summary.selected, out)
+            legacy = legacy_marker(results.suite, shard_key)
+            comment_url = _post_comment(
+                github, plan.pr_number, (tag, legacy), body, summary.selected, out
+            )
     if settings.commit_status and not shard_job and plan.status_sha and github is not None:
         with out.group("Set the commit status"):
             _post_status(github, settings, plan.status_sha, results, out)
@@ -331,14 +342,19 @@ def _annotate(results: RunResults, out: Workflow) -> None:
 
 
 def _post_comment(
-    github: GitHub, number: int, tag: str, body: str, selected: int, out: Workflow
+    github: GitHub, number: int, tags: tuple[str, str], body: str, selected: int, out: Workflow
 ) -> str | None:
+    tag, legacy = tags
     try:
-        url = github.upsert_comment(number, tag, body, create=selected > 0)
+        posted = github.upsert_comment(number, tag, body, create=selected > 0, legacy=legacy)
     except CannotPost as exc:
         out.warning(str(exc), title="driftgate: comment not posted")
         out.summary(f"> ⚠️ The PR comment was not posted: {exc}\n")
         return None
+    for note in posted.notes:
+        out.warning(note, title="driftgate: PR comment")
+        out.summary(f"> ⚠️ PR comment: {note}\n")
+    url = posted.url
     if url is None:
         out.log("no case was affected and no earlier comment exists: nothing posted")
         out.summary("_No case was affected by this change: no PR comment posted._\n")
@@ -368,7 +384,7 @@ def _post_status(
     state = "success" if results.summary.verdict == "pass" else "failure"
     try:
         github.set_status(
-            sha, f"driftgate/{results.suite}", state, status_line(results), settings.run_url
+            sha, status_context(results.suite), state, status_line(results), settings.run_url
         )
     except CannotPost as exc:
         out.warning(str(exc), title="driftgate: status not set")
