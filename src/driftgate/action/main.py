@@ -27,6 +27,7 @@ from driftgate.action.github import (
 )
 from driftgate.action.settings import FULL_EVENTS, PR_ACTIONS, PR_EVENTS, Settings
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.ratelimit import WaitBudget
 from driftgate.results import RunResults
 
 PR_TARGET_WARNING = (
@@ -438,5 +439,10 @@ def main(argv: list[str] | None = None) -> int:
         return _die(Workflow(sys.stdout, None, os.environ.get("GITHUB_STEP_SUMMARY")), str(exc))
     github = None
     if settings.repository:
-        github = GitHub.connect(settings.github_token, settings.api_url, settings.repository)
+        github = GitHub.connect(
+            settings.github_token,
+            settings.api_url,
+            settings.repository,
+            budget=WaitBudget(settings.max_wait),
+        )
     return action(settings, github, Git())

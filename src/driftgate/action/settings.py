@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from driftgate.action.event import check_event
 from driftgate.errors import UsageError
+from driftgate.ratelimit import DEFAULT_MAX_WAIT_S
 
 MODES = ("auto", "selective", "full", "merge")
 UPDATE_BASELINE = ("auto", "true", "false")
@@ -43,6 +45,7 @@ class Settings:
     pr_number: int | None = None  # mode merge from a workflow_run follow-up (fork PRs)
     results_path: str = "driftgate-results.json"
     working_directory: str = "."
+    max_wait: float = DEFAULT_MAX_WAIT_S  # seconds of GitHub rate-limit waits per run
     # GitHub's context.
     event_name: str = ""
     event: Mapping = field(default_factory=dict, repr=False)
@@ -129,12 +132,18 @@ class Settings:
                 f"number saved by the pull_request run (see the fork pattern in the README)"
             )
 
+        max_wait = _seconds(
+            get("max-wait") or env.get("DRIFTGATE_MAX_WAIT", "").strip() or None,
+            DEFAULT_MAX_WAIT_S,
+        )
+
         judge = get("judge")
         if judge is not None:
             judge = choice("judge", JUDGE_POLICIES, judge)
 
         event_name = env.get("GITHUB_EVENT_NAME", "")
         event = _read_event(env.get("GITHUB_EVENT_PATH"))
+        check_event(event_name, event, env.get("GITHUB_EVENT_PATH") or "")
         return cls(
             config=get("config", "llm-evals.yaml"),
             github_token=get("github-token") or env.get("GITHUB_TOKEN", ""),
@@ -150,6 +159,7 @@ class Settings:
             pr_number=int(pr_number) if pr_number else None,
             results_path=get("results-path", "driftgate-results.json"),
             working_directory=get("working-directory", "."),
+            max_wait=max_wait,
             event_name=event_name,
             event=event,
             repository=env.get("GITHUB_REPOSITORY", ""),
@@ -165,6 +175,21 @@ class Settings:
         )
 
 
+def _seconds(value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise UsageError(
+            f"input `max-wait` (or DRIFTGATE_MAX_WAIT): {value!r} is not a number of seconds; "
+            f"use e.g. 60, or 0 to never wait for GitHub's rate limits"
+        )
+    return seconds
+
+
 def _read_event(path: str | None) -> Mapping:
     if not path:
         return {}
@@ -174,4 +199,4 @@ def _read_event(path: str | None) -> Mapping:
         raise UsageError(f"GITHUB_EVENT_PATH {path}: file not found") from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"GITHUB_EVENT_PATH {path}: cannot read the event: {exc}") from None
-    return data if isinstance(data, dict) else {}
+    return data  # check_event says what is wrong with it
