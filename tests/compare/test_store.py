@@ -114,11 +114,12 @@ def test_round_trip_prefers_merge_base_and_leaves_the_checkout_alone(clone, orig
 
 RACER = """#!/bin/sh
 # Fake-free race: before this clone's first push, another clone pushes a baseline.
-if [ "$1" = "push" ] && [ ! -e "$RACE_MARKER" ]; then
+# (driftgate runs `git -c core.quotePath=false SUBCOMMAND ...`: the subcommand is $3.)
+if [ "$3" = "push" ] && [ ! -e "$RACE_MARKER" ]; then
   : > "$RACE_MARKER"
   (cd "$RIVAL" && "$PYTHON" -c "$RIVAL_WRITE") || exit 99
 fi
-[ "$1" = "push" ] && echo push >> "$PUSH_LOG"
+[ "$3" = "push" ] && echo push >> "$PUSH_LOG"
 exec "$REAL_GIT" "$@"
 """
 

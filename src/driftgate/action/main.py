@@ -172,7 +172,7 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
             with out.group("Changed files"):
                 changes = _pr_changes(settings, plan, github, git, out, root)
         with out.group("Run the suite"):
-            results = _run_suite(settings, plan, changes, root, run, embedder, out)
+            results = _run_suite(settings, plan, changes, root, run, embedder, out, git)
 
     results_path = root / settings.results_path
     results.write(results_path)
@@ -240,7 +240,7 @@ def _pr_changes(settings, plan: Plan, github, git, out: Workflow, root: Path):
     return None
 
 
-def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Workflow):
+def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Workflow, git):
     from driftgate.pipeline import RunOptions
     from driftgate.pipeline import run as pipeline_run
 
@@ -249,6 +249,7 @@ def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Wo
     )
     known = {f.name for f in fields(RunOptions)}
     baseline = {
+        "git": git,  # one git for every command of the run
         "baseline_branch": settings.baseline_branch,
         "merge_base": _baseline_commit(settings, plan, changes),
         # Recorded by the action after reporting, so a push failure is a warning, not exit 2.
