@@ -207,3 +207,65 @@ def test_max_wait_is_an_input_or_an_environment_setting(tmp_path, repo, fake):
 
     with pytest.raises(UsageError, match="max-wait"):
         Settings.from_env({**env, "INPUT_MAX-WAIT": "forever"})
+
+
+# -- one git seam --------------------------------------------------------------------------------
+
+GIT_LOGGER = """#!/bin/sh
+echo "$3" >> "$GIT_LOG"
+exec "$REAL_GIT" "$@"
+"""
+
+
+def test_one_injected_git_sees_every_git_command_of_a_run(
+    tmp_path, repo, fake, embedder, monkeypatch
+):
+    """The action hands its `git` to the pipeline: selection, the suite's root, the cache, the
+    run's commit and the baseline branch all use it. A logging `git` on PATH proves that no
+    git ran without passing through it."""
+    import os
+    import shutil
+    import stat
+
+    class Recording(Git):
+        def __init__(self):
+            self.commands: list[str] = []
+
+        def call(self, root, *args, **options):
+            self.commands.append(args[0])
+            return super().call(root, *args, **options)
+
+    head = bad_pr(repo)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(GIT_LOGGER)
+    (bin_dir / "git").chmod(0o755 | stat.S_IEXEC)
+    log = tmp_path / "git.log"
+    monkeypatch.setenv("REAL_GIT", shutil.which("git"))
+    monkeypatch.setenv("GIT_LOG", str(log))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+    env = action_env(
+        tmp_path,
+        repo,
+        "pull_request",
+        pr_event(repo.main_sha, head),
+        fake.base_url,
+        sha=head,
+        ref="refs/pull/2/merge",
+    )
+    settings = Settings.from_env(env)
+    github = GitHub.connect(
+        settings.github_token, settings.api_url, settings.repository, retries=0, throttle=False
+    )
+    from driftgate.action.main import action
+
+    recording = Recording()
+    code = action(settings, github, recording, embedder=embedder, stream=io.StringIO())
+    assert code == 1
+    ran = log.read_text().split()
+    assert sorted(ran) == sorted(recording.commands)  # nothing ran around the seam
+    # ... and the seam covers every stage that asks git something:
+    seams = ("config", "rev-parse", "cat-file", "merge-base", "diff", "ls-files", "remote", "fetch")
+    for command in seams:
+        assert command in recording.commands, command
