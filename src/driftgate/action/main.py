@@ -30,6 +30,7 @@ from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, Drif
 from driftgate.ratelimit import WaitBudget
 from driftgate.results import RunResults
 
+NAME_MAX = 120  # suite and case names in the report; longer ones are shortened
 PR_TARGET_WARNING = (
     "pull_request_target runs with the base repository's secrets and a write token; if the "
     "workflow checks out the PR's code, that code runs with them. Use `pull_request` and the "
@@ -180,7 +181,7 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     shard_key = results.shard if shard_job else None
     tag = marker(results.suite, shard_key)
     body = render_markdown(
-        results,
+        _short_names(results),
         run_url=settings.run_url,
         limit=COMMENT_LIMIT - len(tag) - 1,
         artifact_hint=f"`{settings.results_path}`",
@@ -325,6 +326,23 @@ def _check_pr_head(github: GitHub, plan: Plan, out: Workflow) -> None:
             f"was for {str(plan.head_sha)[:12]}: not posting (the PR moved on, or the saved "
             f"PR number is wrong)"
         )
+
+
+def _short_names(results: RunResults) -> RunResults:
+    """A copy for the report whose suite and case names fit on a line: an 8,000-character
+    name is a detail like any other, and must not crowd the verdict out of the comment."""
+    names = [results.suite, *(c.name for c in results.cases)]
+    if all(len(name) <= NAME_MAX for name in names):
+        return results
+    shown = results.model_copy(deep=True)
+    shown.suite = _clip_name(shown.suite)
+    for case in shown.cases:
+        case.name = _clip_name(case.name)
+    return shown
+
+
+def _clip_name(name: str) -> str:
+    return name if len(name) <= NAME_MAX else f"{name[: NAME_MAX - 12]}…({len(name)} chars)"
 
 
 def _annotate(results: RunResults, out: Workflow) -> None:
