@@ -168,7 +168,8 @@ class Git:
 
     def trust(self, path: Path) -> None:
         """`safe.directory`: without it git refuses a checkout owned by another uid."""
-        listed = self.call(path, "config", "--global", "--get-all", "safe.directory")
+        anywhere = Path(path.anchor or os.sep)  # global config: no repository needed
+        listed = self.call(anywhere, "config", "--global", "--get-all", "safe.directory")
         if str(path) in listed.text.splitlines():
             return
-        self.call(path, "config", "--global", "--add", "safe.directory", str(path))
+        self.call(anywhere, "config", "--global", "--add", "safe.directory", str(path))
