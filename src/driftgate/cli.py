@@ -36,7 +36,17 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     add_select_arguments(parser)  # --changed-since/--changed-files/--all, --cases, --tags
-    parser.add_argument("--outputs", type=Path, help="read outputs from this JSONL file")
+    parser.add_argument(
+        "--outputs",
+        type=Path,
+        help="read outputs from this JSONL file, and from the cache for requests it lacks",
+    )
+    parser.add_argument(
+        "--plan",
+        type=Path,
+        metavar="PLAN.jsonl",
+        help="the plan (driftgate plan) the outputs answer: refuse if the suite changed since",
+    )
     parser.add_argument("--output-json", type=Path, help="write the results JSON here")
     parser.add_argument("--report-md", type=Path, help="write the Markdown report here")
     parser.add_argument("--junit", type=Path, help="write JUnit XML here (test reporters)")
@@ -134,6 +144,7 @@ def run_options(args: argparse.Namespace, **extra):
         names=args.cases,
         tags=getattr(args, "tags", None),
         outputs=getattr(args, "outputs", None),
+        plan=getattr(args, "plan", None),
         progress=progress,
         **extra,
         cache_dir=getattr(args, "cache_dir", None),
@@ -144,6 +155,7 @@ def run_options(args: argparse.Namespace, **extra):
 def cmd_run(args: argparse.Namespace) -> int:
     from driftgate.pipeline import run
 
+    check_report_paths(args)
     options = run_options(
         args,
         baseline=args.baseline,
@@ -158,23 +170,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     return finish(run(options), args)
 
 
+def check_report_paths(args: argparse.Namespace) -> None:
+    """Exit 2 before the run (and any paid call) for a report that could not be written."""
+    from driftgate.report.files import check_writable
+
+    check_writable(
+        [
+            ("--output-json", args.output_json),
+            ("--report-md", args.report_md),
+            ("--junit", args.junit),
+        ]
+    )
+
+
 def finish(results, args: argparse.Namespace) -> int:
-    """Warnings, the report files asked for, the table, and the exit code (run, merge)."""
-    from driftgate.report.markdown import render_markdown
+    """Warnings, the report files asked for, the table, and the exit code (run, merge).
+
+    A report that fails to write doesn't stop the others (the results JSON goes first);
+    the exit code is then 2: the verdict was not delivered the way it was asked for."""
+    from driftgate.report.files import results_first, write_reports
     from driftgate.report.terminal import render_table
 
     for warning in results.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if args.output_json:
-        results.write(args.output_json)
-    if args.report_md:
-        args.report_md.parent.mkdir(parents=True, exist_ok=True)
-        args.report_md.write_text(render_markdown(results), encoding="utf-8")
-    if args.junit:
-        from driftgate.report.junit import write_junit
-
-        write_junit(results, args.junit)
+    written, failures = write_reports(
+        results, results_first(results, args.output_json, args.report_md, args.junit)
+    )
     print(render_table(results))
+    if failures:
+        for failure in failures:
+            print(f"driftgate: error: cannot write {failure}", file=sys.stderr)
+        print(
+            f"driftgate: the verdict ({results.summary.verdict.upper()}) was not delivered "
+            f"in full; written: {', '.join(written) or 'nothing'}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return EXIT_PASS if results.summary.verdict == "pass" else EXIT_FAIL
 
 
@@ -207,6 +238,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from driftgate.merge import merge_files, results_files
 
+    check_report_paths(args)
     paths: list[Path] = []
     for path in args.results:
         paths += results_files(path) if path.is_dir() else [path]
@@ -214,14 +246,33 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.files:  # the pre-commit hook passes the staged suite files
+        return max(_validate_one(path) for path in args.files)
+    return _validate_one(args.config, raise_errors=True)
+
+
+def _validate_one(path: Path, raise_errors: bool = False) -> int:
     from driftgate.config import load_suite
 
-    suite = load_suite(args.config)
+    try:
+        suite = load_suite(path)
+    except ConfigError as exc:
+        if raise_errors:
+            raise
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        print(f"{path}: {len(exc.issues)} problem(s) in the suite file", file=sys.stderr)
+        return EXIT_USAGE
+    except DriftgateError as exc:
+        if raise_errors:
+            raise
+        print(f"driftgate: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     for warning in suite.warnings:
         print(warning, file=sys.stderr)
     critical = sum(c.critical for c in suite.cases)
     print(
-        f"{args.config}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
+        f"{path}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
         f"{critical} critical, {len(suite.warnings)} warning(s)"
     )
     return EXIT_PASS
@@ -286,6 +337,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check the suite file and report every problem")
     add_config_argument(validate)
+    validate.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="suite files to check instead of --config (the pre-commit hook passes them)",
+    )
     validate.set_defaults(handler=cmd_validate)
 
     select = sub.add_parser(
@@ -296,6 +354,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_argument(select)
     add_select_command_arguments(select)
     select.set_defaults(handler=cmd_select)
+
+    from driftgate.commands.plan import add_plan_arguments, plan_command
+
+    plan = sub.add_parser(
+        "plan",
+        help="write the (case, sample) requests your own job must generate (runs nothing)",
+        description="Select as `run` does and write one JSON line per request that needs a "
+        "fresh output (the cache answers the rest). Generate them in your own environment, "
+        "then score with `driftgate run --outputs OUT.jsonl --plan PLAN.jsonl`.",
+    )
+    add_config_argument(plan)
+    add_plan_arguments(plan)
+    plan.set_defaults(handler=plan_command)
 
     schema = sub.add_parser("schema", help="print the suite file's JSON Schema")
     schema.add_argument(

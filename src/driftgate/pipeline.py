@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from driftgate import __version__
-from driftgate.cache import DEFAULT_DIR, Cache, encode_through_cache
+from driftgate.cache import Cache, encode_through_cache, open_suite_cache
 from driftgate.compare import (
     baseline_texts,
     compare_to_baseline,
@@ -27,6 +27,8 @@ from driftgate.config.schema import OutputsTarget
 from driftgate.errors import UsageError
 from driftgate.generate import Generation, generate_all
 from driftgate.generate.cached import CachingGenerator
+from driftgate.generate.outputs_target import OutputsFile
+from driftgate.generate.plan_file import check_outputs_file, check_plan, unselected_lines_warning
 from driftgate.generate.runner import Targets
 from driftgate.git import Git, GitError
 from driftgate.report.gate import summarize
@@ -44,7 +46,8 @@ class RunOptions:
     changes: object | None = None  # select.changes.ChangeSet; None means a full run
     names: list[str] | None = None
     tags: list[str] | None = None
-    outputs: Path | None = None  # --outputs: every case reads this JSONL file
+    outputs: Path | None = None  # --outputs: every case reads this JSONL file (and the cache)
+    plan: Path | None = None  # --plan: the plan the outputs answer; refuse if the suite changed
     embedder: object | None = None  # an Embedder to reuse (tests, calibrate)
     baseline: Path | None = None  # --baseline: compare with this results file
     baseline_branch: str | None = DEFAULT_BRANCH  # else this branch of origin (None: no baseline)
@@ -116,6 +119,7 @@ def run(options: RunOptions) -> RunResults:
     if options.samples:
         cases = tuple(replace(case, samples=options.samples) for case in suite.cases)
         suite = replace(suite, cases=cases)
+    outputs = outputs_file(options.outputs) if options.outputs else None
     selection = select_cases(
         suite, options.changes, names=options.names, tags=options.tags, git=git
     )
@@ -131,9 +135,7 @@ def run(options: RunOptions) -> RunResults:
     quality = Quality.start(suite, options.judge, options.max_cost, options.traces)
     targets = Targets(
         suite,
-        override=OutputsTarget(type="outputs", path=str(options.outputs))
-        if options.outputs
-        else None,
+        override=OutputsTarget(type="outputs", path=str(outputs)) if outputs else None,
         budget=quality.budget,
         tracer=quality.tracer,
     )
@@ -149,16 +151,27 @@ def run(options: RunOptions) -> RunResults:
         say(f"[{finished}/{total}] {label}: {state}{took}")
 
     cache = open_cache(suite, options)
+    generator = CachingGenerator(suite, targets, cache, git)
+    if options.plan:
+        check_plan(options.plan, suite)
+    outputs_path = None
+    if options.outputs:
+        outputs_path = OutputsFile.resolve(options.outputs, suite.root, suite.path.parent)
+        check_outputs_file(outputs_path, cases, generator)
     try:
         generations = generate_all(
-            cases,
-            targets,
-            suite.concurrency,
-            on_done=on_done,
-            generate=CachingGenerator(suite, targets, cache, git),
+            cases, targets, suite.concurrency, on_done=on_done, generate=generator
         )
+        if outputs_path is not None and cases:
+            runner = targets.for_case(cases[0])
+            ignored = unselected_lines_warning(
+                outputs_path, runner.case_names(), suite, [c.name for c in selection.selected]
+            )
+            if ignored:
+                results.warnings.append(ignored)
     finally:
         targets.close()
+    results.warnings += target_warnings(generations) + targets.warnings()
     results.warnings += cache.warnings  # before the judge's: shard merges keep this order
     embedder = options.embedder or Embedder(suite.embedding_model)  # loads on first encode
     names = [case.name for case in cases]
@@ -191,6 +204,27 @@ def run(options: RunOptions) -> RunResults:
         commit = write_baseline_to_branch(suite.root, branch, results, results.git_sha, git=git)
         say(f"baseline for {results.git_sha[:12]} pushed to branch '{branch}' ({commit[:12]})")
     return results
+
+
+def outputs_file(path: Path) -> Path:
+    """--outputs names a file the run can read (from the working directory), else exit 2:
+    with no outputs every case would error, and that is a usage problem, not a verdict."""
+    if not path.is_file():
+        what = "is a folder" if path.is_dir() else "does not exist"
+        raise UsageError(
+            f"--outputs {path}: {what}; pass the JSONL file your pipeline wrote "
+            f'(one {{"case", "sample", "output"}} object per line)'
+        )
+    return path.resolve()
+
+
+def target_warnings(generations: dict) -> list[str]:
+    """What the targets said about outputs they delivered anyway (cut, bytes replaced)."""
+    out = []
+    for (name, sample), generation in sorted(generations.items()):
+        for warning in generation.warnings:
+            out.append(f"case '{name}'{f' sample {sample}' if sample else ''}: {warning}")
+    return out
 
 
 def find_baseline(
@@ -241,8 +275,7 @@ def record_cache(results: RunResults, suite: SuiteSpec, cache: Cache, generation
 
 def open_cache(suite: SuiteSpec, options: RunOptions) -> Cache:
     """The run's cache; a relative default lives at the repository root, like CI expects."""
-    directory = options.cache_dir or suite.root / DEFAULT_DIR
-    return Cache(directory, options.cache_mode or suite.cache)
+    return open_suite_cache(suite.root, suite.cache, options.cache_dir, options.cache_mode)
 
 
 def score_cases(

@@ -16,7 +16,7 @@ from driftgate.action.event import check_event
 from driftgate.errors import UsageError
 from driftgate.ratelimit import DEFAULT_MAX_WAIT_S
 
-MODES = ("auto", "selective", "full", "merge")
+MODES = ("auto", "selective", "full", "merge", "plan")
 UPDATE_BASELINE = ("auto", "true", "false")
 JUDGE_POLICIES = ("critical", "selected", "all", "never")
 PR_EVENTS = ("pull_request", "pull_request_target")
@@ -44,6 +44,8 @@ class Settings:
     shard_results: str = "driftgate-shards"
     pr_number: int | None = None  # mode merge from a workflow_run follow-up (fork PRs)
     results_path: str = "driftgate-results.json"
+    plan_path: str = "driftgate-plan.jsonl"  # mode plan writes it; a scoring run checks it
+    outputs: str | None = None  # the generation step's JSONL: every selected case reads it
     working_directory: str = "."
     max_wait: float = DEFAULT_MAX_WAIT_S  # seconds of GitHub rate-limit waits per run
     # GitHub's context.
@@ -158,6 +160,8 @@ class Settings:
             shard_results=get("shard-results", "driftgate-shards"),
             pr_number=int(pr_number) if pr_number else None,
             results_path=get("results-path", "driftgate-results.json"),
+            plan_path=get("plan-path", "driftgate-plan.jsonl"),
+            outputs=get("outputs"),
             working_directory=get("working-directory", "."),
             max_wait=max_wait,
             event_name=event_name,

@@ -87,6 +87,8 @@ def read_baseline_from_branch(
                 f"({exc.errors()[0]['msg']}); delete the file from the branch or run with "
                 f"--update-baseline on the base branch to replace it"
             ) from None
+        if not at_merge_base:  # the newest may well be the merge-base's own record
+            at_merge_base = results.git_sha == merge_base if merge_base else None
         info = BaselineInfo(
             source=f"branch {branch}:{path}",
             commit=results.git_sha,
@@ -165,10 +167,39 @@ def write_baseline_to_branch(
 
 
 def default_merge_base(root: Path, git: Git | None = None) -> str | None:
-    """Where this branch left the remote's default branch, when git knows it locally."""
+    """Where this branch left the remote's default branch, when git can tell."""
     store = _Store(root, git or Git())
-    done = store.call("merge-base", "HEAD", f"refs/remotes/{REMOTE}/HEAD")
+    branch = default_branch_ref(root, store.git)
+    if branch is None:
+        return None
+    done = store.call("merge-base", "--end-of-options", "HEAD", branch)
     return (done.text.strip() or None) if done.ok else None
+
+
+def default_branch_ref(root: Path, git: Git | None = None) -> str | None:
+    """The remote's default branch as a local ref, without needing `origin/HEAD`.
+
+    `origin/HEAD` is unset after `git remote add` + push (the usual way a repository
+    starts), so: origin/HEAD if set, else what the remote says its HEAD is, else
+    origin/main or origin/master if fetched."""
+    store = _Store(root, git or Git())
+    head = store.call("symbolic-ref", "--quiet", f"refs/remotes/{REMOTE}/HEAD")
+    if head.ok and head.text.strip():
+        return head.text.strip()
+    if not store.has_origin():
+        return None
+    names = []
+    listed = store.call("ls-remote", "--symref", REMOTE, "HEAD")
+    if listed.ok:
+        for line in listed.text.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "ref:" and parts[1].startswith("refs/heads/"):
+                names.append(parts[1].removeprefix("refs/heads/"))
+    for name in [*names, "main", "master"]:
+        ref = f"refs/remotes/{REMOTE}/{name}"
+        if store.call("rev-parse", "--verify", "--quiet", "--end-of-options", ref).ok:
+            return ref
+    return None
 
 
 class _Store:

@@ -109,6 +109,7 @@ class SuiteSpec:
     cases: tuple[CaseSpec, ...]
     file_hash: str
     warnings: tuple[ConfigIssue, ...] = ()
+    max_output_chars: int = 1_000_000
 
     @property
     def relpath(self) -> str:
@@ -154,9 +155,7 @@ def repo_root(start: Path, git=None) -> Path:
     return (git or Git()).toplevel(folder) or folder.resolve()
 
 
-def load_suite(
-    path: str | Path = DEFAULT_CONFIG, root: Path | None = None, git=None
-) -> SuiteSpec:
+def load_suite(path: str | Path = DEFAULT_CONFIG, root: Path | None = None, git=None) -> SuiteSpec:
     """Load and validate; raises ConfigError listing every problem with file:line:col."""
     path = Path(path)
     display = str(path)
@@ -465,6 +464,7 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
         cases=tuple(cases),
         file_hash=file_hash,
         warnings=tuple(warnings),
+        max_output_chars=suite.max_output_chars,
     )
 
 

@@ -186,6 +186,8 @@ class Suite(Strict):
     judge: JudgeConfig = JudgeConfig()
     pricing: dict[str, Price] = {}
     concurrency: Annotated[int, Field(ge=1, le=256)] = 8
+    # The longest output scored; longer ones are cut with a warning (docs/gate.md).
+    max_output_chars: Annotated[int, Field(ge=1)] = 1_000_000
     cache: Literal["read_write", "read_only", "off"] = "read_write"
     cases: list[Case] = Field(min_length=1)
 

@@ -7,6 +7,7 @@ encodes them in one batched call; `score_case` then only looks vectors up.
 from __future__ import annotations
 
 import hashlib
+import math
 import statistics
 
 from driftgate.config import CaseSpec
@@ -49,8 +50,15 @@ def score_sample(case: CaseSpec, index: int, generation: Generation, embed: Embe
         sample.error = generation.error or "no output"
         sample.reasons = [sample.error]
         return sample
-    sample.similarity = round(embed.similarity(case.expected, generation.output), 6)
-    if sample.similarity < case.min_similarity:
+    similarity = float(embed.similarity(case.expected, generation.output))
+    if not math.isfinite(similarity):
+        # A poisoned vector or a broken model: a score we can't trust never passes.
+        sample.status = "error"
+        sample.error = f"similarity is not a finite number ({similarity}): the embedding failed"
+        sample.reasons = [sample.error]
+        return sample
+    sample.similarity = round(similarity, 6)
+    if not sample.similarity >= case.min_similarity:
         sample.reasons.append(f"similarity {sample.similarity:.2f} < {case.min_similarity:.2f}")
     if wants_grounding(case):
         result = ground(
@@ -60,7 +68,7 @@ def score_sample(case: CaseSpec, index: int, generation: Generation, embed: Embe
         sample.grounding_score = result.score
         sample.grounding_answer_support = result.answer_support
         sample.sentences = result.sentences
-        if result.ratio < case.min_grounding_ratio:
+        if not result.ratio >= case.min_grounding_ratio:  # NaN fails
             sample.reasons.append(
                 f"grounding {result.ratio:.2f} < {case.min_grounding_ratio:.2f}"
                 f" ({sum(not s.grounded for s in result.sentences)} unsupported sentence(s))"
