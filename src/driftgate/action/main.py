@@ -180,7 +180,7 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
             with out.group("Changed files"):
                 changes = _pr_changes(settings, plan, github, git, out, root)
         if settings.mode == "plan":
-            return _write_request_plan(settings, changes, root, out)
+            return _write_request_plan(settings, changes, root, out, git=git)
         with out.group("Run the suite"):
             results = _run_suite(settings, plan, changes, root, run, embedder, out, git)
 
@@ -277,7 +277,7 @@ def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Wo
 
 
 def _write_request_plan(
-    settings: Settings, changes, root: Path, out: Workflow, run_nothing: bool = False
+    settings: Settings, changes, root: Path, out: Workflow, run_nothing: bool = False, git=None
 ) -> int:
     """`mode: plan`: write the requests the team's job must generate; post nothing."""
     from driftgate.commands.plan import make_plan
@@ -289,7 +289,7 @@ def _write_request_plan(
         cache_dir = root / settings.cache_dir if settings.cache_dir else None
         with out.group("Plan the requests to generate"):
             _suite, _selection, plan = make_plan(
-                root / settings.config, changes, cache_dir=cache_dir
+                root / settings.config, changes, cache_dir=cache_dir, git=git
             )
             for warning in plan.warnings:
                 out.warning(warning.removeprefix("warning: "), title="driftgate")
