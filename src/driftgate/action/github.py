@@ -92,7 +92,8 @@ def marker(suite: str, shard_key: str | None = None) -> str:
 
 
 def legacy_marker(suite: str, shard_key: str | None = None) -> str:
-    """The marker of driftgate before 0.x hashed names: still recognised on our own comments."""
+    """The marker of earlier driftgate versions (quoted names): still recognised on comments
+    our own identity wrote, so upgrading does not leave a stale comment behind."""
     key = f"suite={quote(suite, safe='')}"
     if shard_key:
         key += f" shard={quote(shard_key, safe='')}"
