@@ -207,15 +207,14 @@ def run(options: RunOptions) -> RunResults:
 
 
 def outputs_file(path: Path) -> Path:
-    """--outputs names a file the run can read (from the working directory), else exit 2:
-    with no outputs every case would error, and that is a usage problem, not a verdict."""
-    if not path.is_file():
-        what = "is a folder" if path.is_dir() else "does not exist"
+    """--outputs names a file, never a folder (exit 2). A missing file is decided once the
+    selection is known: fine when the cache answers every request (check_outputs_file)."""
+    if path.is_dir():
         raise UsageError(
-            f"--outputs {path}: {what}; pass the JSONL file your pipeline wrote "
+            f"--outputs {path}: is a folder; pass the JSONL file your pipeline wrote "
             f'(one {{"case", "sample", "output"}} object per line)'
         )
-    return path.resolve()
+    return path
 
 
 def target_warnings(generations: dict) -> list[str]:
