@@ -226,9 +226,13 @@ def _commit(rev: str | None, config: Path) -> str | None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from driftgate.compare.calibrate import calibrate
+    from driftgate.compare.calibrate import PatchNotWritten, calibrate
 
-    patch, changed = calibrate(run_options(args), args.samples, args.write)
+    try:
+        patch, changed = calibrate(run_options(args), args.samples, args.write)
+    except PatchNotWritten as exc:
+        print(exc.patch, end="")  # the patch the error tells the user to apply
+        raise
     print(patch, end="")
     if args.write:
         print(f"{args.config}: {changed} value(s) written", file=sys.stderr)
@@ -246,6 +250,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Every check `run` and `select` make that needs no model or API call, so a broken
+    suite fails here (pre-commit, the first CI step), not after paid target calls."""
     if args.files:  # the pre-commit hook passes the staged suite files
         return max(_validate_one(path) for path in args.files)
     return _validate_one(args.config, raise_errors=True)
@@ -253,9 +259,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _validate_one(path: Path, raise_errors: bool = False) -> int:
     from driftgate.config import load_suite
+    from driftgate.cost import unpriced_models
+    from driftgate.score.embedder import check_embedding_model
+    from driftgate.select.selection import dead_pattern_warnings
 
     try:
         suite = load_suite(path)
+        check_embedding_model(suite)
     except ConfigError as exc:
         if raise_errors:
             raise
@@ -268,12 +278,14 @@ def _validate_one(path: Path, raise_errors: bool = False) -> int:
             raise
         print(f"driftgate: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    for warning in suite.warnings:
-        print(warning, file=sys.stderr)
+    warnings = [w.located for w in suite.warnings] + dead_pattern_warnings(suite)
+    warnings += [w.located for w in unpriced_models(suite)]
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     critical = sum(c.critical for c in suite.cases)
     print(
         f"{path}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
-        f"{critical} critical, {len(suite.warnings)} warning(s)"
+        f"{critical} critical, {len(warnings)} warning(s)"
     )
     return EXIT_PASS
 

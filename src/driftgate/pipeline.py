@@ -33,7 +33,7 @@ from driftgate.generate.runner import Targets
 from driftgate.git import Git, GitError
 from driftgate.report.gate import summarize
 from driftgate.results import BaselineInfo, CaseResult, GateSettings, RunResults
-from driftgate.score.embedder import Embedder
+from driftgate.score.embedder import Embedder, check_embedding_model
 from driftgate.score.quality import Quality
 from driftgate.select.selection import SelectionResult, select_cases
 from driftgate.shard import Shard, apply_shard
@@ -84,7 +84,7 @@ def skeleton(
         git_sha=git_sha(suite.root, git),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         mode=mode,
-        warnings=[str(w) for w in suite.warnings] + list(selection.warnings),
+        warnings=[w.located for w in suite.warnings] + list(selection.warnings),
         gate=GateSettings(
             min_pass_rate=gate.min_pass_rate,
             fail_on_regression=gate.fail_on_regression,
@@ -116,6 +116,8 @@ def run(options: RunOptions) -> RunResults:
     say = options.progress or (lambda message: None)
     git = options.git = options.git or Git()
     suite = load_suite(options.config, git=git)
+    if options.embedder is None:
+        check_embedding_model(suite)  # before any paid call: a missing model is exit 2 now
     if options.samples:
         cases = tuple(replace(case, samples=options.samples) for case in suite.cases)
         suite = replace(suite, cases=cases)

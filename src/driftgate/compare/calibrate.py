@@ -28,6 +28,14 @@ MIN_DROP = 0.02
 LOW_MEDIAN = 0.6  # a known-good case scoring this low has a wrong expected text, not noise
 
 
+class PatchNotWritten(UsageError):
+    """`--write` could not edit the file; `patch` is what the user should apply by hand."""
+
+    def __init__(self, message: str, patch: str):
+        super().__init__(message)
+        self.patch = patch
+
+
 @dataclass(frozen=True)
 class Proposal:
     case: str
@@ -201,5 +209,10 @@ def calibrate(options, samples: int, write: bool) -> tuple[str, int]:
             "no case produced 2 or more similarity scores, so nothing can be calibrated; "
             "run `driftgate run` and fix the errors it reports first"
         )
-    changed = apply_patch(suite.path, proposals) if write else 0
-    return render_patch(proposals, suite, samples), changed
+    patch = render_patch(proposals, suite, samples)
+    if not write:
+        return patch, 0
+    try:
+        return patch, apply_patch(suite.path, proposals)
+    except UsageError as exc:
+        raise PatchNotWritten(str(exc), patch) from None

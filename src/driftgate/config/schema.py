@@ -30,7 +30,8 @@ DEFAULT_RUBRIC = (
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # `.inf` and `.nan` are YAML numbers; no setting of ours means anything with them.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class FileRef(Strict):
@@ -102,11 +103,24 @@ class Checks(Strict):
     @classmethod
     def _schema_is_valid(cls, value):
         if value is not None:
+            _keys_are_text(value)
             try:
                 jsonschema.Draft202012Validator.check_schema(value)
             except jsonschema.SchemaError as exc:
                 raise ValueError(f"invalid JSON Schema: {exc.message}") from None
         return value
+
+
+def _keys_are_text(value) -> None:
+    """JSON objects have text keys: `1:` in a schema is a typo, and can't be hashed in order."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"invalid JSON Schema: the key {key!r} must be text; quote it")
+            _keys_are_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _keys_are_text(item)
 
 
 class JudgeConfig(Strict):
