@@ -226,20 +226,16 @@ def _commit(rev: str | None, config: Path) -> str | None:
     """A full SHA for --merge-base, which also accepts branch names and short SHAs."""
     if rev is None:
         return None
-    import subprocess
-
     from driftgate.errors import UsageError
+    from driftgate.git import Git, GitError
 
-    done = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-        cwd=config.resolve().parent,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
+    try:
+        sha = Git().resolve(config.resolve().parent, rev)
+    except GitError as exc:
+        raise UsageError(f"--merge-base {rev}: {exc}") from None
+    if sha is None:
         raise UsageError(f"--merge-base {rev}: not a commit in this repository")
-    return done.stdout.strip()
+    return sha
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

@@ -6,7 +6,6 @@ changed files come from, where the baseline lives) arrives in `RunOptions`.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -22,7 +21,7 @@ from driftgate.compare import (
     read_baseline_from_branch,
     write_baseline_to_branch,
 )
-from driftgate.compare.store import DEFAULT_BRANCH, GitFailed, default_merge_base
+from driftgate.compare.store import DEFAULT_BRANCH, default_merge_base
 from driftgate.config import SuiteSpec, load_suite
 from driftgate.config.schema import OutputsTarget
 from driftgate.errors import UsageError
@@ -31,6 +30,7 @@ from driftgate.generate.cached import CachingGenerator
 from driftgate.generate.outputs_target import OutputsFile
 from driftgate.generate.plan_file import check_outputs_file, check_plan, unselected_lines_warning
 from driftgate.generate.runner import Targets
+from driftgate.git import Git, GitError
 from driftgate.report.gate import summarize
 from driftgate.results import BaselineInfo, CaseResult, GateSettings, RunResults
 from driftgate.score.embedder import Embedder, check_embedding_model
@@ -63,16 +63,16 @@ class RunOptions:
     judge: str | None = None  # --judge POLICY, overrides the suite's judge.policy
     max_cost: float | None = None  # --max-cost USD: no new API call once reached
     traces: Path | None = None  # --traces DIR: every API request/response as JSON
+    git: Git | None = None  # every git command of the run (tests hand in a fake); default Git()
 
 
-def git_sha(root: Path) -> str | None:
-    done = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip() if done.returncode == 0 else None
+def git_sha(root: Path, git: Git | None = None) -> str | None:
+    return (git or Git()).head(root)
 
 
-def skeleton(suite: SuiteSpec, selection: SelectionResult, mode: str) -> RunResults:
+def skeleton(
+    suite: SuiteSpec, selection: SelectionResult, mode: str, git: Git | None = None
+) -> RunResults:
     """Every case of the suite, selected or not, before anything runs."""
     gate = suite.gate
     results = RunResults(
@@ -81,7 +81,7 @@ def skeleton(suite: SuiteSpec, selection: SelectionResult, mode: str) -> RunResu
         suite_path=suite.relpath,
         suite_hash=suite.file_hash,
         embedding_model=suite.embedding_model,
-        git_sha=git_sha(suite.root),
+        git_sha=git_sha(suite.root, git),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         mode=mode,
         warnings=[w.located for w in suite.warnings] + list(selection.warnings),
@@ -114,15 +114,18 @@ def skeleton(suite: SuiteSpec, selection: SelectionResult, mode: str) -> RunResu
 def run(options: RunOptions) -> RunResults:
     started = time.perf_counter()
     say = options.progress or (lambda message: None)
-    suite = load_suite(options.config)
+    git = options.git = options.git or Git()
+    suite = load_suite(options.config, git=git)
     if options.embedder is None:
         check_embedding_model(suite)  # before any paid call: a missing model is exit 2 now
     if options.samples:
         cases = tuple(replace(case, samples=options.samples) for case in suite.cases)
         suite = replace(suite, cases=cases)
     outputs = outputs_file(options.outputs) if options.outputs else None
-    selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
-    results = skeleton(suite, selection, "full" if options.changes is None else "selective")
+    selection = select_cases(
+        suite, options.changes, names=options.names, tags=options.tags, git=git
+    )
+    results = skeleton(suite, selection, "full" if options.changes is None else "selective", git)
     if options.shard is not None:
         apply_shard(results, options.shard, {c.name: c.samples for c in selection.selected})
     running = {c.name for c in results.cases if c.selected}
@@ -150,7 +153,7 @@ def run(options: RunOptions) -> RunResults:
         say(f"[{finished}/{total}] {label}: {state}{took}")
 
     cache = open_cache(suite, options)
-    generator = CachingGenerator(suite, targets, cache)
+    generator = CachingGenerator(suite, targets, cache, git)
     if options.plan:
         check_plan(options.plan, suite)
     outputs_path = None
@@ -200,7 +203,7 @@ def run(options: RunOptions) -> RunResults:
                 f"they have no baseline score until a full run (--all) records one"
             )
         branch = options.baseline_branch or DEFAULT_BRANCH
-        commit = write_baseline_to_branch(suite.root, branch, results, results.git_sha)
+        commit = write_baseline_to_branch(suite.root, branch, results, results.git_sha, git=git)
         say(f"baseline for {results.git_sha[:12]} pushed to branch '{branch}' ({commit[:12]})")
     return results
 
@@ -234,12 +237,12 @@ def find_baseline(
         return load_baseline_file(options.baseline)
     if not options.baseline_branch:
         return None
-    merge_base = options.merge_base or default_merge_base(suite.root)
+    merge_base = options.merge_base or default_merge_base(suite.root, options.git)
     try:
         found = read_baseline_from_branch(
-            suite.root, options.baseline_branch, suite.name, merge_base
+            suite.root, options.baseline_branch, suite.name, merge_base, options.git
         )
-    except GitFailed as exc:
+    except GitError as exc:
         results.warnings.append(f"no baseline: {exc}")
         return None
     if found is None:

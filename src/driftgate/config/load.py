@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,25 +157,15 @@ def render(template: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(substitute, template)
 
 
-def repo_root(start: Path) -> Path:
+def repo_root(start: Path, git=None) -> Path:
     """The git work tree holding `start`, else its own folder: the boundary for file reads."""
+    from driftgate.git import Git
+
     folder = start if start.is_dir() else start.parent
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        out = None
-    if out is not None and out.returncode == 0 and out.stdout.strip():
-        return Path(out.stdout.strip()).resolve()
-    return folder.resolve()
+    return (git or Git()).toplevel(folder) or folder.resolve()
 
 
-def load_suite(path: str | Path = DEFAULT_CONFIG, root: Path | None = None) -> SuiteSpec:
+def load_suite(path: str | Path = DEFAULT_CONFIG, root: Path | None = None, git=None) -> SuiteSpec:
     """Load and validate; raises ConfigError listing every problem with file:line:col."""
     path = Path(path)
     display = str(path)
@@ -187,7 +176,7 @@ def load_suite(path: str | Path = DEFAULT_CONFIG, root: Path | None = None) -> S
         raise ConfigError([ConfigIssue(display, exc.line, exc.col, exc.message)]) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as reading in text mode does
     suite, located = parse_suite_text(text, display)
-    root = (root or repo_root(path)).resolve()
+    root = (root or repo_root(path, git)).resolve()
     return resolve(suite, located, path, root, hashlib.sha256(text.encode()).hexdigest())
 
 
