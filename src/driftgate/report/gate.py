@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 
 from driftgate.compare.drift import summarize_comparison
-from driftgate.compare.rules import baseline_gate_reasons, count_regressions
+from driftgate.compare.rules import baseline_gate_reasons, count_regressions, decide_regressions
 from driftgate.compare.stats import suite_pass_at
 from driftgate.results import RunResults, Summary, Tokens
 
@@ -29,10 +29,16 @@ def summarize(results: RunResults) -> Summary:
     summary.critical_failures = sum(
         c.critical and c.status in ("failed", "error") for c in selected
     )
+    # One definition everywhere: a case passes when half or more of its samples pass (an
+    # error is a failure); the gate holds the share of passing cases to min_pass_rate.
+    summary.pass_rate = round(summary.passed / len(ran), 6) if ran else None
     summary.pass_at_1 = round(statistics.fmean(c.pass_rate or 0.0 for c in ran), 6) if ran else None
+    summary.samples_spent = sum(c.samples_n for c in ran)
+    summary.extra_samples = sum(c.extra_samples for c in ran)
     summary.pass_at_k = suite_pass_at(
         [(c.samples_n, c.passes) for c in ran], results.gate.pass_at_k
     )[1]
+    decide_regressions(results)
     summary.regressions, summary.critical_regressions = count_regressions(results)
     summary.tokens = sum((c.tokens for c in cases), Tokens())
     judged = [c.judge for c in cases if c.judge and c.judge.score is not None]
@@ -65,7 +71,11 @@ def gate_reasons(results: RunResults) -> list[str]:
             what = "errored" if case.status == "error" else "failed"
             detail = "; ".join(case.reasons[:2])
             reasons.append(f"critical case '{case.name}' {what}: {detail}")
-    if summary.pass_at_1 is not None and summary.pass_at_1 < gate.min_pass_rate:
-        reasons.append(f"pass@1 {summary.pass_at_1:.2f} < min_pass_rate {gate.min_pass_rate:.2f}")
+    if summary.pass_rate is not None and summary.pass_rate < gate.min_pass_rate:
+        ran = summary.passed + summary.failed + summary.errors
+        reasons.append(
+            f"{summary.passed}/{ran} cases passed ({summary.pass_rate:.2f}) < min_pass_rate "
+            f"{gate.min_pass_rate:.2f}"
+        )
     reasons += baseline_gate_reasons(results)
     return reasons
