@@ -119,11 +119,7 @@ def run(options: RunOptions) -> RunResults:
         cases = tuple(replace(case, samples=options.samples) for case in suite.cases)
         suite = replace(suite, cases=cases)
     if options.update_baseline:  # read by every PR branching here: precise where it blocks
-        blocks = suite.gate.fail_on_regression
-        cases = tuple(
-            replace(c, samples=c.max_samples) if c.critical or blocks else c for c in suite.cases
-        )
-        suite = replace(suite, cases=cases)
+        suite = replace(suite, cases=tuple(baseline_sized(c, suite, options) for c in suite.cases))
     selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
     if options.shard is not None:
@@ -206,6 +202,15 @@ def run(options: RunOptions) -> RunResults:
         commit = write_baseline_to_branch(suite.root, branch, results, results.git_sha)
         say(f"baseline for {results.git_sha[:12]} pushed to branch '{branch}' ({commit[:12]})")
     return results
+
+
+def baseline_sized(case: CaseSpec, suite: SuiteSpec, options: RunOptions) -> CaseSpec:
+    """A baseline's cases that can block get `max_samples`: a precise reference for every
+    PR compared with it (generating targets only: an outputs file holds what it holds)."""
+    blocks = case.critical or suite.gate.fail_on_regression
+    if blocks and can_extend(case, options.outputs is not None):
+        return replace(case, samples=case.max_samples)
+    return case
 
 
 def put_cases(results: RunResults, scored: list[CaseResult]) -> None:
