@@ -23,7 +23,7 @@ from driftgate.compare import (
     write_baseline_to_branch,
 )
 from driftgate.compare.drift import record_noise
-from driftgate.compare.sequential import can_extend, first_look_alpha, more_samples
+from driftgate.compare.sequential import first_look_alpha, more_samples, sample_bound
 from driftgate.compare.store import DEFAULT_BRANCH, GitFailed, default_merge_base
 from driftgate.config import CaseSpec, SuiteSpec, load_suite
 from driftgate.config.schema import OutputsTarget
@@ -118,8 +118,6 @@ def run(options: RunOptions) -> RunResults:
     if options.samples:
         cases = tuple(replace(case, samples=options.samples) for case in suite.cases)
         suite = replace(suite, cases=cases)
-    if options.update_baseline:  # read by every PR branching here: precise where it blocks
-        suite = replace(suite, cases=tuple(baseline_sized(c, suite, options) for c in suite.cases))
     selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
     if options.shard is not None:
@@ -139,6 +137,9 @@ def run(options: RunOptions) -> RunResults:
         budget=quality.budget,
         tracer=quality.tracer,
     )
+    bounds = {c.name: sample_bound(c, targets.for_case(c)) for c in cases}
+    if options.update_baseline:  # read by every PR branching here: precise where it blocks
+        cases = [baseline_sized(c, suite, bounds[c.name]) for c in cases]
     total = sum(case.samples for case in cases)
     finished = 0
 
@@ -163,8 +164,7 @@ def run(options: RunOptions) -> RunResults:
         put_cases(results, scored)
         record_noise(results, suite)
         if baseline:
-            extendable = {c.name for c in cases if can_extend(c, options.outputs is not None)}
-            results.gate.alpha_first_look = first_look_alpha(results, cases, extendable)
+            results.gate.alpha_first_look = first_look_alpha(results, cases, bounds)
             compare_to_baseline(results, *baseline, suite, embedder.similarity)
             cases = sample_ambiguous(
                 results,
@@ -172,7 +172,7 @@ def run(options: RunOptions) -> RunResults:
                 suite,
                 cases,
                 generations,
-                extendable,
+                bounds,
                 generate,
                 embedder,
                 cache,
@@ -204,12 +204,11 @@ def run(options: RunOptions) -> RunResults:
     return results
 
 
-def baseline_sized(case: CaseSpec, suite: SuiteSpec, options: RunOptions) -> CaseSpec:
+def baseline_sized(case: CaseSpec, suite: SuiteSpec, bound: int) -> CaseSpec:
     """A baseline's cases that can block get `max_samples`: a precise reference for every
-    PR compared with it (generating targets only: an outputs file holds what it holds)."""
-    blocks = case.critical or suite.gate.fail_on_regression
-    if blocks and can_extend(case, options.outputs is not None):
-        return replace(case, samples=case.max_samples)
+    PR compared with it."""
+    if case.critical or suite.gate.fail_on_regression:
+        return replace(case, samples=bound)
     return case
 
 
@@ -227,12 +226,12 @@ def put_cases(results: RunResults, scored: list[CaseResult]) -> None:
 
 
 def sample_ambiguous(
-    results, baseline, suite, cases, generations, extendable, generate, embedder, cache, say
+    results, baseline, suite, cases, generations, bounds, generate, embedder, cache, say
 ) -> list[CaseSpec]:
     """Draw more samples for the cases whose drop is ambiguous, a batch at a time, until
     each is decided or at `max_samples`; returns the case specs with their final counts."""
     by_name = {c.name: c for c in cases}
-    while todo := more_samples(results, suite, extendable):
+    while todo := more_samples(results, suite, bounds):
         offsets = {name: by_name[name].samples for name in todo}
 
         def draw(case: CaseSpec, i: int, offsets=offsets) -> Generation:

@@ -11,28 +11,30 @@ from __future__ import annotations
 
 from driftgate.compare.rules import ALPHA_FIRST_SHARE, first_look_rejections, tested_families
 from driftgate.config.load import CaseSpec, SuiteSpec
-from driftgate.config.schema import OutputsTarget
 from driftgate.results import RunResults
 
 FUTILITY_P = 0.2  # a drop this likely under noise alone is not worth more samples
 
 
-def can_extend(case: CaseSpec, outputs_override: bool) -> bool:
-    """An outputs file holds what it holds: only generating targets can draw more."""
-    if outputs_override or isinstance(case.target, OutputsTarget) or case.target is None:
-        return False
-    return case.max_samples > case.samples
+def sample_bound(case: CaseSpec, runner) -> int:
+    """How many samples this case may reach: `max_samples`, or what an outputs file holds
+    (an outputs file holds what it holds), and no more than `samples` without a target."""
+    if runner is None:
+        return case.samples
+    available = getattr(runner, "available", None)
+    bound = case.max_samples if available is None else min(case.max_samples, available(case.name))
+    return max(case.samples, bound)
 
 
-def first_look_alpha(results: RunResults, cases: list[CaseSpec], extendable: set[str]) -> float:
+def first_look_alpha(results: RunResults, cases: list[CaseSpec], bounds: dict[str, int]) -> float:
     """The share of the error the first look spends: none when no case can draw more."""
     blocking = [c for c in cases if c.critical or results.gate.fail_on_regression]
-    if not any(c.name in extendable for c in blocking):
+    if not any(bounds.get(c.name, 0) > c.samples for c in blocking):
         return 0.0
     return round(ALPHA_FIRST_SHARE * (1.0 - results.gate.confidence), 8)
 
 
-def more_samples(results: RunResults, suite: SuiteSpec, extendable: set[str]) -> dict[str, int]:
+def more_samples(results: RunResults, suite: SuiteSpec, bounds: dict[str, int]) -> dict[str, int]:
     """{case name: how many more samples} for the ambiguous cases that can still draw."""
     specs = {c.name: c for c in suite.cases}
     blocking, _ = tested_families(results)
@@ -40,9 +42,9 @@ def more_samples(results: RunResults, suite: SuiteSpec, extendable: set[str]) ->
     todo: dict[str, int] = {}
     for case in blocking:
         spec = specs.get(case.name)
-        if spec is None or case.name not in extendable or case.name in decided:
+        if spec is None or case.name in decided:
             continue
-        room = spec.max_samples - case.samples_n
+        room = bounds.get(case.name, 0) - case.samples_n
         dropped = case.delta < -(case.max_drop or 0.0)
         if room > 0 and dropped and case.p_value < FUTILITY_P:
             todo[case.name] = min(spec.samples, room)

@@ -56,6 +56,14 @@ class OutputsFile:
                 f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
             )
 
+    def available(self, name: str) -> int:
+        """How many samples (0, 1, ...) the file holds for a case: what sequential
+        sampling may draw from it."""
+        count = 0
+        while (name, count) in self.outputs:
+            count += 1
+        return count
+
     def generate(self, case: CaseSpec, sample: int) -> Generation:
         output = self.outputs.get((case.name, sample))
         if output is None and sample == 0:

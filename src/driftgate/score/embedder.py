@@ -6,6 +6,7 @@ actually needs encoding: a run that scores nothing never pays for torch.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 
@@ -25,6 +26,7 @@ def resolve_model(name: str) -> str:
     return name
 
 
+@functools.lru_cache(maxsize=2)  # a process running several suites (tests, benchmarks) loads once
 def load_model(name: str):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
