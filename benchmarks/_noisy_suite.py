@@ -28,13 +28,14 @@ CASES = {
             "back to your original payment method within 5 business days.",
         ],
         "worse": [
-            "Refunds are possible for some purchases; contact support to find out whether "
-            "yours qualifies.",
-            "You can request a refund within 30 days of purchase.",
-            "Customers can request a refund within 14 days; it is paid out as store credit.",
-            "Refunds are paid back to the original payment method, usually within a few days.",
-            "Please contact our support team about refunds and they will help you.",
-            "A refund can be requested within 30 days of purchase.",
+            "You can ask for a refund within 30 days of buying it.",
+            "Refunds can be requested up to 30 days after purchase; contact support to start one.",
+            "A refund is paid back to the original payment method within 5 business days.",
+            "Customers have 30 days to request a refund. Processing times vary.",
+            "Within 30 days of purchase a customer may request a refund, which is usually "
+            "processed within a week or two.",
+            "Refunds go back to the payment method you used, typically within a few "
+            "business days of the request.",
         ],
     },
     "rollback-deploy": {
@@ -56,13 +57,14 @@ CASES = {
             "deployment/api` to make sure the pods are healthy, and monitor the error rate.",
         ],
         "worse": [
-            "Redeploy the previous image tag of the api deployment and check that the pods "
-            "come up.",
-            "Run `kubectl rollout undo deployment/api`.",
-            "Use `kubectl delete deployment/api` and deploy the old version again.",
-            "Roll back the deployment in your CI system and watch the dashboards.",
-            "You can revert the last commit and let the pipeline deploy it again.",
-            "Use kubectl to roll back the api deployment to the previous revision.",
+            "Run `kubectl rollout undo deployment/api` to go back to the previous version.",
+            "Use kubectl rollout undo deployment/api, then check that the pods are running.",
+            "Roll back with `kubectl rollout undo deployment/api` and watch the dashboards.",
+            "kubectl rollout undo deployment/api reverts the deployment; afterwards watch the "
+            "error rate.",
+            "Undo the last rollout of the api deployment with kubectl and check the rollout "
+            "status.",
+            "Check `kubectl rollout status deployment/api`; if it is unhealthy, undo the rollout.",
         ],
     },
     "db-failover": {
@@ -87,12 +89,14 @@ CASES = {
             "point to it and the API pods need a restart.",
         ],
         "worse": [
-            "Promote the replica to primary and restart the application.",
-            "Restore the database from last night's backup and restart the API.",
-            "Run `pg_ctl promote` on the replica.",
-            "Contact the database team; they will fail over the database for you.",
-            "Point the application at the replica and restart the API pods.",
-            "Promote the replica with pg_ctl promote and wait for it to catch up.",
+            "Promote the replica with `pg_ctl promote` and restart the API pods.",
+            "Run pg_ctl promote on the replica and update the DATABASE_URL secret.",
+            "Promote the standby to primary, point the application at it and restart the API.",
+            "Fail over by promoting the replica (`pg_ctl promote`); the application will "
+            "need the new connection string.",
+            "Update the DATABASE_URL secret to point at the replica and restart the API pods.",
+            "If the primary fails, promote the replica with pg_ctl promote and check that "
+            "the API reconnects.",
         ],
     },
     "rate-limit-429": {
