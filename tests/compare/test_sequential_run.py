@@ -75,8 +75,8 @@ def test_an_ambiguous_critical_drop_draws_more_until_it_is_sure(tmp_path, write_
 
 
 def test_a_drop_that_fades_with_more_samples_stops_early(tmp_path, write_suite):
-    lower = [s - 0.025 for s in BASE]
-    results = baseline_and_pr(tmp_path, write_suite, lower + BASE * 3)
+    lower, higher = [s - 0.025 for s in BASE], [s + 0.02 for s in BASE]
+    results = baseline_and_pr(tmp_path, write_suite, lower + higher * 3)
     crit = results.case("crit")
     assert crit.samples_n == 10 and crit.extra_samples == 5  # futile after one batch
     assert not crit.regression and results.summary.verdict == "pass"

@@ -1,10 +1,11 @@
 """Sequential sampling: more samples only where the gate is unsure, so quiet cases stay cheap.
 
-After the first look (every case at its `samples:`), a case that can block and dropped by
-more than its floor, but not clearly enough to decide (first-look Holm p above
-`alpha_first_look`) and not clearly noise (one-sided p below FUTILITY_P), gets another
-`samples:` batch, up to `max_samples`. Stopping early for futility never adds false
-blocks; the final look spends the rest of the error (compare/rules.py).
+After the first look (every case at its `samples:`), a case that can block and dropped,
+but not clearly enough to decide (first-look Holm p above `alpha_first_look`) and not
+clearly noise (one-sided p below FUTILITY_P), gets another `samples:` batch, up to
+`max_samples`. Stopping early for futility never adds false blocks; the final look spends
+the rest of the error (compare/rules.py). A drop still under its floor keeps drawing: with
+five samples a real drop of twice the noise shows under 0.02 about one time in ten.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from driftgate.compare.rules import ALPHA_FIRST_SHARE, first_look_rejections, te
 from driftgate.config.load import CaseSpec, SuiteSpec
 from driftgate.results import RunResults
 
-FUTILITY_P = 0.2  # a drop this likely under noise alone is not worth more samples
+FUTILITY_P = 0.3  # a drop this likely under noise alone is not worth more samples
 
 
 def sample_bound(case: CaseSpec, runner) -> int:
@@ -45,7 +46,6 @@ def more_samples(results: RunResults, suite: SuiteSpec, bounds: dict[str, int]) 
         if spec is None or case.name in decided:
             continue
         room = bounds.get(case.name, 0) - case.samples_n
-        dropped = case.delta < -(case.max_drop or 0.0)
-        if room > 0 and dropped and case.p_value < FUTILITY_P:
+        if room > 0 and case.delta < 0 and case.p_value < FUTILITY_P:
             todo[case.name] = min(spec.samples, room)
     return todo
