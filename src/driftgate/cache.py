@@ -270,6 +270,14 @@ class Cache:
             )
 
 
+def open_suite_cache(
+    root: Path, suite_mode: str, directory: Path | None = None, mode=None
+) -> Cache:
+    """A run's or a plan's cache: a relative default lives at the repository root, like CI
+    expects; `mode` (the --no-cache flag) overrides the suite's `cache:`."""
+    return Cache(directory or root / DEFAULT_DIR, mode or suite_mode)
+
+
 def embedding_model_id(name: str) -> str:
     """The model name plus the versions of what computes its vectors, read without importing."""
     from importlib import metadata

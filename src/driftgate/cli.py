@@ -36,7 +36,17 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     add_select_arguments(parser)  # --changed-since/--changed-files/--all, --cases, --tags
-    parser.add_argument("--outputs", type=Path, help="read outputs from this JSONL file")
+    parser.add_argument(
+        "--outputs",
+        type=Path,
+        help="read outputs from this JSONL file, and from the cache for requests it lacks",
+    )
+    parser.add_argument(
+        "--plan",
+        type=Path,
+        metavar="PLAN.jsonl",
+        help="the plan (driftgate plan) the outputs answer: refuse if the suite changed since",
+    )
     parser.add_argument("--output-json", type=Path, help="write the results JSON here")
     parser.add_argument("--report-md", type=Path, help="write the Markdown report here")
     parser.add_argument("--junit", type=Path, help="write JUnit XML here (test reporters)")
@@ -134,6 +144,7 @@ def run_options(args: argparse.Namespace, **extra):
         names=args.cases,
         tags=getattr(args, "tags", None),
         outputs=getattr(args, "outputs", None),
+        plan=getattr(args, "plan", None),
         progress=progress,
         **extra,
         cache_dir=getattr(args, "cache_dir", None),
@@ -218,14 +229,33 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.files:  # the pre-commit hook passes the staged suite files
+        return max(_validate_one(path) for path in args.files)
+    return _validate_one(args.config, raise_errors=True)
+
+
+def _validate_one(path: Path, raise_errors: bool = False) -> int:
     from driftgate.config import load_suite
 
-    suite = load_suite(args.config)
+    try:
+        suite = load_suite(path)
+    except ConfigError as exc:
+        if raise_errors:
+            raise
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        print(f"{path}: {len(exc.issues)} problem(s) in the suite file", file=sys.stderr)
+        return EXIT_USAGE
+    except DriftgateError as exc:
+        if raise_errors:
+            raise
+        print(f"driftgate: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     for warning in suite.warnings:
         print(warning, file=sys.stderr)
     critical = sum(c.critical for c in suite.cases)
     print(
-        f"{args.config}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
+        f"{path}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
         f"{critical} critical, {len(suite.warnings)} warning(s)"
     )
     return EXIT_PASS
@@ -290,6 +320,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check the suite file and report every problem")
     add_config_argument(validate)
+    validate.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="suite files to check instead of --config (the pre-commit hook passes them)",
+    )
     validate.set_defaults(handler=cmd_validate)
 
     select = sub.add_parser(
@@ -300,6 +337,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_argument(select)
     add_select_command_arguments(select)
     select.set_defaults(handler=cmd_select)
+
+    from driftgate.commands.plan import add_plan_arguments, plan_command
+
+    plan = sub.add_parser(
+        "plan",
+        help="write the (case, sample) requests your own job must generate (runs nothing)",
+        description="Select as `run` does and write one JSON line per request that needs a "
+        "fresh output (the cache answers the rest). Generate them in your own environment, "
+        "then score with `driftgate run --outputs OUT.jsonl --plan PLAN.jsonl`.",
+    )
+    add_config_argument(plan)
+    add_plan_arguments(plan)
+    plan.set_defaults(handler=plan_command)
 
     schema = sub.add_parser("schema", help="print the suite file's JSON Schema")
     schema.add_argument(

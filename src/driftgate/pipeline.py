@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from driftgate import __version__
-from driftgate.cache import DEFAULT_DIR, Cache, encode_through_cache
+from driftgate.cache import Cache, encode_through_cache, open_suite_cache
 from driftgate.compare import (
     baseline_texts,
     compare_to_baseline,
@@ -30,6 +30,8 @@ from driftgate.config.schema import OutputsTarget
 from driftgate.errors import UsageError
 from driftgate.generate import Generation, generate_all
 from driftgate.generate.cached import CachingGenerator
+from driftgate.generate.outputs_target import OutputsFile
+from driftgate.generate.plan_file import check_outputs_file, check_plan, unselected_lines_warning
 from driftgate.generate.runner import Targets
 from driftgate.report.gate import summarize
 from driftgate.results import BaselineInfo, CaseResult, GateSettings, RunResults
@@ -46,7 +48,8 @@ class RunOptions:
     changes: object | None = None  # select.changes.ChangeSet; None means a full run
     names: list[str] | None = None
     tags: list[str] | None = None
-    outputs: Path | None = None  # --outputs: every case reads this JSONL file
+    outputs: Path | None = None  # --outputs: every case reads this JSONL file (and the cache)
+    plan: Path | None = None  # --plan: the plan the outputs answer; refuse if the suite changed
     embedder: object | None = None  # an Embedder to reuse (tests, calibrate)
     baseline: Path | None = None  # --baseline: compare with this results file
     baseline_branch: str | None = DEFAULT_BRANCH  # else this branch of origin (None: no baseline)
@@ -152,12 +155,25 @@ def run(options: RunOptions) -> RunResults:
         say(f"[{finished}/{total}] {label}: {state}{took}")
 
     cache = open_cache(suite, options)
-    generate = CachingGenerator(suite, targets, cache)
+    generator = CachingGenerator(suite, targets, cache)
+    if options.plan:
+        check_plan(options.plan, suite)
+    outputs_path = None
+    if options.outputs:
+        outputs_path = OutputsFile.resolve(options.outputs, suite.root, suite.path.parent)
+        check_outputs_file(outputs_path, cases, generator)
     embedder = options.embedder or Embedder(suite.embedding_model)  # loads on first encode
     try:
         generations = generate_all(
-            cases, targets, suite.concurrency, on_done=on_done, generate=generate
+            cases, targets, suite.concurrency, on_done=on_done, generate=generator
         )
+        if outputs_path is not None and cases:
+            runner = targets.for_case(cases[0])
+            ignored = unselected_lines_warning(
+                outputs_path, runner.case_names(), suite, [c.name for c in selection.selected]
+            )
+            if ignored:
+                results.warnings.append(ignored)
         names = [case.name for case in cases]
         extra = baseline_texts(baseline[0], names) if baseline else []
         scored = score_cases(suite, cases, generations, embedder, cache, extra_texts=extra)
@@ -173,7 +189,7 @@ def run(options: RunOptions) -> RunResults:
                 cases,
                 generations,
                 bounds,
-                generate,
+                generator,
                 embedder,
                 cache,
                 say,
@@ -307,8 +323,7 @@ def record_cache(results: RunResults, suite: SuiteSpec, cache: Cache, generation
 
 def open_cache(suite: SuiteSpec, options: RunOptions) -> Cache:
     """The run's cache; a relative default lives at the repository root, like CI expects."""
-    directory = options.cache_dir or suite.root / DEFAULT_DIR
-    return Cache(directory, options.cache_mode or suite.cache)
+    return open_suite_cache(suite.root, suite.cache, options.cache_dir, options.cache_mode)
 
 
 def score_cases(

@@ -162,5 +162,6 @@ def test_action_yml_declares_exactly_what_the_action_reads_and_writes(tmp_path):
     read |= set(re.findall(r'(?:choice|flag)\("([a-z-]+)"', inspect.getsource(settings)))
     assert set(meta["inputs"]) == read
     written = set(re.findall(r'"([a-z0-9-]+)": ', inspect.getsource(main._outputs)))
+    written |= set(re.findall(r'set_output\("([a-z0-9-]+)"', inspect.getsource(main)))
     assert set(meta["outputs"]) == written
     assert meta["runs"]["using"] == "docker"

@@ -22,6 +22,8 @@ from driftgate.action.settings import FULL_EVENTS, PR_ACTIONS, PR_EVENTS, Settin
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
 from driftgate.results import RunResults
 
+# `mode: plan` selects like `auto`: the plan must list what the scoring step will select.
+AUTO_MODES = ("auto", "plan")
 PR_TARGET_WARNING = (
     "pull_request_target runs with the base repository's secrets and a write token; if the "
     "workflow checks out the PR's code, that code runs with them. Use `pull_request` and the "
@@ -71,7 +73,7 @@ def plan_run(settings: Settings) -> Plan:
         elif settings.pr_number:
             number = settings.pr_number
         kind, note = "merge", "posting saved results"
-    elif settings.mode == "selective" or (settings.mode == "auto" and pr is not None):
+    elif settings.mode == "selective" or (settings.mode in AUTO_MODES and pr is not None):
         if pr is None:
             warnings.append(
                 f"mode 'selective' needs a pull_request event (this is '{name}'): running all cases"
@@ -82,7 +84,7 @@ def plan_run(settings: Settings) -> Plan:
     else:
         kind = "full"
         note = f"{name or 'local'}: full run"
-        if settings.mode == "auto" and name not in FULL_EVENTS and pr is None:
+        if settings.mode in AUTO_MODES and name not in FULL_EVENTS and pr is None:
             note = f"event '{name or 'none'}': full run"
     on_default = bool(settings.default_branch) and settings.ref == (
         f"refs/heads/{settings.default_branch}"
@@ -93,7 +95,7 @@ def plan_run(settings: Settings) -> Plan:
         "true": True,
         "false": False,
         "auto": whole_run and pr is None and name != "workflow_run" and on_default,
-    }[settings.update_baseline]
+    }[settings.update_baseline] and settings.mode != "plan"
     return Plan(kind, note, number, base, head, status_sha, update, tuple(warnings))
 
 
@@ -150,6 +152,8 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     if plan.kind == "noop":
         out.notice(plan.note, title="driftgate")
         out.summary(f"driftgate: {plan.note}\n")
+        if settings.mode == "plan":  # an empty plan: the generation step is skipped
+            _write_request_plan(settings, None, root, out, run_nothing=True)
         return EXIT_PASS
     git.trust(Path(settings.workspace).resolve())
     out.log(f"driftgate: {plan.note}")
@@ -163,6 +167,8 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
         if plan.kind == "selective":
             with out.group("Changed files"):
                 changes = _pr_changes(settings, plan, github, git, out, root)
+        if settings.mode == "plan":
+            return _write_request_plan(settings, changes, root, out)
         with out.group("Run the suite"):
             results = _run_suite(settings, plan, changes, root, run, embedder, out)
 
@@ -253,6 +259,34 @@ def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Wo
     return (run or pipeline_run)(options)
 
 
+def _write_request_plan(
+    settings: Settings, changes, root: Path, out: Workflow, run_nothing: bool = False
+) -> int:
+    """`mode: plan`: write the requests the team's job must generate; post nothing."""
+    from driftgate.commands.plan import make_plan
+    from driftgate.generate.plan_file import GenerationPlan, write_plan
+
+    if run_nothing:
+        selection_note, plan = "", GenerationPlan("", "", 0)
+    else:
+        cache_dir = root / settings.cache_dir if settings.cache_dir else None
+        with out.group("Plan the requests to generate"):
+            _suite, _selection, plan = make_plan(
+                root / settings.config, changes, cache_dir=cache_dir
+            )
+            for warning in plan.warnings:
+                out.warning(warning.removeprefix("warning: "), title="driftgate")
+        selection_note = plan.describe()
+    write_plan(root / settings.plan_path, plan)
+    if selection_note:
+        out.log(f"driftgate: {selection_note}; plan written to {settings.plan_path}")
+        out.summary(f"driftgate plan: {selection_note} (`{settings.plan_path}`)\n")
+    out.set_output("selected", plan.cases)
+    out.set_output("requests", len(plan.requests))
+    out.set_output("plan-path", settings.plan_path)
+    return EXIT_PASS
+
+
 def _optional_options(settings: Settings) -> dict:
     """Inputs other stages own, by RunOptions field: (input name, value or a builder)."""
     options: dict = {}
@@ -260,6 +294,11 @@ def _optional_options(settings: Settings) -> dict:
         options["cache_dir"] = ("cache-dir", settings.root / settings.cache_dir)
     if settings.judge:
         options["judge"] = ("judge", settings.judge)
+    if settings.outputs:
+        options["outputs"] = ("outputs", settings.root / settings.outputs)
+        plan_file = settings.root / settings.plan_path
+        if plan_file.exists():  # written by the `mode: plan` step of this job
+            options["plan"] = ("plan-path", plan_file)
     if settings.shard:
 
         def shard():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from driftgate.errors import UsageError
 
-MODES = ("auto", "selective", "full", "merge")
+MODES = ("auto", "selective", "full", "merge", "plan")
 UPDATE_BASELINE = ("auto", "true", "false")
 JUDGE_POLICIES = ("critical", "selected", "all", "never")
 PR_EVENTS = ("pull_request", "pull_request_target")
@@ -42,6 +42,8 @@ class Settings:
     shard_results: str = "driftgate-shards"
     pr_number: int | None = None  # mode merge from a workflow_run follow-up (fork PRs)
     results_path: str = "driftgate-results.json"
+    plan_path: str = "driftgate-plan.jsonl"  # mode plan writes it; a scoring run checks it
+    outputs: str | None = None  # the generation step's JSONL: every selected case reads it
     working_directory: str = "."
     # GitHub's context.
     event_name: str = ""
@@ -149,6 +151,8 @@ class Settings:
             shard_results=get("shard-results", "driftgate-shards"),
             pr_number=int(pr_number) if pr_number else None,
             results_path=get("results-path", "driftgate-results.json"),
+            plan_path=get("plan-path", "driftgate-plan.jsonl"),
+            outputs=get("outputs"),
             working_directory=get("working-directory", "."),
             event_name=event_name,
             event=event,

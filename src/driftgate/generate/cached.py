@@ -1,8 +1,12 @@
 """Target generation through the content-hash cache: a call whose inputs did not change is free.
 
 Wraps `generate_one` for `generate_all(..., generate=...)`. Only successful outputs are
-stored (an error is retried next run). `outputs` targets are not cached: reading a file
-costs nothing and the file is the source of truth.
+stored (an error is retried next run).
+
+Outputs read from a file (`--outputs`, the plan → generate → score flow) are keyed as the
+team's pipeline's outputs (`pipeline_key`): a line in the file wins and is stored, a request
+without a line is answered from the cache (`driftgate plan` left it out because it was
+there), and one with neither is that case's error.
 """
 
 from __future__ import annotations
@@ -10,16 +14,19 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from dataclasses import replace
 
 from driftgate.cache import Cache, RepoFiles, output_key
 from driftgate.config import CaseSpec, MissingVariable, SuiteSpec
+from driftgate.config.schema import CommandTarget
 from driftgate.generate.base import Generation
+from driftgate.generate.outputs_target import OutputsFile
 from driftgate.generate.runner import Targets, generate_one
 from driftgate.results import Tokens
 
 ANTHROPIC_DEFAULT_URL = "https://api.anthropic.com"
 NOT_GIT = (
-    "cache: {problem}; outputs of `command` targets are not cached "
+    "cache: {problem}; outputs of `command` targets and outputs files are not cached "
     "(their key needs the content of the case's trigger_paths)"
 )
 
@@ -40,22 +47,40 @@ class CachingGenerator:
         runner = self.targets.for_case(case)
         if runner is None or not self.cache.enabled:
             return None
+        if isinstance(runner, OutputsFile):
+            return self.pipeline_key(case, sample)
         identity = dict(runner.identity())
         kind = identity.get("type")
-        files = name = None
         if kind == "anthropic":
             # The same model name behind another endpoint (a proxy, a fake) is another model.
             base_url = os.environ.get("ANTHROPIC_BASE_URL") or ANTHROPIC_DEFAULT_URL
             identity["base_url"] = base_url.rstrip("/")
-        elif kind == "command":
-            # The pipeline's code is an input too: hash what the case depends on.
-            files = self.files.files_hash(case.trigger_paths, self.suite.always_run_paths)
-            if files is None:
-                self.cache.note(NOT_GIT.format(problem=self.files.problem))
-                return None
-            name = case.name  # the command receives the case name
-        else:
+            return self._output_key(identity, case, sample)
+        if kind == "command":
+            return self.pipeline_key(case, sample)
+        return None
+
+    def pipeline_key(self, case: CaseSpec, sample: int) -> str | None:
+        """The key of what the team's own pipeline answers for this request.
+
+        The pipeline's code is an input too: the key hashes the files the case depends on.
+        A case whose suite target is a `command` gets that command's key, so outputs made by
+        the same script in the workflow's own job and inside the container share entries.
+        """
+        if not self.cache.enabled:
             return None
+        files = self.files.files_hash(case.trigger_paths, self.suite.always_run_paths)
+        if files is None:
+            self.cache.note(NOT_GIT.format(problem=self.files.problem))
+            return None
+        if isinstance(case.target, CommandTarget):
+            identity = {"type": "command", "command": case.target.command}
+        else:
+            identity = {"type": "pipeline"}
+        # The pipeline receives the case name, so it is part of the key.
+        return self._output_key(identity, case, sample, files=files, name=case.name)
+
+    def _output_key(self, identity, case, sample, files=None, name=None) -> str | None:
         try:
             prompt = case.render_prompt() if case.prompt else ""
         except MissingVariable:
@@ -70,18 +95,41 @@ class CachingGenerator:
             case=name,
         )
 
+    def cached(self, key: str) -> Generation | None:
+        return self.cache.get("outputs", key, parse=from_entry)
+
     def __call__(self, case: CaseSpec, sample: int) -> Generation:
         key = self.key(case, sample)
+        runner = self.targets.for_case(case)
+        if isinstance(runner, OutputsFile):
+            return self._from_file(runner, case, sample, key)
         if key is None:
             return generate_one(self.targets, case, sample)
         with self._single_flight(key):
-            generation = self.cache.get("outputs", key, parse=from_entry)
+            generation = self.cached(key)
             if generation is not None:
                 return generation
             generation = generate_one(self.targets, case, sample)
             if generation.error is None and generation.output is not None:
                 self.cache.put("outputs", key, to_entry(generation))
             return generation
+
+    def _from_file(self, runner: OutputsFile, case: CaseSpec, sample: int, key) -> Generation:
+        """The file's line first (and store it), else the cache, else this request's error."""
+        if runner.has_output(case.name, sample) or key is None:
+            generation = generate_one(self.targets, case, sample)
+            if key is not None and generation.error is None and generation.output is not None:
+                self.cache.put("outputs", key, to_entry(generation))
+            return generation
+        generation = self.cached(key)
+        if generation is not None:
+            return generation
+        missing = generate_one(self.targets, case, sample)
+        return replace(
+            missing,
+            error=f"{missing.error}, and no cached output either: the plan asked for it "
+            f"(`driftgate plan`), so the generation step must write it",
+        )
 
     @contextlib.contextmanager
     def _single_flight(self, key: str):

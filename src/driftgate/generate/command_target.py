@@ -16,6 +16,17 @@ from driftgate.generate.base import Generation
 STDERR_TAIL = 1500
 
 
+def pipeline_request(case: CaseSpec, sample: int) -> dict:
+    """What the team's pipeline is sent: on a command's stdin, or as one line of a plan."""
+    return {
+        "case": case.name,
+        "prompt": case.render_prompt() if case.prompt else "",
+        "vars": dict(case.vars),
+        "context": case.context,
+        "sample": sample,
+    }
+
+
 class CommandRunner:
     def __init__(self, spec: CommandTarget, root: Path):
         self.spec = spec
@@ -25,13 +36,7 @@ class CommandRunner:
         return {"type": "command", "command": self.spec.command}
 
     def generate(self, case: CaseSpec, sample: int) -> Generation:
-        request = {
-            "case": case.name,
-            "prompt": case.render_prompt() if case.prompt else "",
-            "vars": dict(case.vars),
-            "context": case.context,
-            "sample": sample,
-        }
+        request = pipeline_request(case, sample)
         started = time.perf_counter()
         try:
             done = subprocess.run(

@@ -15,15 +15,19 @@ class OutputsFile:
 
     def __init__(self, spec: OutputsTarget, root: Path, suite_dir: Path):
         self.spec = spec
-        path = Path(spec.path)
-        if not path.is_absolute():
-            # Relative to the suite file first (like vars files), then the repo root.
-            candidates = [suite_dir / path, root / path]
-            path = next((p for p in candidates if p.exists()), candidates[0])
-        self.path = path
+        self.path = self.resolve(spec.path, root, suite_dir)
         self.outputs: dict[tuple[str, int], str] = {}
         self.problem: str | None = None
         self._load()
+
+    @staticmethod
+    def resolve(path: str | Path, root: Path, suite_dir: Path) -> Path:
+        """Relative to the suite file first (like vars files), then the repo root."""
+        path = Path(path)
+        if path.is_absolute():
+            return path
+        candidates = [suite_dir / path, root / path]
+        return next((p for p in candidates if p.exists()), candidates[0])
 
     def identity(self) -> dict:
         return {"type": "outputs", "path": self.spec.path}
@@ -63,6 +67,14 @@ class OutputsFile:
         while (name, count) in self.outputs:
             count += 1
         return count
+
+    def has_output(self, name: str, sample: int) -> bool:
+        """Whether a line answers this request (else the cache may: the plan flow)."""
+        return (name, sample) in self.outputs
+
+    def case_names(self) -> set[str]:
+        """Every case the file has a line for."""
+        return {name for name, _sample in self.outputs}
 
     def generate(self, case: CaseSpec, sample: int) -> Generation:
         output = self.outputs.get((case.name, sample))

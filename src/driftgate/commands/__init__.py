@@ -1,0 +1,1 @@
+"""Subcommands built over the pipeline's stages, one module per command."""

@@ -1,0 +1,132 @@
+"""The plan: which (case, sample) requests the team's own job must generate, as JSONL.
+
+`driftgate plan` writes one line per request that the cache cannot answer, each the same
+object a `command` target receives on stdin plus the suite hash and the cache key; the
+team's step turns it into an outputs file and `driftgate run --outputs` scores it. Nothing
+here imports what scoring needs (torch), so planning takes a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from driftgate.config import CaseSpec, SuiteSpec
+from driftgate.errors import UsageError
+from driftgate.generate.cached import CachingGenerator, from_entry
+from driftgate.generate.command_target import pipeline_request
+
+
+@dataclass
+class GenerationPlan:
+    """What to generate, and how much the cache spared."""
+
+    suite: str
+    suite_hash: str
+    cases: int  # selected cases
+    requests: list[dict] = field(default_factory=list)
+    cached: int = 0  # requests the cache answers (left out unless include_cached)
+    include_cached: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        cached = f"{self.cached} already in the cache"
+        cached += " (included: --include-cached)" if self.include_cached else " (left out)"
+        return (
+            f"{self.cases} case(s) selected, {len(self.requests)} request(s) to generate, {cached}"
+        )
+
+
+def build_plan(
+    suite: SuiteSpec,
+    cases: list[CaseSpec],
+    generator: CachingGenerator,
+    include_cached: bool = False,
+) -> GenerationPlan:
+    """One request per sample of every selected case, minus those the cache holds."""
+    plan = GenerationPlan(suite.name, suite.file_hash, len(cases), include_cached=include_cached)
+    for case in cases:
+        for sample in range(case.samples):
+            key = generator.pipeline_key(case, sample)
+            hit = _is_cached(generator, key)
+            plan.cached += hit
+            if hit and not include_cached:
+                continue
+            request = pipeline_request(case, sample)
+            request["target"] = case.target.type if case.target is not None else None
+            request["cache_key"] = key
+            request["suite"] = suite.name
+            request["suite_hash"] = suite.file_hash
+            plan.requests.append(request)
+    return plan
+
+
+def write_plan(path: Path, plan: GenerationPlan) -> None:
+    """JSONL, one request a line; an empty plan is an empty file (nothing to generate)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in plan.requests]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def check_plan(path: Path, suite: SuiteSpec) -> None:
+    """Refuse to score outputs generated for another version of the suite file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UsageError(
+            f"--plan {path}: cannot read the plan ({exc.strerror or exc}); pass the file "
+            f"`driftgate plan --output` wrote"
+        ) from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            recorded = json.loads(line).get("suite_hash")
+        except (ValueError, AttributeError):
+            raise UsageError(
+                f"{path}:{number}: not a plan line (a JSON object written by `driftgate plan`)"
+            ) from None
+        if recorded != suite.file_hash:
+            raise UsageError(
+                f"{path}:{number}: the plan was made for another version of {suite.relpath} "
+                f"(suite hash {str(recorded)[:12]}, now {suite.file_hash[:12]}): the outputs "
+                f"answer requests that may no longer exist; run `driftgate plan` again and "
+                f"regenerate"
+            )
+
+
+def check_outputs_file(path: Path, cases: list[CaseSpec], generator: CachingGenerator) -> None:
+    """A missing outputs file is fine only when the cache answers every request (the
+    generation step was skipped because the plan was empty); else it is exit 2."""
+    if path.exists():
+        return
+    missing = [
+        f"{case.name}#{sample}"
+        for case in cases
+        for sample in range(case.samples)
+        if not _is_cached(generator, generator.pipeline_key(case, sample))
+    ]
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" (+{len(missing) - 5} more)" if len(missing) > 5 else ""
+        )
+        raise UsageError(
+            f"--outputs {path}: file not found, and {len(missing)} selected request(s) are not "
+            f"in the cache ({shown}): run the generation step on the plan first"
+        )
+
+
+def _is_cached(generator: CachingGenerator, key: str | None) -> bool:
+    entry = generator.cache.peek("outputs", key) if key else None
+    return entry is not None and from_entry(entry) is not None
+
+
+def unselected_lines_warning(path: Path, names_in_file: set[str], suite, selected) -> str | None:
+    """One warning for lines about suite cases this run did not select (they are ignored)."""
+    known = {case.name for case in suite.cases}
+    ignored = sorted((names_in_file & known) - set(selected))
+    if not ignored:
+        return None
+    shown = ", ".join(ignored[:5]) + (f" (+{len(ignored) - 5} more)" if len(ignored) > 5 else "")
+    return f"{path}: lines for {len(ignored)} case(s) that were not selected were ignored: {shown}"
