@@ -171,3 +171,11 @@ def test_the_comment_says_how_sure_the_gate_is(suite):
     text = render_markdown(current)
     assert "drop 0.05, 2.9× this case's noise (sd 0.016), p = 0.00" in text
     assert "after correction for 3 critical cases" in text
+
+
+def test_a_nan_similarity_is_never_compared_as_if_it_were_a_number(suite):
+    base = run([same("a")])
+    current = run([case("a", [0.9, float("nan"), 0.9, 0.9, 0.9], threshold=0.5)])
+    compare_to_baseline(current, base, INFO, suite, lambda a, b: 1.0)
+    a = current.case("a")
+    assert a.comparable is False and a.p_value is None and "not a number" in a.comparison_note

@@ -7,6 +7,7 @@ case first; the run-level figures are summaries of the cases that could be compa
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Callable, Collection
 
@@ -196,6 +197,8 @@ def _not_comparable(
         return f"baseline has no similarity for this case (status {base.status})"
     if not scores(case):
         return "no similarity in this run"
+    if not all(math.isfinite(v) for v in scores(base) + scores(case)):
+        return "a similarity is not a number (NaN/inf): drift not measured, the case fails"
     return None
 
 
