@@ -140,7 +140,8 @@ def run(options: RunOptions) -> RunResults:
         budget=quality.budget,
         tracer=quality.tracer,
     )
-    bounds = {c.name: sample_bound(c, targets.for_case(c)) for c in cases}
+    # Over the whole selection, so that every shard records the same gate settings.
+    bounds = {c.name: sample_bound(c, targets.for_case(c)) for c in selection.selected}
     if options.update_baseline:  # read by every PR branching here: precise where it blocks
         cases = [baseline_sized(c, suite, bounds[c.name]) for c in cases]
     total = sum(case.samples for case in cases)
@@ -180,7 +181,7 @@ def run(options: RunOptions) -> RunResults:
         put_cases(results, scored)
         record_noise(results, suite)
         if baseline:
-            results.gate.alpha_first_look = first_look_alpha(results, cases, bounds)
+            results.gate.alpha_first_look = first_look_alpha(results, selection.selected, bounds)
             compare_to_baseline(results, *baseline, suite, embedder.similarity)
             cases = sample_ambiguous(
                 results,

@@ -226,7 +226,7 @@ class GateSettings(Model):
     pass_at_k: list[int] = []
     # 1 - confidence is the chance that noise blocks an unchanged run (Holm across cases);
     # with sequential sampling alpha_first_look of it is spent on the first look.
-    confidence: float = 0.99
+    confidence: float = 0.995
     alpha_first_look: float = 0.0
 
 

@@ -37,7 +37,7 @@ def same(name, shift=0.0, scores=BASE):
 def compared(suite, current_shifts, gate=None, base_cases=None):
     base = run(base_cases or [same(n) for n in current_shifts])
     current = run([same(n, s) for n, s in current_shifts.items()])
-    current.gate = gate or GateSettings()
+    current.gate = gate or GateSettings(confidence=0.99)  # alpha 0.01: round numbers
     compare_to_baseline(current, base, INFO, suite, lambda a, b: 1.0)
     return current
 
@@ -107,7 +107,7 @@ def test_a_baseline_carries_its_noise_history_forward(suite):
 
 def test_one_sample_each_side_and_no_noise_is_the_plain_rule(suite):
     base = run([case("a", [0.95])])
-    current = run([case("a", [0.89])])
+    current = run([case("a", [0.89])], gate=GateSettings(confidence=0.99))
     compare_to_baseline(current, base, INFO, suite, lambda a, b: 1.0)
     a = current.case("a")
     assert a.p_value is None and a.max_drop == 0.05 and a.regression
@@ -136,7 +136,7 @@ def test_the_verdict_corrects_across_merged_shards_from_the_results_alone():
         c.max_drop, c.noise_sd, c.noise_df = 0.02, 0.03, 8
         c.regression = True  # what each shard decided alone
         cases.append(c)
-    merged = run(cases)
+    merged = run(cases, gate=GateSettings(confidence=0.99))
     summarize(merged)
     assert merged.summary.critical_regressions == 0 and merged.summary.verdict == "pass"
     assert all(c.p_adjusted == 0.012 for c in merged.cases)

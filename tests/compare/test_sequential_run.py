@@ -16,6 +16,7 @@ SUITE = """
 eval_suite:
   name: seq
   samples: 5
+  gate: {confidence: 0.99}
   target: {type: outputs, path: outputs.jsonl}
   cases:
     - {name: crit, expected: EXPECTED crit, critical: true, min_similarity: 0.5}

@@ -35,7 +35,7 @@ from driftgate.config.yaml_positions import Located, load_located
 from driftgate.errors import ConfigError, ConfigIssue, UsageError
 
 DEFAULT_CONFIG = "llm-evals.yaml"
-SEQUENTIAL_FACTOR = 4  # default max_samples = 4 × samples
+SEQUENTIAL_FACTOR = 6  # default max_samples = 6 × samples
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
 
@@ -485,7 +485,7 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
 
 
 def max_samples(case, suite) -> int:
-    """Explicit, else 4 × `samples` (at most 100); never fewer than `samples`."""
+    """Explicit, else 6 × `samples` (at most 100); never fewer than `samples`."""
     samples = case.samples or suite.samples
     bound = case.max_samples or suite.max_samples or min(100, SEQUENTIAL_FACTOR * samples)
     return max(samples, bound)

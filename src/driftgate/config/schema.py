@@ -130,7 +130,7 @@ class GateConfig(Strict):
     max_latency_increase: NonNegativeFloat | None = None
     max_cost_increase: NonNegativeFloat | None = None
     # The chance that an unchanged run is not blocked by noise, across all its cases.
-    confidence: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.99
+    confidence: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.995
 
 
 class Price(Strict):
