@@ -252,7 +252,8 @@ def main() -> None:
         print(f"{label:24} | {wilson(sum(null), n):>26} | {wilson(sum(drop), n):>28} | {cost}")
     print(
         f"\nnew rule baseline runs: {statistics.fmean(spent['baseline']):.0f} samples "
-        f"(critical cases at max_samples {4 * SAMPLES}); today's: {SAMPLES * len(CASES)}"
+        f"(critical cases at max_samples, {6 * SAMPLES} by default); today's: "
+        f"{SAMPLES * len(CASES)}"
     )
     print("Goal at samples: 5: false block <= 1% per run, detection >= 90%.")
 
