@@ -50,7 +50,7 @@ from driftgate.score.embedder import Embedder  # noqa: E402
 
 OLD_REF = "3bee59d"  # the last commit with today's rule
 SAMPLES = 5
-DRAWS = 20  # answers per case in each outputs file: what sequential sampling may draw
+DRAWS = 30  # answers per case in each outputs file: up to the default max_samples (6 x 5)
 DROP_IN_SD = 2.0
 MARGIN = 0.03  # thresholds: this far below the worst good answer
 
