@@ -43,7 +43,7 @@ def test_writeup_format_loads_unchanged_with_defaults(write_suite):
     assert first.line == 6
     # Defaults inherited from the suite.
     assert plain.min_similarity == 0.80
-    assert plain.grounding_threshold == 0.78
+    assert plain.grounding_threshold == 0.65
     assert plain.min_grounding_ratio == 0.85
     assert plain.grounding_mode == "chunked"
     assert plain.critical is False
@@ -99,18 +99,18 @@ def test_several_errors_reported_together(write_suite):
     errors = errors_of(path)
     assert len(errors) == 4
     assert errors[0].startswith(f"{path}:6:7: eval_suite.cases['a'].min_similarity:")
-    assert "less than or equal to 1" in errors[0]
+    assert "must be at most 1 (got 1.5)" in errors[0]
     assert errors[1].startswith(f"{path}:7:7: eval_suite.cases['a'].critical:")
     assert errors[2].startswith(f"{path}:8:7: duplicate case name 'a' (first used on line 4)")
     assert errors[3].startswith(f"{path}:10:7:")
-    assert "greater than or equal to 0" in errors[3]
+    assert "must be at least 0 (got -0.1)" in errors[3]
 
 
 def test_yaml_syntax_error_is_located(write_suite):
     path = write_suite("eval_suite:\n  name: s\n  cases: [\n    - name: a\n")
     (error,) = errors_of(path)
-    assert error.startswith(f"{path}:")
-    assert "YAML syntax error" in error
+    assert error.startswith(f"{path}:4:5: line 4 (`- name: a`): '-' cannot start a value inside")
+    assert "is one never closed?" in error
 
 
 def test_duplicate_yaml_keys_are_errors(write_suite):

@@ -57,8 +57,8 @@ def test_run_scores_every_case_and_keeps_errors(tmp_path, write_suite, embedder)
     assert (s.total, s.selected, s.passed, s.failed, s.errors) == (4, 4, 1, 2, 1)
     assert s.pass_at_1 == 0.25
     assert s.verdict == "fail"
-    assert s.pass_rate == 0.25
-    assert s.gate_reasons == ["1/4 cases passed (0.25) < min_pass_rate 0.50"]
+    assert s.gate_reasons == ["pass@1 0.25 < min_pass_rate 0.50"]
+    assert s.pass_rate == 0.25  # passing cases / run cases, reported beside pass@1
 
 
 def test_critical_failure_fails_even_above_pass_rate(tmp_path, write_suite, embedder):
@@ -93,7 +93,7 @@ def test_cli_end_to_end_exit_codes_and_files(tmp_path, write_suite):
     assert data["schema_version"] == 1
     assert data["summary"]["errors"] == 1
     assert {c["name"]: c["status"] for c in data["cases"]}["good"] == "passed"
-    assert "❌ driftgate · pipeline-test: failed" in (tmp_path / "r.md").read_text()
+    assert "❌ driftgate · `pipeline-test`: failed" in (tmp_path / "r.md").read_text()
     assert "Traceback" not in done.stderr
 
     # --outputs with a passing set and a --cases filter: the gate passes, exit 0.

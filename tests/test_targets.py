@@ -105,7 +105,7 @@ def test_outputs_target_lines_samples_and_problems(tmp_path, write_suite):
     missing = outputs.generate(suite.cases[1], 0)
     assert missing.output is None
     assert "no output for case 'missing_var'" in missing.error
-    assert "out.jsonl:3: expected a JSON object" in missing.error
+    assert "out.jsonl:3: not valid JSON" in missing.error
 
     unreadable = OutputsFile(OutputsTarget(type="outputs", path="nope.jsonl"), tmp_path, tmp_path)
     result = unreadable.generate(suite.cases[0], 0)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import tempfile
 import threading
@@ -22,8 +24,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import pathspec
 
 from driftgate.results import CacheStats
 
@@ -120,6 +120,7 @@ class Cache:
         self.mode = mode
         self.warnings: list[str] = []
         self.corrupt = 0  # unreadable entries met (each one was a miss)
+        self._write_failed = False
         self._counters = {kind: _Counter() for kind in KINDS}
         self._lock = threading.Lock()
 
@@ -181,17 +182,25 @@ class Cache:
             except BaseException:
                 _remove(tmp)
                 raise
-        except (OSError, TypeError, ValueError) as exc:
+        except OSError as exc:
+            # One warning for the folder, not one per entry: the cause is the same.
+            if not self._write_failed:
+                self._write_failed = True
+                self.note(
+                    f"cache: cannot write to {self.directory} ({exc.strerror or exc}); "
+                    f"continuing without storing (check --cache-dir)"
+                )
+        except (TypeError, ValueError) as exc:
             self.note(f"cache: cannot write {target}: {exc}; continuing without storing")
 
     def _read(self, kind: str, key: str) -> dict | None:
         target = self.path(kind, key)
         try:
-            raw = target.read_bytes()
+            raw = _read_regular_file(target)
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self.note(f"cache: cannot read {target}: {exc}; treating as a miss")
+            self.note(f"cache: cannot read {target}: {exc.strerror or exc}; treating as a miss")
             return None
         try:
             entry = json.loads(raw)
@@ -248,23 +257,29 @@ class Cache:
         """The stored vectors among `texts` (exact float64 bytes, so scores are unchanged)."""
         import numpy as np
 
-        found = {}
-        for text in dict.fromkeys(texts):
-            value = self.get("embeddings", embedding_key(model, text))
-            if value is None:
-                continue
+        def parse(value: dict):
+            """A vector of finite floats, else a miss: a NaN would poison every score."""
             try:
                 vector = np.frombuffer(base64.b64decode(value["f8"]), dtype="<f8")
             except (KeyError, TypeError, ValueError):
-                continue
-            found[text] = vector
+                return None
+            return vector if vector.size and np.isfinite(vector).all() else None
+
+        found = {}
+        for text in dict.fromkeys(texts):
+            vector = self.get("embeddings", embedding_key(model, text), parse=parse)
+            if vector is not None:
+                found[text] = vector
         return found
 
     def put_vectors(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
         import numpy as np
 
         for text, vector in vectors.items():
-            data = np.asarray(vector, dtype="<f8").tobytes()
+            vector = np.asarray(vector, dtype="<f8")
+            if not np.isfinite(vector).all():
+                continue  # never store what get_vectors would refuse
+            data = vector.tobytes()
             self.put(
                 "embeddings", embedding_key(model, text), {"f8": base64.b64encode(data).decode()}
             )
@@ -309,6 +324,22 @@ def encode_through_cache(embedder, texts: Iterable[str], cache: Cache) -> int:
         embedder.encode(missing)
         cache.put_vectors(model, {t: embedder.vector(t) for t in missing})
     return len(found)
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file; anything else (a FIFO would block forever) is OSError.
+
+    Opened non-blocking and checked on the open descriptor, so a swap between a check and
+    the open can't slip a FIFO or a device in."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            return stream.read()
+    finally:
+        os.close(fd)
 
 
 def _sha(value: Mapping) -> str:
@@ -363,6 +394,7 @@ class RepoFiles:
         self.ignore = frozenset(ignore)
         self._blobs: dict[str, str] | None = None
         self._memo: dict[tuple, str | None] = {}
+        self._tracked = None  # select.patterns.ChangedPaths over the tracked files
         self._lock = threading.Lock()
         self.problem: str | None = None
 
@@ -376,11 +408,7 @@ class RepoFiles:
             return self._blobs
 
     def files_hash(self, patterns: Iterable[str] | None, always: Iterable[str] = ()) -> str | None:
-        """Hash of every tracked file matched by `patterns` or by `always`.
-
-        `patterns=None` (a case without trigger_paths) means the case may depend on any
-        file, so every tracked file counts.
-        """
+        """Hash of every tracked file the case depends on (`files`), None outside git."""
         memo_key = (None if patterns is None else tuple(patterns), tuple(always))
         with self._lock:
             if memo_key in self._memo:
@@ -388,22 +416,33 @@ class RepoFiles:
         blobs = self.blobs()
         if blobs is None:
             return None
-        if patterns is None:
-            matched = set(blobs) - self.ignore
-        else:
-            matched = set(_match(patterns, blobs))
-            matched.update(_match(always, blobs))
+        matched = self.files(patterns, always)
         value = digest({path: blobs[path] for path in sorted(matched)})
         with self._lock:
             self._memo[memo_key] = value
         return value
 
+    def files(self, patterns: Iterable[str] | None, always: Iterable[str] = ()) -> set[str]:
+        """The tracked files a case depends on, read the way selection reads them.
 
-def _match(patterns: Iterable[str], paths: Iterable[str]) -> Iterable[str]:
-    patterns = list(patterns)
-    if not patterns:
-        return []
-    return pathspec.GitIgnoreSpec.from_lines(patterns).match_files(paths)
+        One matcher (select/patterns.py) for both, so a file that selects a case is a file
+        in its cache key. A case without an effective trigger pattern (`None`, `[]`, or only
+        patterns that can never match) is untriggered: it may depend on any file, so every
+        tracked file counts, as it does for selection.
+        """
+        from driftgate.select.patterns import ChangedPaths, PatternList
+
+        blobs = self.blobs() or {}
+        wanted = PatternList(list(patterns or ()))
+        if not any(p.valid and not p.negate for p in wanted.patterns):
+            return set(blobs) - self.ignore
+        with self._lock:
+            if self._tracked is None or len(self._tracked) != len(blobs):
+                self._tracked = ChangedPaths(blobs)
+            tracked = self._tracked
+            matched = {path for path, _ in wanted.matched(tracked)}
+            matched.update(path for path, _ in PatternList(list(always)).matched(tracked))
+        return matched
 
 
 def _git(root: Path, *args: str, stdin: str | None = None) -> str:

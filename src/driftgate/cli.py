@@ -155,6 +155,7 @@ def run_options(args: argparse.Namespace, **extra):
 def cmd_run(args: argparse.Namespace) -> int:
     from driftgate.pipeline import run
 
+    check_report_paths(args)
     options = run_options(
         args,
         baseline=args.baseline,
@@ -169,23 +170,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     return finish(run(options), args)
 
 
+def check_report_paths(args: argparse.Namespace) -> None:
+    """Exit 2 before the run (and any paid call) for a report that could not be written."""
+    from driftgate.report.files import check_writable
+
+    check_writable(
+        [
+            ("--output-json", args.output_json),
+            ("--report-md", args.report_md),
+            ("--junit", args.junit),
+        ]
+    )
+
+
 def finish(results, args: argparse.Namespace) -> int:
-    """Warnings, the report files asked for, the table, and the exit code (run, merge)."""
-    from driftgate.report.markdown import render_markdown
+    """Warnings, the report files asked for, the table, and the exit code (run, merge).
+
+    A report that fails to write doesn't stop the others (the results JSON goes first);
+    the exit code is then 2: the verdict was not delivered the way it was asked for."""
+    from driftgate.report.files import results_first, write_reports
     from driftgate.report.terminal import render_table
 
     for warning in results.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if args.output_json:
-        results.write(args.output_json)
-    if args.report_md:
-        args.report_md.parent.mkdir(parents=True, exist_ok=True)
-        args.report_md.write_text(render_markdown(results), encoding="utf-8")
-    if args.junit:
-        from driftgate.report.junit import write_junit
-
-        write_junit(results, args.junit)
+    written, failures = write_reports(
+        results, results_first(results, args.output_json, args.report_md, args.junit)
+    )
     print(render_table(results))
+    if failures:
+        for failure in failures:
+            print(f"driftgate: error: cannot write {failure}", file=sys.stderr)
+        print(
+            f"driftgate: the verdict ({results.summary.verdict.upper()}) was not delivered "
+            f"in full; written: {', '.join(written) or 'nothing'}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return EXIT_PASS if results.summary.verdict == "pass" else EXIT_FAIL
 
 
@@ -210,9 +230,13 @@ def _commit(rev: str | None, config: Path) -> str | None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from driftgate.compare.calibrate import calibrate
+    from driftgate.compare.calibrate import PatchNotWritten, calibrate
 
-    patch, changed = calibrate(run_options(args), args.samples, args.write)
+    try:
+        patch, changed = calibrate(run_options(args), args.samples, args.write)
+    except PatchNotWritten as exc:
+        print(exc.patch, end="")  # the patch the error tells the user to apply
+        raise
     print(patch, end="")
     if args.write:
         print(f"{args.config}: {changed} value(s) written", file=sys.stderr)
@@ -222,6 +246,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from driftgate.merge import merge_files, results_files
 
+    check_report_paths(args)
     paths: list[Path] = []
     for path in args.results:
         paths += results_files(path) if path.is_dir() else [path]
@@ -229,6 +254,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Every check `run` and `select` make that needs no model or API call, so a broken
+    suite fails here (pre-commit, the first CI step), not after paid target calls."""
     if args.files:  # the pre-commit hook passes the staged suite files
         return max(_validate_one(path) for path in args.files)
     return _validate_one(args.config, raise_errors=True)
@@ -236,9 +263,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _validate_one(path: Path, raise_errors: bool = False) -> int:
     from driftgate.config import load_suite
+    from driftgate.cost import unpriced_models
+    from driftgate.score.embedder import check_embedding_model
+    from driftgate.select.selection import dead_pattern_warnings
 
     try:
         suite = load_suite(path)
+        check_embedding_model(suite)
     except ConfigError as exc:
         if raise_errors:
             raise
@@ -251,12 +282,14 @@ def _validate_one(path: Path, raise_errors: bool = False) -> int:
             raise
         print(f"driftgate: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    for warning in suite.warnings:
-        print(warning, file=sys.stderr)
+    warnings = [w.located for w in suite.warnings] + dead_pattern_warnings(suite)
+    warnings += [w.located for w in unpriced_models(suite)]
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     critical = sum(c.critical for c in suite.cases)
     print(
         f"{path}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
-        f"{critical} critical, {len(suite.warnings)} warning(s)"
+        f"{critical} critical, {len(warnings)} warning(s)"
     )
     return EXIT_PASS
 

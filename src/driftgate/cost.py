@@ -12,7 +12,9 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from driftgate.config.schema import Price
+from driftgate.config.load import SuiteSpec
+from driftgate.config.schema import AnthropicTarget, JudgeConfig, Price
+from driftgate.errors import ConfigIssue
 from driftgate.results import Summary, Tokens
 
 BUDGET_SKIP_REASON = "skipped (budget)"
@@ -54,11 +56,43 @@ class PriceTable:
         return cost_usd(price, tokens)
 
     def warnings(self) -> list[str]:
-        return [
-            f"no price for model '{m}': its cost counts as $0; add it under `pricing:` "
+        return [self.warning_for(m) for m in sorted(self.unknown)]
+
+    @staticmethod
+    def warning_for(model: str) -> str:
+        return (
+            f"no price for model '{model}': its cost counts as $0; add it under `pricing:` "
             f"in the suite file ({{input: USD per 1M tokens, output: USD per 1M tokens}})"
-            for m in sorted(self.unknown)
-        ]
+        )
+
+
+def unpriced_models(suite: SuiteSpec) -> list[ConfigIssue]:
+    """Warnings, at the line of each `model:`, for the Claude models a run may call that
+    have no price (a run would count them as $0): `validate` says so before any call."""
+    table = PriceTable(suite.pricing)
+    seen: set[str] = set()
+    out = []
+    targets = [(("eval_suite", "target", "model"), suite.target)] + [
+        (("eval_suite", "cases", case.index, "target", "model"), case.target)
+        for case in suite.cases
+    ]
+    policy = suite.judge.policy
+    judged = (
+        policy in ("selected", "all")
+        or any(case.judge for case in suite.cases)
+        or (policy == "critical" and any(case.critical for case in suite.cases))
+    )
+    if policy != "never" and judged:
+        targets.append((("eval_suite", "judge", "model"), suite.judge))
+    for loc, spec in targets:
+        model = getattr(spec, "model", None)
+        if not isinstance(spec, AnthropicTarget | JudgeConfig) or model in seen:
+            continue
+        seen.add(model)
+        if table.price(model) is None:
+            message = table.warning_for(model)
+            out.append(suite.issue(loc, message, severity="warning"))
+    return out
 
 
 def cost_usd(price: Price, tokens: Tokens) -> float:

@@ -37,6 +37,12 @@ class ConfigIssue:
         prefix = "" if self.severity == "error" else "warning: "
         return f"{self.file}:{self.line}:{self.col}: {prefix}{self.message}"
 
+    @property
+    def located(self) -> str:
+        """`FILE:LINE:COL: message` without the severity, for lists that are all warnings
+        (a run's `warnings`), which are printed as `warning: ...` once."""
+        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
 
 class ConfigError(UsageError):
     """The suite file is invalid. Carries every issue found, not just the first."""

@@ -35,7 +35,7 @@ from driftgate.generate.plan_file import check_outputs_file, check_plan, unselec
 from driftgate.generate.runner import Targets
 from driftgate.report.gate import summarize
 from driftgate.results import BaselineInfo, CaseResult, GateSettings, RunResults
-from driftgate.score.embedder import Embedder
+from driftgate.score.embedder import Embedder, check_embedding_model
 from driftgate.score.quality import Quality
 from driftgate.select.selection import SelectionResult, select_cases
 from driftgate.shard import Shard, apply_shard
@@ -86,7 +86,7 @@ def skeleton(suite: SuiteSpec, selection: SelectionResult, mode: str) -> RunResu
         git_sha=git_sha(suite.root),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         mode=mode,
-        warnings=[str(w) for w in suite.warnings] + list(selection.warnings),
+        warnings=[w.located for w in suite.warnings] + list(selection.warnings),
         gate=GateSettings(
             min_pass_rate=gate.min_pass_rate,
             fail_on_regression=gate.fail_on_regression,
@@ -118,9 +118,12 @@ def run(options: RunOptions) -> RunResults:
     started = time.perf_counter()
     say = options.progress or (lambda message: None)
     suite = load_suite(options.config)
+    if options.embedder is None:
+        check_embedding_model(suite)  # before any paid call: a missing model is exit 2 now
     if options.samples:
         cases = tuple(replace(case, samples=options.samples) for case in suite.cases)
         suite = replace(suite, cases=cases)
+    outputs = outputs_file(options.outputs) if options.outputs else None
     selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
     results = skeleton(suite, selection, "full" if options.changes is None else "selective")
     if options.shard is not None:
@@ -134,9 +137,7 @@ def run(options: RunOptions) -> RunResults:
     quality = Quality.start(suite, options.judge, options.max_cost, options.traces)
     targets = Targets(
         suite,
-        override=OutputsTarget(type="outputs", path=str(options.outputs))
-        if options.outputs
-        else None,
+        override=OutputsTarget(type="outputs", path=str(outputs)) if outputs else None,
         budget=quality.budget,
         tracer=quality.tracer,
     )
@@ -197,6 +198,7 @@ def run(options: RunOptions) -> RunResults:
             )
     finally:
         targets.close()
+    results.warnings += target_warnings(generations) + targets.warnings()
     results.warnings += [w for w in cache.warnings if w not in results.warnings]
     record_versions(results, suite, targets, quality.policy)
     results.summary.calls = sum(g.calls for g in generations.values())
@@ -274,6 +276,26 @@ def sample_ambiguous(
         record_noise(results, suite)
         compare_to_baseline(results, *baseline, suite, embedder.similarity)
     return [by_name[c.name] for c in cases]
+
+
+def outputs_file(path: Path) -> Path:
+    """--outputs names a file, never a folder (exit 2). A missing file is decided once the
+    selection is known: fine when the cache answers every request (check_outputs_file)."""
+    if path.is_dir():
+        raise UsageError(
+            f"--outputs {path}: is a folder; pass the JSONL file your pipeline wrote "
+            f'(one {{"case", "sample", "output"}} object per line)'
+        )
+    return path
+
+
+def target_warnings(generations: dict) -> list[str]:
+    """What the targets said about outputs they delivered anyway (cut, bytes replaced)."""
+    out = []
+    for (name, sample), generation in sorted(generations.items()):
+        for warning in generation.warnings:
+            out.append(f"case '{name}'{f' sample {sample}' if sample else ''}: {warning}")
+    return out
 
 
 def find_baseline(

@@ -319,3 +319,23 @@ def test_a_baseline_push_that_fails_is_a_warning(tmp_path, repo, fake, embedder)
     assert code == 0  # the gate passed; not being able to record it does not change that
     assert "::warning title=driftgate%3A baseline not recorded::" in log
     assert "contents: write" in log
+
+
+def test_an_unwritable_results_path_stops_before_the_pipeline_runs(tmp_path, repo, fake, embedder):
+    head = bad_pr(repo)
+    (repo.work / "results-here").mkdir()
+    event = pr_event(repo.main_sha, head)
+    code, log, summary = run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        event,
+        sha=head,
+        embedder=embedder,
+        inputs={"results-path": "results-here"},
+    )
+    assert code == 2
+    assert "results-path" in log and "is a folder; name a file" in log
+    assert "checked before running anything" in summary
+    assert not fake.comments  # nothing posted, nothing run

@@ -83,22 +83,16 @@ def test_a_drop_that_fades_with_more_samples_stops_early(tmp_path, write_suite):
     assert not crit.regression and results.summary.verdict == "pass"
 
 
-def test_a_case_that_passes_counts_as_passing_for_the_gate_too(tmp_path, write_suite):
-    """Default min_pass_rate 1.0: one sample of five under the threshold, every case
-    passes, so the run passes; pass@1 still reports the sample-level 14/15."""
+def test_the_share_of_passing_cases_is_reported_beside_pass_at_1(tmp_path, write_suite):
+    """One sample of five under the threshold: every case passes (pass_rate 1.0) while
+    pass@1 is the sample-level 14/15. The gate still holds pass@1 to min_pass_rate
+    (report/gate.py, invariant 3); which one it should gate on is open (docs/statistics.md)."""
     config = write_suite(SUITE.replace("min_similarity: 0.5}", "min_similarity: 0.85}", 1))
     outputs(tmp_path, {"crit": [0.90, 0.80, 0.92, 0.89, 0.91], "quiet": BASE, "chat": BASE})
     embedder = Embedder("m", model=ScoreModel())
-    results = run(
-        RunOptions(config=config, embedder=embedder, cache_mode="off", baseline_branch=None)
-    )
+    options = dict(config=config, embedder=embedder, cache_mode="off", baseline_branch=None)
+    results = run(RunOptions(**options))
     s = results.summary
     assert results.case("crit").status == "passed" and results.case("crit").passes == 4
-    assert (s.pass_rate, s.verdict) == (1.0, "pass")
+    assert s.pass_rate == 1.0
     assert s.pass_at_1 == round((4 / 5 + 1 + 1) / 3, 6)
-    outputs(tmp_path, {"crit": [0.90, 0.80, 0.80, 0.80, 0.91], "quiet": BASE, "chat": BASE})
-    results = run(
-        RunOptions(config=config, embedder=embedder, cache_mode="off", baseline_branch=None)
-    )
-    assert results.case("crit").status == "failed" and results.summary.pass_rate == round(2 / 3, 6)
-    assert "2/3 cases passed (0.67) < min_pass_rate 1.00" in results.summary.gate_reasons

@@ -84,6 +84,6 @@ def test_invalid_regex_and_schema_are_located_config_errors(tmp_path):
         load_suite(path, root=tmp_path)
     lines = str(info.value).splitlines()
     assert lines[0].endswith(
-        "invalid regular expression '([a-z': unterminated character set at position 1 (got '([a-z')"
+        "checks.regex: invalid regular expression '([a-z': unterminated character set at position 1"
     )
     assert ":7:" in lines[0] and ":8:" in lines[1] and "invalid JSON Schema" in lines[1]

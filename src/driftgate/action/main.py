@@ -159,6 +159,9 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     out.log(f"driftgate: {plan.note}")
 
     shard_job = bool(settings.shard) and plan.kind != "merge"
+    from driftgate.report.files import check_writable
+
+    check_writable([("results-path", root / settings.results_path)])  # before any paid call
     if plan.kind == "merge":
         with out.group("Merge shard results"):
             results = _merge_shards(root / settings.shard_results)

@@ -24,6 +24,15 @@ from driftgate.score.scoring import percentile
 
 MARGIN = 0.02  # below the 5th percentile: room for a sample the calibration run didn't see
 LOW_MEDIAN = 0.6  # a known-good case scoring this low has a wrong expected text, not noise
+GROUNDING_FLOOR = 0.30  # below this a grounding threshold passes unrelated text: say so
+
+
+class PatchNotWritten(UsageError):
+    """`--write` could not edit the file; `patch` is what the user should apply by hand."""
+
+    def __init__(self, message: str, patch: str):
+        super().__init__(message)
+        self.patch = patch
 
 
 @dataclass(frozen=True)
@@ -85,8 +94,43 @@ def propose(suite: SuiteSpec, results: RunResults) -> list[Proposal]:
             "noise_sd": round(sd, 3),
             "noise_samples": len(values),
         }
+        grounding, grounding_note = propose_grounding(spec, case)
+        if grounding is not None:
+            was["grounding_threshold"] = spec.grounding_threshold
+            new["grounding_threshold"] = grounding
+        note = "; ".join(n for n in (note, grounding_note) if n) or None
         proposals.append(Proposal(spec.name, spec.line, values, was, new, note))
     return proposals
+
+
+def propose_grounding(spec, case) -> tuple[float | None, str | None]:
+    """`grounding_threshold` just below the 5th percentile of the thresholds at which each
+    known-good sentence still passes (support ÷ its length factor), like min_similarity.
+
+    A sentence flagged by a fact, name, polarity or cause check is not a threshold matter:
+    it is reported, because a known-good output should not have one."""
+    if not (spec.check_grounding and spec.context):
+        return None, None
+    passing, checked = [], []
+    for sample in case.samples:
+        for sentence in sample.sentences:
+            if sentence.flag not in (None, "support"):
+                checked.append(f'"{sentence.text[:50]}": {sentence.reason}')
+            elif sentence.bar:  # chunked mode: the bar is threshold × the length factor
+                passing.append(sentence.support * spec.grounding_threshold / sentence.bar)
+            elif sentence.bar is None and sentence.cosine is None:  # whole mode
+                passing.append(sentence.support)
+    note = None
+    if checked:
+        note = f"grounding flagged known-good text ({checked[0]}): fix the context or output"
+    if len(passing) < 2:
+        return None, note
+    ordered = sorted(min(1.0, p) for p in passing)
+    value = max(0.0, math.floor((percentile(ordered, 0.05) - MARGIN) * 100 + 1e-6) / 100)
+    if value < GROUNDING_FLOOR:
+        low = f"grounding threshold {value:.2f} would pass unrelated text: check the context"
+        note = "; ".join(n for n in (note, low) if n)
+    return round(value, 2), note
 
 
 def render_patch(proposals: list[Proposal], suite: SuiteSpec, samples: int) -> str:
@@ -96,6 +140,8 @@ def render_patch(proposals: list[Proposal], suite: SuiteSpec, samples: int) -> s
         f"({suite.relpath})",
         f"# min_similarity = 5th percentile - {MARGIN}; noise_sd = the sd of the scores over "
         f"noise_samples: the regression test's yardstick for this case",
+        f"# grounding_threshold = 5th percentile of the known-good sentences' supports "
+        f"- {MARGIN} (grounding cases only)",
         "eval_suite:",
         "  cases:",
     ]
@@ -216,5 +262,10 @@ def calibrate(options, samples: int, write: bool) -> tuple[str, int]:
             "no case produced 2 or more similarity scores, so nothing can be calibrated; "
             "run `driftgate run` and fix the errors it reports first"
         )
-    changed = apply_patch(suite.path, proposals) if write else 0
-    return render_patch(proposals, suite, samples), changed
+    patch = render_patch(proposals, suite, samples)
+    if not write:
+        return patch, 0
+    try:
+        return patch, apply_patch(suite.path, proposals)
+    except UsageError as exc:
+        raise PatchNotWritten(str(exc), patch) from None

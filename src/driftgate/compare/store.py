@@ -77,6 +77,8 @@ def read_baseline_from_branch(
                 f"({exc.errors()[0]['msg']}); delete the file from the branch or run with "
                 f"--update-baseline on the base branch to replace it"
             ) from None
+        if not at_merge_base:  # the newest may well be the merge-base's own record
+            at_merge_base = results.git_sha == merge_base if merge_base else None
         info = BaselineInfo(
             source=f"branch {branch}:{path}",
             commit=results.git_sha,
@@ -138,9 +140,37 @@ def write_baseline_to_branch(
 
 
 def default_merge_base(root: Path) -> str | None:
-    """Where this branch left the remote's default branch, when git knows it locally."""
-    done = _run(root, "merge-base", "HEAD", f"refs/remotes/{REMOTE}/HEAD")
+    """Where this branch left the remote's default branch, when git can tell."""
+    branch = default_branch_ref(root)
+    if branch is None:
+        return None
+    done = _run(root, "merge-base", "HEAD", branch)
     return (done.stdout.strip() or None) if done.returncode == 0 else None
+
+
+def default_branch_ref(root: Path) -> str | None:
+    """The remote's default branch as a local ref, without needing `origin/HEAD`.
+
+    `origin/HEAD` is unset after `git remote add` + push (the usual way a repository
+    starts), so: origin/HEAD if set, else what the remote says its HEAD is, else
+    origin/main or origin/master if fetched."""
+    head = _run(root, "symbolic-ref", "--quiet", f"refs/remotes/{REMOTE}/HEAD")
+    if head.returncode == 0 and head.stdout.strip():
+        return head.stdout.strip()
+    if not _has_origin(root):
+        return None
+    names = []
+    listed = _run(root, "ls-remote", "--symref", REMOTE, "HEAD")
+    if listed.returncode == 0:
+        for line in listed.stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "ref:" and parts[1].startswith("refs/heads/"):
+                names.append(parts[1].removeprefix("refs/heads/"))
+    for name in [*names, "main", "master"]:
+        ref = f"refs/remotes/{REMOTE}/{name}"
+        if _run(root, "rev-parse", "--verify", "--quiet", ref).returncode == 0:
+            return ref
+    return None
 
 
 def _tree_with(root: Path, parent: str | None, files: dict[str, str]) -> str:

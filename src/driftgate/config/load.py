@@ -6,21 +6,19 @@ the definition hashed) so later stages never re-derive settings or re-read files
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
 import subprocess
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from driftgate.config.messages import did_you_mean, issues_from
 from driftgate.config.schema import (
     Checks,
     FileRef,
@@ -31,11 +29,13 @@ from driftgate.config.schema import (
     SuiteFile,
     Target,
 )
-from driftgate.config.yaml_positions import Located, load_located
+from driftgate.config.source import MAX_SUITE_BYTES, TextProblem, decode_utf8, explain_syntax_error
+from driftgate.config.yaml_positions import Located, YAMLStructureError, load_located
 from driftgate.errors import ConfigError, ConfigIssue, UsageError
 
 DEFAULT_CONFIG = "llm-evals.yaml"
 SEQUENTIAL_FACTOR = 6  # default max_samples = 6 × samples
+MAX_FILE_REF_BYTES = 10 * 1024 * 1024
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
 
@@ -74,6 +74,7 @@ class CaseSpec:
     task: str | None
     definition: Mapping = field(repr=False)
     definition_hash: str = ""
+    grounding_method: str = "embedding"  # or "judge": the judge model verifies each sentence
 
     @property
     def placeholders(self) -> list[str]:
@@ -114,6 +115,14 @@ class SuiteSpec:
     cases: tuple[CaseSpec, ...]
     file_hash: str
     warnings: tuple[ConfigIssue, ...] = ()
+    max_output_chars: int = 1_000_000
+    # The parsed YAML with every key's position: later checks point at the line they mean.
+    located: Located | None = field(default=None, repr=False, compare=False)
+
+    def issue(self, loc: tuple, message: str, severity: str = "error") -> ConfigIssue:
+        """A problem located at a key path such as ("eval_suite", "embedding_model")."""
+        line, col = self.located.position(loc) if self.located else (1, 1)
+        return ConfigIssue(str(self.path), line, col, message, severity)
 
     @property
     def relpath(self) -> str:
@@ -173,41 +182,67 @@ def load_suite(path: str | Path = DEFAULT_CONFIG, root: Path | None = None) -> S
     """Load and validate; raises ConfigError listing every problem with file:line:col."""
     path = Path(path)
     display = str(path)
-    if not path.is_file():
-        raise UsageError(
-            f"{display}: suite file not found. Create it (see README 'The suite file') "
-            f"or pass --config PATH."
-        )
-    text = path.read_text(encoding="utf-8")
+    data = _read_suite_bytes(path, display)
+    try:
+        text = decode_utf8(data, yaml_text=True)
+    except TextProblem as exc:
+        raise ConfigError([ConfigIssue(display, exc.line, exc.col, exc.message)]) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as reading in text mode does
     suite, located = parse_suite_text(text, display)
     root = (root or repo_root(path)).resolve()
     return resolve(suite, located, path, root, hashlib.sha256(text.encode()).hexdigest())
 
 
+def _read_suite_bytes(path: Path, display: str) -> bytes:
+    try:
+        if path.is_dir():
+            raise UsageError(f"{display}: is a folder; pass the suite file (--config PATH)")
+        if not path.exists():
+            loop = " (a symlink that leads nowhere or to itself)" if path.is_symlink() else ""
+            raise UsageError(
+                f"{display}: suite file not found{loop}. Create it (see docs/suite.md) "
+                f"or pass --config PATH."
+            )
+        if not path.is_file():
+            raise UsageError(
+                f"{display}: is not a regular file (a pipe or a device); pass the suite file"
+            )
+        size = path.stat().st_size
+        if size > MAX_SUITE_BYTES:
+            raise UsageError(
+                f"{display}: the suite file is {size:,} bytes; driftgate reads suite files "
+                f"up to {MAX_SUITE_BYTES:,} bytes: move long texts into {{file: ...}} references"
+            )
+        return path.read_bytes()
+    except (OSError, ValueError) as exc:  # permission denied, a name too long, a NUL in it
+        raise UsageError(f"{display}: cannot read the suite file: {_os_reason(exc)}") from None
+
+
+def _os_reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 def parse_suite_text(text: str, display: str) -> tuple[Suite, Located]:
     try:
         located = load_located(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or str(exc)
-        raise ConfigError(
-            [ConfigIssue(display, line, col, f"YAML syntax error: {problem}; fix the syntax here")]
-        ) from None
+    except YAMLStructureError as exc:
+        raise ConfigError([ConfigIssue(display, exc.line, exc.col, exc.message)]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([ConfigIssue(display, 1, 1, f"YAML error: {exc}")]) from None
+        line, col, message = explain_syntax_error(exc, text)
+        raise ConfigError([ConfigIssue(display, line, col, message)]) from None
 
     issues = [
-        ConfigIssue(display, line, col, f"duplicate key '{loc[-1]}': remove one of them")
-        for loc, (line, col) in located.duplicates
+        ConfigIssue(display, line, col, f"duplicate key '{key}': remove one of them")
+        for key, (line, col) in located.duplicates
     ]
     data = located.data
     if not isinstance(data, dict) or "eval_suite" not in data:
-        line, col = located.position(())
+        line, col = located.root
         hint = ""
-        if isinstance(data, dict):
-            close = difflib.get_close_matches(str(next(iter(data), "")), ["eval_suite"], n=1)
-            hint = f" (found '{next(iter(data))}'; did you mean 'eval_suite'?)" if close else ""
+        if isinstance(data, dict) and data:
+            first = str(next(iter(data)))
+            if did_you_mean(first, ["eval_suite"]):
+                hint = f" (found '{first}'; did you mean 'eval_suite'?)"
         issues.append(
             ConfigIssue(
                 display, line, col, f"the file must start with a top-level `eval_suite:` key{hint}"
@@ -219,7 +254,7 @@ def parse_suite_text(text: str, display: str) -> tuple[Suite, Located]:
     try:
         parsed = SuiteFile.model_validate(data)
     except ValidationError as exc:
-        issues.extend(_issues_from(exc, located, display))
+        issues.extend(issues_from(exc, located, display))
         parsed = None
     if issues:
         raise ConfigError(sorted(issues, key=lambda i: (i.line, i.col)))
@@ -252,117 +287,6 @@ def _duplicate_case_names(data: dict, located: Located, display: str) -> list[Co
         else:
             first[name] = index
     return issues
-
-
-def _issues_from(exc: ValidationError, located: Located, display: str) -> list[ConfigIssue]:
-    issues = []
-    for error in exc.errors():
-        loc = tuple(error["loc"])
-        line, col = located.position(loc)
-        where = _dotted(loc, located)
-        kind = error["type"]
-        if kind == "extra_forbidden":
-            message = _unknown_key_message(loc, where)
-        elif kind == "missing":
-            message = f"{where}: required key '{loc[-1]}' is missing; add it"
-        elif kind == "union_tag_invalid" or kind == "union_tag_not_found":
-            message = (
-                f"{where}: `type` must be one of command, outputs, anthropic (see README 'Targets')"
-            )
-        elif kind in {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}:
-            message = f"{where}: {error['msg'].lower()} (got {error.get('input')!r})"
-        else:
-            message = f"{where}: {error['msg']} (got {_short(error.get('input'))})"
-        issues.append(ConfigIssue(display, line, col, message))
-    # A union reports each branch's failure; one message per location is enough.
-    unique: dict[tuple[int, int, str], ConfigIssue] = {}
-    for issue in issues:
-        unique.setdefault((issue.line, issue.col, issue.message), issue)
-    return list(unique.values())
-
-
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _dotted(loc: tuple, located: Located) -> str:
-    """A readable key path, naming cases by their name instead of their index."""
-    parts: list[str] = []
-    walked: tuple = ()
-    data = located.data
-    for element in loc:
-        candidate = (*walked, element)
-        if candidate not in located.positions:
-            continue
-        walked = candidate
-        if isinstance(element, int):
-            name = None
-            if isinstance(data, list) and element < len(data) and isinstance(data[element], dict):
-                name = data[element].get("name")
-            parts[-1] = f"{parts[-1]}[{name!r}]" if name else f"{parts[-1]}[{element}]"
-        else:
-            parts.append(str(element))
-        data = data[element] if isinstance(data, (dict, list)) else None
-    return ".".join(parts) or "file"
-
-
-def _unknown_key_message(loc: tuple, where: str) -> str:
-    key = str(loc[-1])
-    allowed = _fields_at(loc[:-1])
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    suggestion = f"did you mean '{close[0]}'? " if close else ""
-    return (
-        f"{where}: unknown key '{key}': {suggestion}valid keys here: {', '.join(sorted(allowed))}"
-    )
-
-
-def _fields_at(loc: tuple) -> list[str]:
-    """The field names of the model found at a pydantic error location."""
-    model: object = SuiteFile
-    for element in loc:
-        model = _child_type(model, element)
-    models = _models_in(model)
-    return list(models[0].model_fields) if len(models) == 1 else []
-
-
-def _models_in(tp) -> list[type[BaseModel]]:
-    """Every pydantic model a type annotation can hold (through Annotated, Optional, unions)."""
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return [tp]
-    origin = typing.get_origin(tp)
-    if origin is typing.Annotated:
-        return _models_in(typing.get_args(tp)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [m for arg in typing.get_args(tp) for m in _models_in(arg)]
-    return []
-
-
-def _child_type(tp, element):
-    models = _models_in(tp)
-    if len(models) > 1:  # a union of targets keyed by its `type` tag, e.g. 'command'
-        for model in models:
-            tag = model.model_fields.get("type")
-            if tag is not None and element in typing.get_args(tag.annotation):
-                return model
-        return tp
-    if models:
-        model = models[0]
-        if isinstance(element, str) and element in model.model_fields:
-            return model.model_fields[element].annotation
-        return model
-    while typing.get_origin(tp) is typing.Annotated or (
-        typing.get_origin(tp) in (typing.Union, types.UnionType)
-    ):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        tp = args[0]
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin is list and isinstance(element, int):
-        return args[0]
-    if origin is dict and isinstance(element, str):
-        return args[1]
-    return tp
 
 
 def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: str) -> SuiteSpec:
@@ -407,6 +331,7 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
             grounding_threshold=_first(case.grounding_threshold, suite.grounding_threshold),
             min_grounding_ratio=_first(case.min_grounding_ratio, suite.min_grounding_ratio),
             grounding_mode=case.grounding_mode or suite.grounding_mode,
+            grounding_method=case.grounding_method or suite.grounding_method,
             critical=case.critical,
             tags=tuple(case.tags),
             trigger_paths=tuple(case.trigger_paths) if case.trigger_paths is not None else None,
@@ -481,6 +406,8 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
         cases=tuple(cases),
         file_hash=file_hash,
         warnings=tuple(warnings),
+        max_output_chars=suite.max_output_chars,
+        located=located,
     )
 
 
@@ -508,15 +435,52 @@ def _text(value) -> str:
 
 
 def _read_file_ref(ref: FileRef, suite_path: Path, root: Path) -> str:
-    target = (suite_path.parent / ref.file).resolve()
+    """The referenced file's text; UsageError says what is wrong with it (the caller adds
+    the suite line of the reference)."""
+    name = ref.file
+    try:
+        target = (suite_path.parent / name).resolve()
+    except RuntimeError:  # Python 3.11: a symlink loop
+        raise UsageError(
+            f"file '{_short_name(name)}' is a symlink loop; point it at a real file"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"file '{_short_name(name)}' can't be opened: {_os_reason(exc)}") from None
     if not target.is_relative_to(root):
         raise UsageError(
-            f"file '{ref.file}' resolves outside the repository ({root}); "
+            f"file '{_short_name(name)}' resolves outside the repository ({root}); "
             f"keep referenced files inside the repository"
         )
-    if not target.is_file():
-        raise UsageError(
-            f"file '{ref.file}' not found (looked at {target}); "
-            f"paths are relative to the suite file"
-        )
-    return target.read_text(encoding="utf-8")
+    try:
+        if target.is_dir():
+            raise UsageError(f"file '{_short_name(name)}' is a folder; name a text file")
+        if not target.exists():
+            raise UsageError(
+                f"file '{_short_name(name)}' not found (looked at {target}); "
+                f"paths are relative to the suite file"
+            )
+        if not target.is_file():
+            raise UsageError(
+                f"file '{_short_name(name)}' is not a regular file (a pipe or device); "
+                f"name a text file"
+            )
+        size = target.stat().st_size
+        if size > MAX_FILE_REF_BYTES:
+            raise UsageError(
+                f"file '{_short_name(name)}' is {size:,} bytes; a referenced file may hold "
+                f"up to {MAX_FILE_REF_BYTES:,} bytes"
+            )
+        data = target.read_bytes()
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"file '{_short_name(name)}' can't be read: {_os_reason(exc)}") from None
+    try:
+        return decode_utf8(data, yaml_text=False)
+    except TextProblem as exc:
+        raise UsageError(f"file '{_short_name(name)}': {exc.message}") from None
+
+
+def _short_name(name: str) -> str:
+    """A file name fit for a message: NUL and other control characters shown escaped,
+    an over-long name cut."""
+    shown = name.encode("unicode_escape").decode("ascii") if not name.isprintable() else name
+    return shown if len(shown) <= 120 else shown[:100] + f"...({len(name)} characters)"

@@ -20,6 +20,7 @@ class Generation:
     model: str | None = None
     cached: bool = False
     calls: int = 0
+    warnings: tuple[str, ...] = ()  # e.g. an output cut to max_output_chars, bytes replaced
 
     @classmethod
     def failed(cls, message: str, latency_s: float | None = None) -> Generation:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 from pathlib import Path
 
 from driftgate.config import CaseSpec, MissingVariable, SuiteSpec
 from driftgate.config.schema import AnthropicTarget, CommandTarget, OutputsTarget
 from driftgate.generate.anthropic_target import AnthropicRunner
 from driftgate.generate.base import Generation
-from driftgate.generate.command_target import CommandRunner
+from driftgate.generate.command_target import DEFAULT_MAX_OUTPUT_CHARS, CommandRunner, cut
 from driftgate.generate.outputs_target import OutputsFile
 
 NO_TARGET = (
@@ -18,10 +19,12 @@ NO_TARGET = (
     "or pass --outputs PATH"
 )
 
+EMPTY_OUTPUT = "the target printed nothing: its output is empty"
 
-def make_target(spec, root: Path, suite_dir: Path, budget=None, tracer=None):
+
+def make_target(spec, root: Path, suite_dir: Path, budget=None, tracer=None, max_output_chars=None):
     if isinstance(spec, CommandTarget):
-        return CommandRunner(spec, root)
+        return CommandRunner(spec, root, max_output_chars or DEFAULT_MAX_OUTPUT_CHARS)
     if isinstance(spec, OutputsTarget):
         return OutputsFile(spec, root, suite_dir)
     if isinstance(spec, AnthropicTarget):
@@ -46,6 +49,16 @@ class Targets:
             if close is not None:
                 close()
 
+    def warnings(self) -> list[str]:
+        """What the runners noticed beyond single cases (an outputs line for no case)."""
+        names = [case.name for case in self.suite.cases]
+        out: list[str] = []
+        for runner in self._runners.values():
+            check = getattr(runner, "unknown_case_warnings", None)
+            if check is not None:
+                out += check(names)
+        return out
+
     def for_case(self, case: CaseSpec):
         spec = self.override or case.target
         if spec is None:
@@ -53,7 +66,12 @@ class Targets:
         key = spec.model_dump_json()
         if key not in self._runners:
             self._runners[key] = make_target(
-                spec, self.suite.root, self.suite.path.parent, self.budget, self.tracer
+                spec,
+                self.suite.root,
+                self.suite.path.parent,
+                self.budget,
+                self.tracer,
+                self.suite.max_output_chars,
             )
         return self._runners[key]
 
@@ -63,11 +81,25 @@ def generate_one(targets: Targets, case: CaseSpec, sample: int) -> Generation:
     if runner is None:
         return Generation.failed(NO_TARGET)
     try:
-        return runner.generate(case, sample)
+        generation = runner.generate(case, sample)
     except MissingVariable as exc:
         return Generation.failed(str(exc))
     except Exception as exc:  # a target bug must not sink the other cases
         return Generation.failed(f"target failed: {exc.__class__.__name__}: {exc}")
+    return within_contract(generation, targets.suite.max_output_chars)
+
+
+def within_contract(generation: Generation, max_output_chars: int) -> Generation:
+    """Every target's output, whatever produced it: never empty, never past the cap."""
+    if generation.error is not None:
+        return generation
+    if generation.output is None or not generation.output.strip():
+        return replace(generation, output=None, error=EMPTY_OUTPUT)
+    warnings = list(generation.warnings)
+    output = cut(generation.output, max_output_chars, warnings)
+    if output is generation.output:
+        return generation
+    return replace(generation, output=output, warnings=tuple(warnings))
 
 
 def generate_all(

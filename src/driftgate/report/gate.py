@@ -2,16 +2,57 @@
 
 It reads only the results (and the gate settings they record), so a merge of shard
 results or a re-read of an old file reaches the same verdict as the run that wrote it.
+
+The invariants (docs/gate.md; tests/gate/test_invariants.py checks them with hypothesis
+over generated results). Any doubt fails closed:
+
+1. A selected case whose status is `error` passed nothing: it counts as 0 passes in
+   pass@1, in every pass@k and in the `min_pass_rate` rule, whatever its samples say.
+   A `failed` case never counts as fully passed. Nothing that errored is averaged away.
+2. A selected critical case that failed, errored or regressed fails the gate.
+3. PASS implies pass@1 over the selected cases that ran (errors as failures) is at least
+   `min_pass_rate`; the rule is compared so that a NaN rate fails (`not rate >= min`).
+4. A score that is not a finite number (NaN, inf, missing) never passes a case
+   (score/scoring.py); a non-finite cached embedding is a cache miss (cache.py).
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 
 from driftgate.compare.drift import summarize_comparison
 from driftgate.compare.rules import baseline_gate_reasons, count_regressions, decide_regressions
 from driftgate.compare.stats import suite_pass_at
-from driftgate.results import RunResults, Summary, Tokens
+from driftgate.results import CaseResult, RunResults, Summary, Tokens
+
+
+def gate_counts(case: CaseResult) -> tuple[int, int]:
+    """(samples, passes) as the gate counts them: an error passes nothing, and a case that
+    failed on a case-level rule (the judge) while every sample passed counts 0 passes."""
+    if case.samples_n < 1:  # a result without sample counts: its status decides
+        return 1, int(case.status == "passed")
+    n = case.samples_n
+    if case.status == "error":
+        return n, 0
+    passes = min(max(case.passes, 0), n)
+    if case.status == "failed" and passes == n:
+        return n, 0
+    return n, passes
+
+
+def ran_cases(results: RunResults) -> list[CaseResult]:
+    """Selected cases that were run (a budget skip was not)."""
+    return [c for c in results.cases if c.selected and c.status != "skipped"]
+
+
+def critical_blockers(results: RunResults) -> list[CaseResult]:
+    """Selected critical cases that fail the gate: failed, errored or regressed."""
+    return [
+        c
+        for c in results.cases
+        if c.selected and c.critical and (c.status in ("failed", "error") or c.regression)
+    ]
 
 
 def summarize(results: RunResults) -> Summary:
@@ -19,7 +60,7 @@ def summarize(results: RunResults) -> Summary:
     summary = results.summary
     cases = results.cases
     selected = [c for c in cases if c.selected]
-    ran = [c for c in selected if c.status != "skipped"]
+    ran = ran_cases(results)
     summary.total = len(cases)
     summary.selected = len(selected)
     summary.skipped = len(cases) - len(selected)
@@ -29,15 +70,13 @@ def summarize(results: RunResults) -> Summary:
     summary.critical_failures = sum(
         c.critical and c.status in ("failed", "error") for c in selected
     )
-    # One definition everywhere: a case passes when half or more of its samples pass (an
-    # error is a failure); the gate holds the share of passing cases to min_pass_rate.
+    at_1, at_k, _ = suite_pass_at([gate_counts(c) for c in ran], results.gate.pass_at_k)
+    summary.pass_at_1 = None if at_1 is None else round(at_1, 6)
+    summary.pass_at_k = at_k
+    # Reported beside pass@1: the share of run cases that pass (half their samples or more).
     summary.pass_rate = round(summary.passed / len(ran), 6) if ran else None
-    summary.pass_at_1 = round(statistics.fmean(c.pass_rate or 0.0 for c in ran), 6) if ran else None
     summary.samples_spent = sum(c.samples_n for c in ran)
     summary.extra_samples = sum(c.extra_samples for c in ran)
-    summary.pass_at_k = suite_pass_at(
-        [(c.samples_n, c.passes) for c in ran], results.gate.pass_at_k
-    )[1]
     decide_regressions(results)
     summary.regressions, summary.critical_regressions = count_regressions(results)
     summary.tokens = sum((c.tokens for c in cases), Tokens())
@@ -57,25 +96,28 @@ def summarize(results: RunResults) -> Summary:
         summary.latency_median_s = round(statistics.median(latencies), 4)
         summary.latency_p95_s = round(percentile(latencies, 0.95), 4)
     summarize_comparison(results)
-    summary.gate_reasons = gate_reasons(results)
+    summary.gate_reasons = gate_reasons(results, at_1)
     summary.verdict = "fail" if summary.gate_reasons else "pass"
     return summary
 
 
-def gate_reasons(results: RunResults) -> list[str]:
-    """Why the gate fails, most serious first; empty means it passes."""
+def gate_reasons(results: RunResults, pass_at_1: float | None = None) -> list[str]:
+    """Why the gate fails, most serious first; empty means it passes.
+
+    `pass_at_1` is the unrounded rate (rounding 0.9999996 up must not pass a 1.0 gate)."""
     summary, gate = results.summary, results.gate
+    if pass_at_1 is None:
+        pass_at_1 = summary.pass_at_1
     reasons = []
     for case in results.cases:
         if case.selected and case.critical and case.status in ("failed", "error"):
             what = "errored" if case.status == "error" else "failed"
             detail = "; ".join(case.reasons[:2])
             reasons.append(f"critical case '{case.name}' {what}: {detail}")
-    if summary.pass_rate is not None and summary.pass_rate < gate.min_pass_rate:
-        ran = summary.passed + summary.failed + summary.errors
-        reasons.append(
-            f"{summary.passed}/{ran} cases passed ({summary.pass_rate:.2f}) < min_pass_rate "
-            f"{gate.min_pass_rate:.2f}"
-        )
+    if pass_at_1 is not None and not (math.isfinite(pass_at_1) and pass_at_1 >= gate.min_pass_rate):
+        shown = f"{pass_at_1:.2f}"
+        if shown == f"{gate.min_pass_rate:.2f}":  # 0.999999 is not 1.00
+            shown = f"{math.floor(pass_at_1 * 1e6) / 1e6:.6f}"
+        reasons.append(f"pass@1 {shown} < min_pass_rate {gate.min_pass_rate:.2f}")
     reasons += baseline_gate_reasons(results)
     return reasons

@@ -40,6 +40,15 @@ def _clip(text: str, size: int) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
+def _clip_middle(text: str, size: int) -> str:
+    """Head and tail: an error's last words (a traceback's exception) matter most."""
+    text = " ".join(text.split())
+    if len(text) <= size:
+        return text
+    half = (size - 3) // 2
+    return text[:half] + " … " + text[-half:]
+
+
 def headline(results: RunResults) -> str:
     s = results.summary
     if s.selected == 0:
@@ -113,7 +122,7 @@ def _problem(case: CaseResult) -> list[str]:
     details = case.reasons + ([case.regression_reason] if case.regression_reason else [])
     reasons = "; ".join(details) or case.error or what
     label = "**critical** " if case.critical else ""
-    line = f"- {label}{_code(case.name)} ({what}): {_escape(_clip(reasons, 800))}"
+    line = f"- {label}{_code(case.name)} ({what}): {_escape(_clip_middle(reasons, 800))}"
     if case.line:
         line += f" · line {case.line}"
     base, threshold = case.baseline_similarity, case.threshold

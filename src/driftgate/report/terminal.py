@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from driftgate.cache import summary_line
+from driftgate.report.gate import critical_blockers
 from driftgate.results import CaseResult, RunResults
 
 MARK = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "skipped": "SKIP"}
@@ -43,9 +44,11 @@ def render_table(results: RunResults) -> str:
     s = results.summary
     lines.append("")
     pass_at_1 = "-" if s.pass_at_1 is None else f"{s.pass_at_1:.2f}"
+    # Critical cases counted as the verdict counts them: failed, errored or regressed.
+    critical = len(critical_blockers(results))
     lines.append(
         f"{s.selected} selected · {s.passed} passed · {s.failed} failed · {s.errors} errors · "
-        f"pass@1 {pass_at_1} · critical failures {s.critical_failures}"
+        f"pass@1 {pass_at_1} · critical failures {critical}"
         + (f" · regressions {s.regressions}" if s.baseline else "")
     )
     cache = summary_line(s)

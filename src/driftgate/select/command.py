@@ -86,7 +86,7 @@ def select_command(
     else:
         out.write(selection_table(result))
     for issue in suite.warnings:
-        err.write(f"{issue}\n")
+        err.write(f"warning: {issue.located}\n")
     for warning in result.warnings:
         err.write(f"warning: {warning}\n")
     return 0
