@@ -353,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     calibrate = sub.add_parser(
         "calibrate",
-        help="run the suite N times and propose min_similarity / max_drop per case",
+        help="run the suite N times and propose min_similarity and noise_sd per case",
     )
     add_config_argument(calibrate)
     calibrate.add_argument(

@@ -34,6 +34,7 @@ from driftgate.config.yaml_positions import Located, YAMLStructureError, load_lo
 from driftgate.errors import ConfigError, ConfigIssue, UsageError
 
 DEFAULT_CONFIG = "llm-evals.yaml"
+SEQUENTIAL_FACTOR = 6  # default max_samples = 6 × samples
 MAX_FILE_REF_BYTES = 10 * 1024 * 1024
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
@@ -63,7 +64,10 @@ class CaseSpec:
     tags: tuple[str, ...]
     trigger_paths: tuple[str, ...] | None
     samples: int
-    max_drop: float
+    max_samples: int  # the bound of sequential sampling, and a critical case's baseline size
+    max_drop: float | None  # None: the case's noise decides (see compare/rules.py)
+    noise_sd: float | None  # measured by `driftgate calibrate`
+    noise_samples: int | None
     checks: Checks | None
     judge: bool | None
     rubric: str | None
@@ -323,7 +327,10 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
             tags=tuple(case.tags),
             trigger_paths=tuple(case.trigger_paths) if case.trigger_paths is not None else None,
             samples=case.samples or suite.samples,
+            max_samples=max_samples(case, suite),
             max_drop=_first(case.max_drop, suite.max_drop),
+            noise_sd=case.noise_sd,
+            noise_samples=case.noise_samples,
             checks=case.checks,
             judge=case.judge,
             rubric=case.rubric,
@@ -394,6 +401,13 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
         max_output_chars=suite.max_output_chars,
         located=located,
     )
+
+
+def max_samples(case, suite) -> int:
+    """Explicit, else 6 × `samples` (at most 100); never fewer than `samples`."""
+    samples = case.samples or suite.samples
+    bound = case.max_samples or suite.max_samples or min(100, SEQUENTIAL_FACTOR * samples)
+    return max(samples, bound)
 
 
 def definition_hash(definition: Mapping) -> str:

@@ -6,6 +6,7 @@ actually needs encoding: a run that scores nothing never pays for torch.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -91,6 +92,7 @@ def _in_hub_cache(name: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=2)  # a process running several suites (tests, benchmarks) loads once
 def load_model(name: str):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
