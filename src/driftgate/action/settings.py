@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from driftgate.action.event import check_event
+from driftgate.config.schema import JUDGE_POLICIES
 from driftgate.errors import UsageError
 from driftgate.ratelimit import DEFAULT_MAX_WAIT_S
 from driftgate.redact import secrets_from_env
 
 MODES = ("auto", "selective", "full", "merge", "plan", "monitor")
 UPDATE_BASELINE = ("auto", "true", "false")
-JUDGE_POLICIES = ("critical", "selected", "all", "never")
 PR_EVENTS = ("pull_request", "pull_request_target")
 PR_ACTIONS = ("opened", "synchronize", "reopened")
 FULL_EVENTS = ("push", "schedule", "workflow_dispatch", "merge_group")

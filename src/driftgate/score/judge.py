@@ -27,6 +27,7 @@ import jsonschema
 from driftgate import ratelimit
 from driftgate.anthropic_errors import describe_api_error
 from driftgate.config.load import CaseSpec, MissingVariable
+from driftgate.config.schema import JUDGE_POLICIES as POLICIES
 from driftgate.config.schema import JudgeConfig
 from driftgate.cost import BUDGET_SKIP_REASON, Budget
 from driftgate.results import JudgeResult, Tokens
@@ -35,7 +36,6 @@ from driftgate.traces import TraceWriter
 if TYPE_CHECKING:  # the SDK takes seconds to import: only runs that call the judge pay it
     import anthropic
 
-POLICIES = ("critical", "selected", "all", "never")
 TEMPLATE_VERSION = "judge-v1"  # bump when the prompt or schema changes: cached grades expire
 TOOL_NAME = "record_grade"
 
