@@ -20,6 +20,7 @@ from pathlib import Path
 from driftgate.errors import UsageError
 
 DEFAULT_TIMEOUT_S = 60
+NETWORK_TIMEOUT_S = 300  # fetch and push: a large repository over a slow runner
 # A full or abbreviated object name: hexadecimal only, so never an option.
 SHA = re.compile(r"[0-9a-fA-F]{4,64}")
 # What git check-ref-format forbids, plus a leading '-' (an option) and '@{' (reflog syntax).

@@ -88,18 +88,6 @@ class Settings:
         pr = self.event.get("pull_request")
         return pr if isinstance(pr, Mapping) else None
 
-    @property
-    def is_fork_pr(self) -> bool:
-        pr = self.pull_request
-        if pr is None:
-            return False
-        head_repo = (pr.get("head") or {}).get("repo") or {}
-        base_repo = (pr.get("base") or {}).get("repo") or {}
-        return bool(head_repo.get("fork")) or (
-            bool(head_repo.get("full_name"))
-            and head_repo.get("full_name") != base_repo.get("full_name")
-        )
-
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Build from os.environ (or a dict in tests); bad inputs raise UsageError naming them."""

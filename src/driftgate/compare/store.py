@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from driftgate.compare.baseline import age_hours
 from driftgate.errors import UsageError
-from driftgate.git import Git, GitError, check_ref, check_sha, scrub
+from driftgate.git import NETWORK_TIMEOUT_S, Git, GitError, check_ref, check_sha, scrub
 from driftgate.results import BaselineInfo, RunResults
 
 DEFAULT_BRANCH = "driftgate-baseline"
@@ -272,10 +272,12 @@ class _Store:
         self.git = git
 
     def call(self, *args: str, env: dict | None = None, input: str | None = None):
-        return self.git.call(self.root, *args, env=env, input=input, timeout=300)
+        return self.git.call(self.root, *args, env=env, input=input, timeout=NETWORK_TIMEOUT_S)
 
     def run(self, *args: str, env: dict | None = None, input: str | None = None) -> str:
-        return self.git.run(self.root, *args, env=env, input=input, timeout=300).strip()
+        return self.git.run(
+            self.root, *args, env=env, input=input, timeout=NETWORK_TIMEOUT_S
+        ).strip()
 
     def tree_with(self, parent: str | None, files: dict[str, str]) -> str:
         """The parent's tree plus `files` (path → blob), built in a throw-away index."""

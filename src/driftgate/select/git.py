@@ -6,7 +6,6 @@ from pathlib import Path
 
 from driftgate.git import Git, GitError, check_rev
 
-FETCH_TIMEOUT_S = 120
 GitFailed = GitError  # the one error type of every git call (kept name for older imports)
 
 
