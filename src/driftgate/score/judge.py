@@ -13,7 +13,6 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -31,6 +30,7 @@ from driftgate.config.schema import JUDGE_POLICIES as POLICIES
 from driftgate.config.schema import JudgeConfig
 from driftgate.cost import BUDGET_SKIP_REASON, Budget
 from driftgate.results import JudgeResult, Tokens
+from driftgate.text import short_hash
 from driftgate.traces import TraceWriter
 
 if TYPE_CHECKING:  # the SDK takes seconds to import: only runs that call the judge pay it
@@ -145,7 +145,7 @@ def wants_judge(
 
 def fence_tag(output: str) -> str:
     """A tag the output cannot contain in advance: derived from the output's own hash."""
-    return "G" + hashlib.sha256(output.encode("utf-8")).hexdigest()[:16].upper()
+    return "G" + short_hash(output).upper()
 
 
 def build_prompt(config: JudgeConfig, case: CaseSpec, output: str) -> str:
