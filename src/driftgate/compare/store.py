@@ -105,12 +105,13 @@ def write_baseline_to_branch(
     branch: str,
     results: RunResults,
     commit_sha: str,
+    retries: int = PUSH_ATTEMPTS - 1,
     git: Git | None = None,
     **push,
 ) -> str:
     """Record `results` as the baseline at `commit_sha` and push; returns the new branch
     commit. Another job pushing first is retried (fetch, rebuild on its commit, push);
-    `push` (retries, deadline_s, rand, sleep) is `commit_files`'s."""
+    `push` (deadline_s, rand, sleep) is `commit_files`'s."""
     store = _Store(root, git or Git())
     if not store.has_origin():
         raise UsageError(
@@ -126,7 +127,7 @@ def write_baseline_to_branch(
     message = f"driftgate baseline: {results.suite} at {commit_sha[:12]}"
     what = f"the baseline for commit {commit_sha} (suite '{results.suite}')"
     how = f"`driftgate run --all --update-baseline` on a checkout of {commit_sha}"
-    return commit_files(root, branch, files, message, git=git, what=what, how=how, **push)
+    return commit_files(root, branch, files, message, retries, git, what=what, how=how, **push)
 
 
 def commit_files(
