@@ -4,7 +4,7 @@ Keys are SHA-256 digests of everything that can change the stored value, so a st
 is impossible by construction and a miss only costs a call. The store is a directory of
 small JSON files: safe for concurrent writers (temp file + `os.replace`), and a corrupt
 or truncated entry is a miss that the next write repairs, never a crash. It is meant to
-be saved between CI runs with `actions/cache` (see README.md, "Cache and speed").
+be saved between CI runs with `actions/cache` (docs/cache.md#keep-the-cache-between-ci-runs).
 """
 
 from __future__ import annotations

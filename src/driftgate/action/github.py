@@ -50,7 +50,8 @@ OUTDATED = (
 NO_WRITE_PERMISSION = (
     "the token cannot {what} (HTTP {status}: {message}). On a pull request from a fork the "
     "token is read-only: the report is in the job summary; to post it, use the workflow_run "
-    "pattern in the README. Otherwise add `{permission}` to the job's `permissions:`."
+    "pattern (docs/action.md#pull-requests-from-forks). Otherwise add `{permission}` to the "
+    "job's `permissions:`."
 )
 RATE_LIMITED = (
     "GitHub's rate limit: the next try is allowed in {wait:.0f} s, past driftgate's bound "

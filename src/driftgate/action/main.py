@@ -38,7 +38,7 @@ AUTO_MODES = ("auto", "plan")
 PR_TARGET_WARNING = (
     "pull_request_target runs with the base repository's secrets and a write token; if the "
     "workflow checks out the PR's code, that code runs with them. Use `pull_request` and the "
-    "workflow_run pattern in the README for forks."
+    "workflow_run pattern for forks (docs/action.md#pull-requests-from-forks)."
 )
 
 

@@ -123,7 +123,7 @@ class Settings:
         if pr_number is not None and not pr_number.isdigit():
             raise UsageError(
                 f"input `pr-number`: {pr_number!r} is not a pull request number; pass the "
-                f"number saved by the pull_request run (see the fork pattern in the README)"
+                f"number saved by the pull_request run (docs/action.md#pull-requests-from-forks)"
             )
 
         fail_on_rate = get("fail-on-rate")
