@@ -11,28 +11,18 @@ import os
 import sys
 from pathlib import Path
 
-from driftgate.commands.options import add_config_argument, add_judge_arguments
+from driftgate.commands.options import add_config_argument, add_judge_arguments, number_type
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, UsageError
 
-
-def _rate(value: str) -> float:
-    try:
-        rate = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a rate; write e.g. 0.05") from None
-    if not 0.0 <= rate <= 1.0:
-        raise argparse.ArgumentTypeError(f"{value}: a rate is between 0 and 1 (0.05 = 5%)")
-    return rate
-
-
-def _count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value}: give 1 or more")
-    return number
+_rate = number_type(
+    float,
+    lambda rate: 0.0 <= rate <= 1.0,
+    "'{value}' is not a rate; write e.g. 0.05",
+    "{value}: a rate is between 0 and 1 (0.05 = 5%)",
+)
+_count = number_type(
+    int, lambda number: number >= 1, "'{value}' is not a whole number", "{value}: give 1 or more"
+)
 
 
 def add_parser(sub) -> None:

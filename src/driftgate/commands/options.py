@@ -72,14 +72,28 @@ def change_set_from_args(args: argparse.Namespace, root: Path, stdin: TextIO | N
     return None
 
 
-def _usd(value: str) -> float:
-    try:
-        amount = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not an amount in USD, e.g. 0.50") from None
-    if amount < 0 or amount != amount:
-        raise argparse.ArgumentTypeError(f"{value}: the budget must be 0 or more USD")
-    return amount
+def number_type(convert, ok, not_a_number: str, out_of_range: str):
+    """An argparse `type=`: `convert` the text, check it with `ok`, else a usage error
+    (exit 2) from the message templates, which may name `{value}`."""
+
+    def parse(value: str):
+        try:
+            number = convert(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(not_a_number.format(value=value)) from None
+        if not ok(number):
+            raise argparse.ArgumentTypeError(out_of_range.format(value=value))
+        return number
+
+    return parse
+
+
+_usd = number_type(
+    float,
+    lambda amount: amount >= 0,  # NaN fails too
+    "'{value}' is not an amount in USD, e.g. 0.50",
+    "{value}: the budget must be 0 or more USD",
+)
 
 
 def add_judge_arguments(parser: argparse.ArgumentParser) -> None:
