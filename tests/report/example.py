@@ -4,12 +4,12 @@ the example in docs/action.md and the fixture most report tests read."""
 from __future__ import annotations
 
 from compare.conftest import case, run
-
 from driftgate.compare.drift import compare_to_baseline
 from driftgate.config.load import load_suite
 from driftgate.report.gate import summarize
 from driftgate.report.markdown import Links
-from driftgate.results import BaselineInfo, GateSettings, JudgeResult
+from driftgate.results import BaselineInfo, GateSettings, JudgeResult, SentenceScore
+from driftgate.score.grounding import unsupported_detail
 from driftgate.score.scoring import short_hash
 
 SUITE = """\
@@ -52,16 +52,27 @@ LINKS = Links(
     suite_file=f"https://github.com/acme/support-bot/blob/{HEAD}/llm-evals.yaml",
 )
 REFUND_JUDGE = (
-    "The answer promises a refund within 24 hours; the policy in the context says 5 "
-    "business days."
+    "The answer promises a refund within 24 hours; the policy in the context says 5 business days."
 )
-GROUNDING_REASON = (
-    "grounding 0.50 < 0.80: \"Express delivery is free.\" — nothing in the context says this"
+SENTENCES = [
+    SentenceScore(text="We ship within 2 days.", support=0.91, grounded=True),
+    SentenceScore(
+        text="Express delivery is free.",
+        support=0.41,
+        grounded=False,
+        reason="best support 0.41 < 0.60",
+    ),
+    SentenceScore(
+        text="Orders ship from Oslo.",
+        support=0.30,
+        grounded=False,
+        reason="'Oslo' not in the context",
+    ),
+]
+# Worded as the scorer words it (score/scoring.py), so the example follows its changes.
+GROUNDING_REASON = "grounding 0.33 < 0.80 (2 unsupported sentence(s))" + unsupported_detail(
+    SENTENCES
 )
-
-
-def _same(value: float) -> float:
-    return value
 
 
 def example_results(tmp_path):
@@ -105,6 +116,7 @@ def example_results(tmp_path):
     refunds.reasons = ["similarity 0.41 < 0.80"]
     refunds.judge = JudgeResult(status="failed", score=2, reasoning=REFUND_JUDGE)
     shipping.reasons = ["similarity 0.54 < 0.80", GROUNDING_REASON]
+    shipping.sentences, shipping.grounding_ratio = SENTENCES, 0.33
     returns.reasons = ["similarity 0.74 < 0.80"]
     current.gate = GateSettings(min_pass_rate=0.8)
     info = BaselineInfo(
@@ -112,6 +124,7 @@ def example_results(tmp_path):
     )
     compare_to_baseline(current, baseline, info, suite, _overlap)
     summarize(current)
+    current.summary.calls, current.summary.cost_usd, current.summary.duration_s = 18, 0.0214, 41.3
     return current
 
 
