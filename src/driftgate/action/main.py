@@ -22,6 +22,7 @@ from driftgate.action.git import Git
 from driftgate.action.github import COMMENT_LIMIT, CannotPost, GitHub, marker
 from driftgate.action.settings import FULL_EVENTS, PR_ACTIONS, PR_EVENTS, Settings
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.report.markdown import plural
 from driftgate.results import RunResults
 
 # `mode: plan` selects like `auto`: the plan must list what the scoring step will select.
@@ -399,11 +400,11 @@ def status_line(results: RunResults) -> str:
     rate = f"pass@1 {s.pass_at_1:.2f}" if s.pass_at_1 is not None else f"{s.passed} passed"
     parts = [rate, f"{s.passed}/{s.selected} passed"]
     if s.critical_regressions:
-        parts.append(f"{s.critical_regressions} critical regression(s)")
+        parts.append(plural(s.critical_regressions, "critical regression"))
     elif s.regressions:
-        parts.append(f"{s.regressions} regression(s)")
+        parts.append(plural(s.regressions, "regression"))
     if s.critical_failures:
-        parts.append(f"{s.critical_failures} critical failure(s)")
+        parts.append(plural(s.critical_failures, "critical failure"))
     return " · ".join(parts)
 
 
