@@ -353,7 +353,7 @@ def _render(
         lines.append(pass_rate_line(results))
         base = baseline_line(results)
         if base:
-            lines.append(base)
+            lines += ["", base]  # its own paragraph: GitHub would run it into the counts
     if note:
         lines += ["", note]
     selected = [c for c in results.cases if c.selected]
