@@ -1,6 +1,7 @@
 """docs/action.md shows a real rendering of a failing PR's comment; this keeps it current.
 
-Regenerate after a change to the report: `DRIFTGATE_WRITE_DOCS=1 pytest tests/report/test_docs_example.py`.
+Regenerate after a change to the report:
+`DRIFTGATE_WRITE_DOCS=1 pytest tests/report/test_docs_example.py`.
 """
 
 from __future__ import annotations
