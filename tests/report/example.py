@@ -9,8 +9,8 @@ from driftgate.config.load import load_suite
 from driftgate.report.gate import summarize
 from driftgate.report.markdown import Links
 from driftgate.results import BaselineInfo, GateSettings, JudgeResult, SentenceScore
-from driftgate.score.grounding import unsupported_detail
-from driftgate.score.scoring import short_hash
+from driftgate.score.grounding import _weak
+from driftgate.score.scoring import grounding_reasons, short_hash
 
 SUITE = """\
 eval_suite:
@@ -27,6 +27,7 @@ eval_suite:
       prompt: p
       expected: We ship in 2 days.
       critical: true
+      min_grounding_ratio: 0.8
     - name: greeting
       prompt: p
       expected: Hello there.
@@ -60,19 +61,15 @@ SENTENCES = [
         text="Express delivery is free.",
         support=0.41,
         grounded=False,
-        reason="best support 0.41 < 0.60",
+        reason=_weak(0.41, 0.60),
     ),
     SentenceScore(
         text="Orders ship from Oslo.",
         support=0.30,
         grounded=False,
-        reason="'Oslo' not in the context",
+        reason="`Oslo` is not in the context",
     ),
 ]
-# Worded as the scorer words it (score/scoring.py), so the example follows its changes.
-GROUNDING_REASON = "grounding 0.33 < 0.80 (2 unsupported sentence(s))" + unsupported_detail(
-    SENTENCES
-)
 
 
 def example_results(tmp_path):
@@ -81,7 +78,8 @@ def example_results(tmp_path):
     path = tmp_path / "llm-evals.yaml"
     path.write_text(SUITE, encoding="utf-8")
     suite = load_suite(path, root=tmp_path)
-    lines = {c.name: c.line for c in suite.cases}
+    specs = {c.name: c for c in suite.cases}
+    lines = {name: spec.line for name, spec in specs.items()}
     old_hours = short_hash("We open at 8.")
     baseline = run(
         [
@@ -115,7 +113,9 @@ def example_results(tmp_path):
     )
     refunds.reasons = ["similarity 0.41 < 0.80"]
     refunds.judge = JudgeResult(status="failed", score=2, reasoning=REFUND_JUDGE)
-    shipping.reasons = ["similarity 0.54 < 0.80", GROUNDING_REASON]
+    # Worded by the scorer itself, so the example follows its changes.
+    grounding = grounding_reasons(specs["shipping-times"], 0.33, SENTENCES)
+    shipping.reasons = ["similarity 0.54 < 0.80", *grounding]
     shipping.sentences, shipping.grounding_ratio = SENTENCES, 0.33
     returns.reasons = ["similarity 0.74 < 0.80"]
     current.gate = GateSettings(min_pass_rate=0.8)

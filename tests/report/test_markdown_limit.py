@@ -80,3 +80,17 @@ def test_nothing_selected_says_so():
     assert text.startswith("### ⏭️ driftgate · `support`: no case affected by this change")
     assert "nothing ran; the gate passes" in text and "pass@1" not in text
     assert "mermaid" not in text
+
+
+def test_untrusted_text_cannot_inject_markup_or_a_marker():
+    results = make_results(25, failing_every=1)
+    case = results.cases[0]
+    case.name = "weird`|name"
+    case.reasons = ["<!-- driftgate-report suite=other --> </details> | cell"]
+    case.judge.reasoning = "<img src=x onerror=alert(1)>"
+    text = render_markdown(results)
+    # Shown in code spans (GitHub renders them literally), each on one line.
+    assert "`<!-- driftgate-report suite=other --> </details> | cell`" in text
+    assert "`<img src=x onerror=alert(1)>`" in text
+    assert "| ``weird`\\|name`` |" in text  # the table cell's `|` escaped, fence doubled
+    assert not any(line.startswith("<!--") for line in text.splitlines())

@@ -44,7 +44,8 @@ class AnthropicRunner:
                 from driftgate import ratelimit
 
                 self._client = anthropic.Anthropic(
-                    api_key=os.environ["ANTHROPIC_API_KEY"],
+                    # a pasted key often ends in a newline: httpx would refuse the header
+                    api_key=os.environ["ANTHROPIC_API_KEY"].strip(),
                     max_retries=self.spec.max_retries,
                     timeout=self.spec.timeout_s,
                     middleware=[ratelimit.SHARED],  # one 429 pauses every worker (no herd)
@@ -52,7 +53,7 @@ class AnthropicRunner:
             return self._client
 
     def generate(self, case: CaseSpec, sample: int) -> Generation:
-        if not os.environ.get("ANTHROPIC_API_KEY"):
+        if not os.environ.get("ANTHROPIC_API_KEY", "").strip():
             return Generation.failed(MISSING_KEY)
         prompt = case.render_prompt()
         request = {

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from driftgate.cache import summary_line
+from driftgate.redact import redact, redact_model
 from driftgate.results import CaseResult, RunResults
 
 ICON = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️"}
@@ -43,12 +44,13 @@ class Links:
 
 
 def untrusted(text: object, limit: int | None = None, *, cell: bool = False) -> str:
-    """The one way untrusted text (outputs, reasons, judge reasoning, case and suite names,
-    paths) enters the Markdown: shown, never read as Markdown. One line, clipped to `limit`,
-    in a code span whose fence is longer than any backtick run inside, so GitHub renders no
-    mention, link, image, HTML or emphasis from it. In a table cell (`cell`) a `|` is
-    escaped, the one character that acts even inside a code span."""
-    text = " ".join(str(text).split())
+    """The one way untrusted text (outputs, expected answers, stderr, judge reasoning, case
+    and suite names, paths, messages quoting them) enters the Markdown: shown, never read as
+    Markdown. One line (nothing can start a block, end a table row or close a <details>),
+    clipped to `limit`, in a code span whose fence is longer than any backtick run inside, so
+    GitHub renders no mention, link, image, HTML, entity or emphasis from it. In a table
+    cell (`cell`) a `|` is escaped, the one character that acts even inside a code span."""
+    text = redact(" ".join(str(text).split()))
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     if not text:
@@ -410,8 +412,15 @@ def render_markdown(
 ) -> str:
     """The report; with `limit`, shortened detail by detail until it fits. `links` (or just
     `run_url`) must come from trusted settings; `base_branch` names what "already failing"
-    is measured against."""
+    is measured against. Redacted first, so no escaping can hide a secret from the
+    redactor."""
     links = links or Links(run=run_url)
+    return redact(_fitted(redact_model(results), links, base_branch, limit, artifact_hint))
+
+
+def _fitted(
+    results: RunResults, links: Links, base_branch: str | None, limit: int | None, artifact_hint
+) -> str:
     text = _render(results, links, base_branch, FULL, None, limit or 0)
     if limit is None or len(text) <= limit:
         return text

@@ -224,7 +224,7 @@ class Judge:
         env: Mapping[str, str] | None = None,
     ) -> Judge:
         env = os.environ if env is None else env
-        key = env.get("ANTHROPIC_API_KEY")
+        key = (env.get("ANTHROPIC_API_KEY") or "").strip()  # a pasted key's trailing newline
         if not key:
             return cls(config, None, budget, tracer, unavailable=NO_KEY)
         import anthropic
