@@ -52,6 +52,8 @@ def test_real_plurals_only(results):
         case.critical, case.regression, case.baseline_pass_rate = True, True, 1.0
     results.summary.verdict = "fail"
     assert "3 new critical regressions" in render_markdown(results).splitlines()[0]
+    results.summary.baseline = None  # without a baseline nothing is "new"
+    assert ": 3 critical regressions · " in render_markdown(results).splitlines()[0]
 
 
 def test_each_reason_appears_once(results):

@@ -117,13 +117,14 @@ def headline(results: RunResults, base_branch: str | None = None) -> str:
     old = [c for c in notable if already_failing(c)]
     new = [c for c in notable if not already_failing(c)]
     parts = []
+    fresh = " new" if s.baseline is not None else ""  # without a baseline, nothing is "new"
     for critical, label in ((True, " critical"), (False, "")):
         regressed = sum(c.regression and c.critical == critical for c in new)
         failing = sum(not c.regression and c.critical == critical for c in new)
         if regressed:
-            parts.append(f"{regressed} new{label} {noun(regressed, 'regression')}")
+            parts.append(f"{regressed}{fresh}{label} {noun(regressed, 'regression')}")
         if failing:
-            parts.append(f"{failing} new{label} {noun(failing, 'failure')}")
+            parts.append(f"{failing}{fresh}{label} {noun(failing, 'failure')}")
     for critical, label in ((True, "critical"), (False, "other")):
         count = sum(c.critical == critical for c in old)
         if count:
