@@ -91,6 +91,17 @@ def _usd(value: str) -> float:
 
 def add_quality_arguments(parser: argparse.ArgumentParser) -> None:
     """The quality layer's flags: judge policy, cost budget, traces."""
+    add_judge_arguments(parser)
+    parser.add_argument(
+        "--traces",
+        type=Path,
+        metavar="DIR",
+        help="write every target and judge request and raw response here (no API key)",
+    )
+
+
+def add_judge_arguments(parser: argparse.ArgumentParser) -> None:
+    """Which cases the judge grades, and the budget its calls share."""
     parser.add_argument(
         "--judge",
         choices=["critical", "selected", "all", "never"],
@@ -101,12 +112,6 @@ def add_quality_arguments(parser: argparse.ArgumentParser) -> None:
         type=_usd,
         metavar="USD",
         help="stop starting API calls once this much is spent; the rest are skipped (budget)",
-    )
-    parser.add_argument(
-        "--traces",
-        type=Path,
-        metavar="DIR",
-        help="write every target and judge request and raw response here (no API key)",
     )
 
 
@@ -221,20 +226,16 @@ def _commit(rev: str | None, config: Path) -> str | None:
     """A full SHA for --merge-base, which also accepts branch names and short SHAs."""
     if rev is None:
         return None
-    import subprocess
-
     from driftgate.errors import UsageError
+    from driftgate.git import Git, GitError
 
-    done = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-        cwd=config.resolve().parent,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
+    try:
+        sha = Git().resolve(config.resolve().parent, rev)
+    except GitError as exc:
+        raise UsageError(f"--merge-base {rev}: {exc}") from None
+    if sha is None:
         raise UsageError(f"--merge-base {rev}: not a commit in this repository")
-    return done.stdout.strip()
+    return sha
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -309,6 +310,14 @@ def cmd_select(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    if args.monitor:
+        from driftgate.monitor.results import MonitorResults
+
+        schema = MonitorResults.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = "driftgate monitor results (driftgate monitor --output-json)"
+        print(json.dumps(schema, indent=2))
+        return EXIT_PASS
     if args.results:
         from driftgate.results_schema import results_json_schema_text
 
@@ -344,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     calibrate = sub.add_parser(
         "calibrate",
-        help="run the suite N times and propose min_similarity / max_drop per case",
+        help="run the suite N times and propose min_similarity and noise_sd per case",
     )
     add_config_argument(calibrate)
     calibrate.add_argument(
@@ -393,8 +402,12 @@ def build_parser() -> argparse.ArgumentParser:
     plan.set_defaults(handler=plan_command)
 
     schema = sub.add_parser("schema", help="print the suite file's JSON Schema")
-    schema.add_argument(
+    which = schema.add_mutually_exclusive_group()
+    which.add_argument(
         "--results", action="store_true", help="print the results JSON's schema instead"
+    )
+    which.add_argument(
+        "--monitor", action="store_true", help="print the monitor results' schema instead"
     )
     schema.set_defaults(handler=cmd_schema)
 
@@ -408,6 +421,11 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--report-md", type=Path, help="write the Markdown report here")
     merge.add_argument("--junit", type=Path, help="write JUnit XML here (test reporters)")
     merge.set_defaults(handler=cmd_merge)
+
+    from driftgate.commands import monitor, promote
+
+    monitor.add_parser(sub, add_config_argument, add_judge_arguments)
+    promote.add_parser(sub, add_config_argument)
 
     action = sub.add_parser(
         "action",

@@ -205,7 +205,7 @@ def _case_reasons(case: CaseResult) -> list[str]:
     reasons = [r for r in case.reasons if r.strip()]
     if not reasons and case.error:
         reasons = [case.error]
-    how_sure = getattr(case, "regression_reason", None)
+    how_sure = case.regression_reason
     if case.regression:
         if how_sure:  # "drop 0.11, 3.1× this case's noise, p = 0.002 after correction …"
             reasons.append(f"regressed: {how_sure}")
