@@ -31,9 +31,9 @@ TASKS = """
 def nightly(tmp_path, repo, fake, embedder, inputs, event_name="schedule"):
     suite = (repo.work / "llm-evals.yaml").read_text()
     (repo.work / "llm-evals.yaml").write_text(
-        suite.replace("  cases:\n", TASKS.lstrip("\n") + "  cases:\n", 1)
-        .replace("      critical: true\n", "      critical: true\n      task: routing\n", 1)
-        .replace(
+        suite.replace("  cases:\n", TASKS.lstrip("\n") + "  cases:\n", 1).replace(
+            "      critical: true\n", "      critical: true\n      task: routing\n", 1
+        ).replace(
             '      trigger_paths: ["answers/outage_summary.txt"]',
             '      trigger_paths: ["answers/outage_summary.txt"]\n      task: routing',
         )
@@ -42,14 +42,8 @@ def nightly(tmp_path, repo, fake, embedder, inputs, event_name="schedule"):
     (repo.work / "prod.jsonl").write_text("\n".join(lines) + "\n")
     event = {"schedule": "17 3 * * *", "repository": {"default_branch": "main"}}
     env = action_env(
-        tmp_path,
-        repo,
-        event_name,
-        event,
-        fake.base_url,
-        sha=repo.main_sha,
-        ref="refs/heads/main",
-        inputs={"mode": "monitor", **inputs},
+        tmp_path, repo, event_name, event, fake.base_url, sha=repo.main_sha,
+        ref="refs/heads/main", inputs={"mode": "monitor", **inputs},
     )
     settings = Settings.from_env(env)
     github = GitHub.connect(
@@ -63,8 +57,12 @@ def nightly(tmp_path, repo, fake, embedder, inputs, event_name="schedule"):
     return code, stream.getvalue(), outputs, summary
 
 
-def test_nightly_monitor_reports_sets_outputs_and_records_the_trend(tmp_path, repo, fake, embedder):
-    code, log, outputs, summary = nightly(tmp_path, repo, fake, embedder, {"samples": "prod.jsonl"})
+def test_nightly_monitor_reports_sets_outputs_and_records_the_trend(
+    tmp_path, repo, fake, embedder
+):
+    code, log, outputs, summary = nightly(
+        tmp_path, repo, fake, embedder, {"samples": "prod.jsonl"}
+    )
     assert code == 0, log
     assert outputs["flagged"] == "1" and outputs["samples"] == "2"
     assert outputs["flag-rate"] == "0.5000"
@@ -95,14 +93,8 @@ def test_monitor_without_samples_is_a_usage_error(tmp_path, repo, fake, embedder
 
 def test_a_bad_rate_input_is_a_usage_error(tmp_path, repo):
     env = action_env(
-        tmp_path,
-        repo,
-        "schedule",
-        {},
-        "http://127.0.0.1:1",
-        sha=repo.main_sha,
-        ref="refs/heads/main",
-        inputs={"mode": "monitor", "fail-on-rate": "5%"},
+        tmp_path, repo, "schedule", {}, "http://127.0.0.1:1", sha=repo.main_sha,
+        ref="refs/heads/main", inputs={"mode": "monitor", "fail-on-rate": "5%"},
     )
     try:
         Settings.from_env(env)

@@ -32,18 +32,12 @@ def by_id(results: MonitorResults) -> dict:
 def test_flags_come_from_grounding_and_checks_never_from_similarity(project, embedder):
     rows = [
         sample(
-            id="faithful",
-            case="ticket_summary",
-            context=CONTEXT,
-            latency_s=1.0,
+            id="faithful", case="ticket_summary", context=CONTEXT, latency_s=1.0,
             output="Login now fails with error 403.",
         ),
         sample(
-            id="invented",
-            task="summarize",
-            context="Refund of $49 issued on Monday.",
-            output="The customer was refunded $94 on Tuesday.",
-            latency_s=3.0,
+            id="invented", task="summarize", context="Refund of $49 issued on Monday.",
+            output="The customer was refunded $94 on Tuesday.", latency_s=3.0,
         ),
         sample(id="too-long", task="summarize", output="word " * 40),
         sample(id="case-check", case="ticket_summary", output="lorem ipsum dolor"),
@@ -72,9 +66,7 @@ def test_worst_samples_come_first(project, embedder):
     rows = [
         sample(id="one-flag", task="summarize", output="word " * 40),
         sample(
-            id="two-flags",
-            task="summarize",
-            context="Refund of $49 issued on Monday.",
+            id="two-flags", task="summarize", context="Refund of $49 issued on Monday.",
             output="As an AI I refunded $94 on Tuesday. " + "word " * 30,
         ),
     ]
@@ -89,7 +81,9 @@ def test_unknown_case_is_a_warning_with_a_suggestion(project, embedder):
     assert results.groups[0].name == "(no label)"
 
 
-@pytest.mark.parametrize(("rate", "verdict"), [(0.5, "pass"), (0.2, "fail")])
+@pytest.mark.parametrize(
+    ("rate", "verdict"), [(0.5, "pass"), (0.2, "fail")]
+)
 def test_fail_on_rate_checks_the_whole_log_and_each_group(project, embedder, rate, verdict):
     rows = [sample(id=str(i), case="ticket_summary") for i in range(3)]
     rows += [sample(id="t1", task="summarize"), sample(id="t2", task="summarize")]
@@ -128,12 +122,7 @@ def test_judge_grades_with_the_task_rubric_flags_low_grades_and_errors(project, 
         ]
         env = {"ANTHROPIC_API_KEY": "sk-ant-test-key-123456", "ANTHROPIC_BASE_URL": fake.base_url}
         results = run_monitor(
-            project,
-            rows,
-            embedder,
-            judge="all",
-            env=env,
-            cache_mode="off",
+            project, rows, embedder, judge="all", env=env, cache_mode="off",
             batch_size=1,  # one judge call at a time: the fake's queue is in order
         )
         prompts = [r.prompt_text for r in fake.messages_requests()]
@@ -172,10 +161,8 @@ def test_without_a_key_the_judge_is_skipped_with_one_warning(project, embedder):
 def test_trend_compares_with_the_previous_run_and_records_this_one(project, embedder):
     earlier = {"summary": {"date": "2026-11-30", "samples": 10, "flag_rate": 0.1}}
     commit_files(
-        project,
-        "driftgate-baseline",
-        {"monitor/support-bot/2026-11-30.json": json.dumps(earlier)},
-        "seed",
+        project, "driftgate-baseline",
+        {"monitor/support-bot/2026-11-30.json": json.dumps(earlier)}, "seed",
     )
     rows = [
         sample(id="ok", case="ticket_summary"),
@@ -200,10 +187,8 @@ def test_trend_compares_with_the_previous_run_and_records_this_one(project, embe
 def test_untrusted_log_text_is_escaped_in_the_report(project, embedder):
     rows = [
         sample(
-            id="<img src=x> @octocat | x",
-            task="summarize",
-            output="<b>word</b> " * 30,
-            checks_note="",
+            id="<img src=x> @octocat | x", task="summarize",
+            output="<b>word</b> " * 30, checks_note="",
         )
     ]
     report = render(run_monitor(project, rows, embedder))
@@ -219,17 +204,8 @@ def test_cli_writes_results_and_report_and_exits_by_the_rate(project):
         project / "logs.jsonl",
         [sample(id="a", task="summarize", output="word " * 40), sample(id="b"), "oops"],
     )
-    args = [
-        "monitor",
-        "--samples",
-        str(log),
-        "--output-json",
-        "m.json",
-        "--report-md",
-        "m.md",
-        "--no-trend",
-        "-q",
-    ]
+    args = ["monitor", "--samples", str(log), "--output-json", "m.json", "--report-md", "m.md",
+            "--no-trend", "-q"]
     done = run_cli(*args, "--fail-on-rate", "0.4", cwd=project)
     assert done.returncode == 1, done.stderr
     assert "verdict: FAIL" in done.stdout

@@ -21,26 +21,14 @@ def promote(project, rows, *args):
 def test_appends_a_validated_case_and_keeps_comments_and_layout(project):
     before = (project / "llm-evals.yaml").read_text()
     row = sample(
-        id="req-42",
-        task="summarize",
-        context=CONTEXT,
-        prompt="Summarize: {ticket}",
+        id="req-42", task="summarize", context=CONTEXT, prompt="Summarize: {ticket}",
         vars={"ticket": "Login fails after a reset.\nSecond line."},
         created_at="2026-12-01T10:00:00Z",
     )
     done = promote(
-        project,
-        [sample(id="other"), row],
-        "--id",
-        "req-42",
-        "--expected",
-        "The user cannot log in after resetting the password.",
-        "--critical",
-        "--tags",
-        "prod",
-        "login",
-        "--trigger-paths",
-        "src/login/**",
+        project, [sample(id="other"), row], "--id", "req-42", "--expected",
+        "The user cannot log in after resetting the password.", "--critical",
+        "--tags", "prod", "login", "--trigger-paths", "src/login/**",
     )
     assert done.returncode == 0, done.stderr
     assert "added case 'prod-req-42' from logs.jsonl:2" in done.stdout
@@ -74,10 +62,8 @@ def test_expected_from_output_and_a_rendered_prompt_stays_literal(project):
     ("args", "message"),
     [
         (["--id", "nope", "--expected", "x"], "no sample with id 'nope' (did you mean 'nopee'?)"),
-        (
-            ["--id", "nope2", "--expected", "x", "--name", "ticket_summary"],
-            "a case named 'ticket_summary' already exists; pass --name, e.g. --name ticket_summary-2",
-        ),
+        (["--id", "nope2", "--expected", "x", "--name", "ticket_summary"],
+         "a case named 'ticket_summary' already exists; pass --name, e.g. --name ticket_summary-2"),
         (["--id", "nope2"], "one of the arguments --expected --expected-from-output is required"),
         (["--id", "nope2", "--expected", "   "], "the expected answer is empty"),
     ],

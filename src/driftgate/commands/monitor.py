@@ -44,10 +44,7 @@ def add_parser(sub, add_config_argument, add_judge_arguments) -> None:
     )
     add_config_argument(parser)
     parser.add_argument(
-        "--samples",
-        type=Path,
-        required=True,
-        metavar="LOGS.jsonl",
+        "--samples", type=Path, required=True, metavar="LOGS.jsonl",
         help="production log: one JSON object per line with at least `output`",
     )
     parser.add_argument("--output-json", type=Path, metavar="M.json", help="write results here")
@@ -58,25 +55,22 @@ def add_parser(sub, add_config_argument, add_judge_arguments) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of --limit (default 0)")
     parser.add_argument(
-        "--fail-on-rate",
-        type=_rate,
-        metavar="R",
+        "--fail-on-rate", type=_rate, metavar="R",
         help="exit 1 when more than R (0-1) of all samples, or of one case or task, are flagged",
     )
     add_judge_arguments(parser)
     parser.add_argument("--cache-dir", type=Path, help="judge cache (default .driftgate/cache)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument(
-        "--baseline-branch",
-        default=DEFAULT_BRANCH,
-        metavar="NAME",
+        "--baseline-branch", default=DEFAULT_BRANCH, metavar="NAME",
         help=f"read the trend of earlier runs from this branch of origin "
         f"(default {DEFAULT_BRANCH})",
     )
-    parser.add_argument("--no-trend", action="store_true", help="neither read nor record the trend")
     parser.add_argument(
-        "--update-baseline",
-        action="store_true",
+        "--no-trend", action="store_true", help="neither read nor record the trend"
+    )
+    parser.add_argument(
+        "--update-baseline", action="store_true",
         help="record this run's summary on the baseline branch (monitor/<suite>/<date>.json)",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")

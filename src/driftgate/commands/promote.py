@@ -217,12 +217,8 @@ def _end_of_cases(data, suite, lines: list[str]) -> int:
 def validate(suite: SuiteSpec, patched: str, name: str) -> None:
     """Load the patched text exactly as `run` would, from beside the real file."""
     with tempfile.NamedTemporaryFile(
-        "w",
-        suffix=".yaml",
-        dir=suite.path.parent,
-        prefix=".driftgate-promote-",
-        encoding="utf-8",
-        delete=False,
+        "w", suffix=".yaml", dir=suite.path.parent, prefix=".driftgate-promote-",
+        encoding="utf-8", delete=False,
     ) as handle:
         handle.write(patched)
         temp = Path(handle.name)
@@ -230,11 +226,8 @@ def validate(suite: SuiteSpec, patched: str, name: str) -> None:
         patched_suite = load_suite(temp, root=suite.root)
     except ConfigError as exc:
         shown = [
-            replace(
-                issue,
-                file=str(suite.path),
-                message=f"{issue.message} (in the new case; nothing was written)",
-            )
+            replace(issue, file=str(suite.path), message=f"{issue.message} (in the new case; "
+                    f"nothing was written)")
             for issue in exc.issues
         ]
         raise ConfigError(shown) from None
