@@ -39,7 +39,8 @@ sub { color: #59636e; }
 def example_markdown() -> str:
     text = (DOCS / "action.md").read_text(encoding="utf-8")
     block = text.split("<!-- example-comment:", 1)[1].split("-->", 1)[1]
-    block = block.split("<!-- /example-comment -->", 1)[0].split("<details><summary>The Markdown", 1)[0]
+    block = block.split("<!-- /example-comment -->", 1)[0]
+    block = block.split("<details><summary>The Markdown", 1)[0]  # the source shown below it
     lines = [line[2:] if line.startswith("> ") else line.lstrip(">") for line in block.splitlines()]
     return "\n".join(lines).strip() + "\n"
 
