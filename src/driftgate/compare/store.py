@@ -38,7 +38,6 @@ PUSH_PERMISSION_HINT = (
 )
 
 
-GitFailed = GitError  # the one error type of every git call (kept name for older imports)
 
 # Concurrent writers (a matrix of jobs) each rebuild on the newest tip and push again; one of
 # them wins every round, so N writers need at most N rounds. Jittered, growing pauses spread
