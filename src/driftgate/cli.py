@@ -135,6 +135,7 @@ def run_options(args: argparse.Namespace, **extra):
         if not args.quiet:
             print(message, file=sys.stderr, flush=True)
 
+    from driftgate.anthropic_client import AnthropicSettings
     from driftgate.config.load import repo_root
     from driftgate.select.command import change_set_from_args
 
@@ -149,6 +150,7 @@ def run_options(args: argparse.Namespace, **extra):
         **extra,
         cache_dir=getattr(args, "cache_dir", None),
         cache_mode="off" if getattr(args, "no_cache", False) else None,
+        anthropic=AnthropicSettings.from_env(os.environ),  # the CLI's edge: read once here
     )
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from driftgate import __version__
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.cache import Cache, encode_through_cache, open_suite_cache
 from driftgate.compare import (
     baseline_texts,
@@ -63,6 +64,8 @@ class RunOptions:
     judge: str | None = None  # --judge POLICY, overrides the suite's judge.policy
     max_cost: float | None = None  # --max-cost USD: no new API call once reached
     traces: Path | None = None  # --traces DIR: every API request/response as JSON
+    # key and base URL for anthropic targets and the judge: the edges read the environment
+    anthropic: AnthropicSettings = field(default_factory=AnthropicSettings)
 
 
 def git_sha(root: Path) -> str | None:
@@ -131,12 +134,15 @@ def run(options: RunOptions) -> RunResults:
         raise UsageError("--update-baseline keys results by commit, and this is not a git checkout")
     baseline = find_baseline(options, suite, results, say)  # before any paid call: fail fast
 
-    quality = Quality.start(suite, options.judge, options.max_cost, options.traces)
+    quality = Quality.start(
+        suite, options.judge, options.max_cost, options.traces, options.anthropic
+    )
     targets = Targets(
         suite,
         override=OutputsTarget(type="outputs", path=str(outputs)) if outputs else None,
         budget=quality.budget,
         tracer=quality.tracer,
+        anthropic=options.anthropic,
     )
     total = sum(case.samples for case in cases)
     finished = 0

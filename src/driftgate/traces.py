@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
 import threading
 from collections.abc import Iterable
@@ -17,14 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 REDACTED = "[REDACTED]"
-SECRET_ENV = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
 SECRET_HEADERS = {"authorization", "x-api-key", "proxy-authorization", "cookie", "set-cookie"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def secrets_from_env(env: dict[str, str] | None = None) -> list[str]:
-    env = os.environ if env is None else env
-    return [env[name] for name in SECRET_ENV if env.get(name)]
 
 
 def scrub(value, secrets: Iterable[str]):
@@ -55,10 +48,11 @@ def _scrub(value, secrets: list[str]):
 class TraceWriter:
     """Writes numbered trace files; safe to share between the run's worker threads."""
 
-    def __init__(self, directory: str | Path, secrets: Iterable[str] | None = None):
+    def __init__(self, directory: str | Path, secrets: Iterable[str] = ()):
+        """`secrets`: the values to hide, collected by the edges (AnthropicSettings)."""
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.secrets = list(secrets_from_env() if secrets is None else secrets)
+        self.secrets = list(secrets)
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
 

@@ -8,7 +8,6 @@ best effort: a token that cannot write (fork PRs) gives a warning, never a diffe
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -18,7 +17,13 @@ from typing import TextIO
 from driftgate.action.commands import Workflow
 from driftgate.action.git import Git
 from driftgate.action.github import COMMENT_LIMIT, CannotPost, GitHub, marker
-from driftgate.action.settings import FULL_EVENTS, PR_ACTIONS, PR_EVENTS, Settings
+from driftgate.action.settings import (
+    FULL_EVENTS,
+    PR_ACTIONS,
+    PR_EVENTS,
+    Settings,
+    step_summary_path,
+)
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
 from driftgate.results import RunResults
 
@@ -242,7 +247,11 @@ def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Wo
     from driftgate.pipeline import run as pipeline_run
 
     options = RunOptions(
-        config=root / settings.config, changes=changes, embedder=embedder, progress=out.log
+        config=root / settings.config,
+        changes=changes,
+        embedder=embedder,
+        progress=out.log,
+        anthropic=settings.anthropic,
     )
     known = {f.name for f in fields(RunOptions)}
     baseline = {
@@ -459,9 +468,9 @@ def _repo_path(file: str, settings: Settings) -> str:
 def main(argv: list[str] | None = None) -> int:
     """`driftgate action`: the container's entrypoint. Builds the real clients, then runs."""
     try:
-        settings = Settings.from_env(os.environ)
+        settings = Settings.from_process()
     except DriftgateError as exc:
-        return _die(Workflow(sys.stdout, None, os.environ.get("GITHUB_STEP_SUMMARY")), str(exc))
+        return _die(Workflow(sys.stdout, None, step_summary_path()), str(exc))
     github = None
     if settings.repository:
         github = GitHub.connect(settings.github_token, settings.api_url, settings.repository)

@@ -8,10 +8,12 @@ package reads the environment, so every other module is testable with a plain Se
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.errors import UsageError
 
 MODES = ("auto", "selective", "full", "merge", "plan")
@@ -59,6 +61,8 @@ class Settings:
     step_summary_path: str | None = None
     # Secret values found in the environment, masked first thing.
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    # Key and base URL for anthropic targets and the judge, passed on in RunOptions.
+    anthropic: AnthropicSettings = field(default_factory=AnthropicSettings, repr=False)
 
     @property
     def root(self) -> Path:
@@ -166,7 +170,18 @@ class Settings:
             output_path=env.get("GITHUB_OUTPUT") or None,
             step_summary_path=env.get("GITHUB_STEP_SUMMARY") or None,
             secrets=tuple(env[name] for name in SECRET_VARIABLES if env.get(name)),
+            anthropic=AnthropicSettings.from_env(env),
         )
+
+    @classmethod
+    def from_process(cls) -> Settings:
+        """The container's own environment: the only place the action reads os.environ."""
+        return cls.from_env(os.environ)
+
+
+def step_summary_path() -> str | None:
+    """Where to report when the settings themselves are bad (no Settings to ask)."""
+    return os.environ.get("GITHUB_STEP_SUMMARY")
 
 
 def _read_event(path: str | None) -> Mapping:
