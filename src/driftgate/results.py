@@ -42,8 +42,12 @@ class SentenceScore(Model):
     # chunked mode: raw best-unit cosine, and the claim check behind `support`/`grounded`
     cosine: float | None = None
     missing: list[str] = []  # numbers and names absent from the context
-    novel_words: list[str] = []  # content words found nowhere in the context (−0.10 each)
+    novel_words: list[str] = []  # content words found nowhere in the context (shown only)
     verbatim: bool = False  # quoted word for word from the context: support 1.0
+    # which check flagged it: fact, name, polarity, cause, role, support or judge
+    flag: str | None = None
+    bar: float | None = None  # the support this sentence had to reach (threshold × length)
+    evidence: str | None = None  # grounding_method judge: the context passage it quoted
 
 
 class CheckResult(Model):

@@ -159,3 +159,59 @@ def test_cli_calibrate_write(tmp_path):
     assert (
         "# The one that pages people." in after and "min_similarity: 0.98   # set by hand" in after
     )
+
+
+GROUNDED_SUITE = """\
+eval_suite:
+  name: grounded
+  grounding_threshold: 0.6
+  cases:
+    - name: deploy
+      expected: Deployment completed.
+      context: "14:30 UTC deploy v42 finished; 0 errors; rollback=false"
+      check_grounding: true
+"""
+
+
+def _grounded_case(sentences_per_sample):
+    from driftgate.results import SentenceScore
+
+    result = case("deploy", [0.9] * len(sentences_per_sample))
+    for sample, sentences in zip(result.samples, sentences_per_sample, strict=True):
+        sample.sentences = [
+            SentenceScore(text=t, support=s, grounded=True, bar=bar, cosine=s, flag=flag)
+            for t, s, bar, flag in sentences
+        ]
+    return result
+
+
+def test_grounding_threshold_is_proposed_from_the_sentences_known_good_outputs_pass(tmp_path):
+    path = tmp_path / "llm-evals.yaml"
+    path.write_text(GROUNDED_SUITE, encoding="utf-8")
+    suite = load_suite(path, root=tmp_path)
+    # Each sentence still passes up to support × 0.6 / bar: 0.8, 0.7, 0.9 (short: 0.3 → 0.6).
+    samples = [
+        [("Deployment completed.", 0.8, 0.6, None), ("No incidents.", 0.35, 0.3, None)],
+        [("Deployment completed.", 0.7, 0.6, None), ("Rollback not needed.", 0.9, 0.6, None)],
+    ]
+    (proposal,) = propose(suite, run([_grounded_case(samples)]))
+    passing = sorted([0.8, 0.7, 0.7, 0.9])  # 0.35 × 0.6 / 0.3 = 0.7
+    p5 = passing[0] + 0.05 * 3 * (passing[1] - passing[0])
+    assert proposal.new["grounding_threshold"] == round(int((p5 - 0.02) * 100) / 100, 2)
+    assert proposal.was["grounding_threshold"] == 0.6
+    assert "grounding_threshold" in render_patch([proposal], suite, 2)
+    assert apply_patch(path, [proposal]) >= 1
+    assert load_suite(path, root=tmp_path).cases[0].grounding_threshold == 0.68
+
+
+def test_a_known_good_sentence_a_fact_check_flags_is_reported_not_calibrated(tmp_path):
+    path = tmp_path / "llm-evals.yaml"
+    path.write_text(GROUNDED_SUITE, encoding="utf-8")
+    suite = load_suite(path, root=tmp_path)
+    samples = [
+        [("Deployed at 4:30 pm.", 0.9, 0.6, "fact")],
+        [("Deployment completed.", 0.9, 0.6, None), ("All good.", 0.8, 0.6, None)],
+    ]
+    (proposal,) = propose(suite, run([_grounded_case(samples)]))
+    assert "grounding flagged known-good text" in proposal.note
+    assert proposal.new["grounding_threshold"] == 0.78  # from the two sentences that passed

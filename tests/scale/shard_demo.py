@@ -18,7 +18,7 @@ answers = {
     "weather": "I like turtles.",
     "shipping": "Orders ship within two business days.",
     "cancel": "Bananas are yellow.",
-    "grounded": "The plan costs 20 dollars per month. It includes five seats.",
+    "grounded": "The plan costs 25 dollars per month. It includes five seats.",
     "tagged_a": "Exports are available as CSV files.",
     "tagged_b": "Single sign-on is available on the Enterprise plan.",
     "sampled": ["The office opens at nine in the morning.", "Cats sleep a lot."],

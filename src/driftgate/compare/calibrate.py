@@ -26,6 +26,7 @@ MARGIN = 0.02  # below the 5th percentile: room for a sample the calibration run
 NOISE_Z = 2.33  # one-sided 99%: at most 1% of unchanged runs look like a drop to the plain rule
 MIN_DROP = 0.02
 LOW_MEDIAN = 0.6  # a known-good case scoring this low has a wrong expected text, not noise
+GROUNDING_FLOOR = 0.30  # below this a grounding threshold passes unrelated text: say so
 
 
 class PatchNotWritten(UsageError):
@@ -86,8 +87,43 @@ def propose(suite: SuiteSpec, results: RunResults) -> list[Proposal]:
                 f"significance test catch smaller ones"
             )
         new = {"min_similarity": round(floor, 2), "max_drop": round(drop, 2)}
+        grounding, grounding_note = propose_grounding(spec, case)
+        if grounding is not None:
+            was["grounding_threshold"] = spec.grounding_threshold
+            new["grounding_threshold"] = grounding
+        note = "; ".join(n for n in (note, grounding_note) if n) or None
         proposals.append(Proposal(spec.name, spec.line, values, was, new, note))
     return proposals
+
+
+def propose_grounding(spec, case) -> tuple[float | None, str | None]:
+    """`grounding_threshold` just below the 5th percentile of the thresholds at which each
+    known-good sentence still passes (support ÷ its length factor), like min_similarity.
+
+    A sentence flagged by a fact, name, polarity or cause check is not a threshold matter:
+    it is reported, because a known-good output should not have one."""
+    if not (spec.check_grounding and spec.context):
+        return None, None
+    passing, checked = [], []
+    for sample in case.samples:
+        for sentence in sample.sentences:
+            if sentence.flag not in (None, "support"):
+                checked.append(f'"{sentence.text[:50]}": {sentence.reason}')
+            elif sentence.bar:  # chunked mode: the bar is threshold × the length factor
+                passing.append(sentence.support * spec.grounding_threshold / sentence.bar)
+            elif sentence.bar is None and sentence.cosine is None:  # whole mode
+                passing.append(sentence.support)
+    note = None
+    if checked:
+        note = f"grounding flagged known-good text ({checked[0]}): fix the context or output"
+    if len(passing) < 2:
+        return None, note
+    ordered = sorted(min(1.0, p) for p in passing)
+    value = max(0.0, math.floor((percentile(ordered, 0.05) - MARGIN) * 100 + 1e-6) / 100)
+    if value < GROUNDING_FLOOR:
+        low = f"grounding threshold {value:.2f} would pass unrelated text: check the context"
+        note = "; ".join(n for n in (note, low) if n)
+    return round(value, 2), note
 
 
 def render_patch(proposals: list[Proposal], suite: SuiteSpec, samples: int) -> str:
@@ -97,6 +133,8 @@ def render_patch(proposals: list[Proposal], suite: SuiteSpec, samples: int) -> s
         f"({suite.relpath})",
         f"# min_similarity = 5th percentile - {MARGIN}; max_drop = {NOISE_Z} x sd x "
         f"sqrt(2 / samples): noise alone crosses it in at most 1% of runs",
+        f"# grounding_threshold = 5th percentile of the known-good sentences' supports "
+        f"- {MARGIN} (grounding cases only)",
         "eval_suite:",
         "  cases:",
     ]

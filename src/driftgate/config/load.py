@@ -70,6 +70,7 @@ class CaseSpec:
     task: str | None
     definition: Mapping = field(repr=False)
     definition_hash: str = ""
+    grounding_method: str = "embedding"  # or "judge": the judge model verifies each sentence
 
     @property
     def placeholders(self) -> list[str]:
@@ -326,6 +327,7 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
             grounding_threshold=_first(case.grounding_threshold, suite.grounding_threshold),
             min_grounding_ratio=_first(case.min_grounding_ratio, suite.min_grounding_ratio),
             grounding_mode=case.grounding_mode or suite.grounding_mode,
+            grounding_method=case.grounding_method or suite.grounding_method,
             critical=case.critical,
             tags=tuple(case.tags),
             trigger_paths=tuple(case.trigger_paths) if case.trigger_paths is not None else None,

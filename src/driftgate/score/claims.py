@@ -47,6 +47,7 @@ class ClaimCheck:
     missing: tuple[str, ...]  # numbers and names the context does not contain
     novel_words: tuple[str, ...]  # other content words found nowhere in the context
     verbatim: bool = False  # the sentence's words occur in the context, in order, word for word
+    content: tuple[str, ...] = ()  # the sentence's content words (not numbers or stopwords)
 
 
 def _normalise(text: str) -> str:
@@ -95,6 +96,34 @@ def _names(sentence: str) -> list[str]:
     return names
 
 
+def missing_names(sentence: str, context: str) -> list[str]:
+    """Names in `sentence` the context never uses; an acronym ("SSO") also holds when the
+    context spells it out ("single sign-on")."""
+    exact, _, text = _index(context)
+    initials = _initials(text)
+    missing = []
+    for name in _names(sentence):
+        parts = _tokens(name)
+        if all(p in exact for p in parts) or name in missing:
+            continue
+        if name.isupper() and len(name) > 1 and name.lower() in initials:
+            continue
+        missing.append(name)
+    return missing
+
+
+def names_in(sentence: str, context: str) -> list[str]:
+    """Names in `sentence` that the context also uses (the candidates for a role swap)."""
+    exact = _index(context)[0]
+    return [n for n in _names(sentence) if all(p in exact for p in _tokens(n))]
+
+
+@lru_cache(maxsize=256)
+def _initials(text: str) -> str:
+    """First letters of the context's words, split at hyphens too: "single sign-on" → "sso"."""
+    return "".join(w[0] for w in re.split(r"[\s-]+", text) if w and w[0].isalpha())
+
+
 def check_claims(sentence: str, context: str) -> ClaimCheck:
     exact, stems, text = _index(context)
     tokens = _tokens(sentence)
@@ -110,9 +139,13 @@ def check_claims(sentence: str, context: str) -> ClaimCheck:
         if any(p not in exact for p in parts) and name not in missing:
             missing.append(name)
     novel: list[str] = []
+    content = []
     for token in tokens:
-        if _is_number(token) or token in STOPWORDS or token in name_tokens or len(token) < 3:
+        if _is_number(token) or token in STOPWORDS or len(token) < 3:
+            continue
+        content.append(token)
+        if token in name_tokens:
             continue
         if _stem(token) not in stems and token not in novel:
             novel.append(token)
-    return ClaimCheck(tuple(missing), tuple(novel), verbatim)
+    return ClaimCheck(tuple(missing), tuple(novel), verbatim, tuple(content))

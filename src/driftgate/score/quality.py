@@ -63,6 +63,8 @@ class Quality:
             if result is not None:
                 self._price(case, result, generations)
                 self._budget_skip(result)
+        self._ground_with_judge(cases, results)
+        by_name = {c.name: c for c in results.cases}
         self._judge([(c, by_name[c.name]) for c in cases if c.name in by_name], results)
         results.summary.calls += self.judge_calls
         self.warnings.extend(self.budget.prices.warnings())
@@ -91,6 +93,43 @@ class Quality:
             sample.status, sample.error, sample.reasons = "skipped", None, [BUDGET_SKIP_REASON]
         if skipped and len(skipped) == len(result.samples):
             result.status, result.error, result.reasons = "skipped", None, [BUDGET_SKIP_REASON]
+
+    # -- grounding_method: judge --------------------------------------------------------------
+    def _ground_with_judge(self, cases: list[CaseSpec], results: RunResults) -> None:
+        """Verify the samples of `grounding_method: judge` cases, then re-aggregate them."""
+        from driftgate.score.grounding_judge import GroundingJudge
+        from driftgate.score.judge import Judge
+        from driftgate.score.scoring import aggregate, wants_grounding
+
+        todo = []
+        for case in cases:
+            if not (wants_grounding(case) and case.grounding_method == "judge"):
+                continue
+            result = next((r for r in results.cases if r.name == case.name), None)
+            if result is None or result.status == "skipped":
+                continue
+            todo += [(case, s) for s in result.samples if s.output is not None]
+        if not todo:
+            return
+        judge = Judge.from_env(self.suite.judge, self.budget, self.tracer, env=self.env)
+        verifier = GroundingJudge(judge, self.cache)
+        try:
+            workers = max(1, min(self.suite.concurrency, len(todo)))
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                verdicts = list(
+                    pool.map(lambda t: verifier.verify(t[0], t[1].output, t[1].index), todo)
+                )
+        finally:
+            judge.close()
+        self.judge_calls += judge.calls
+        for (case, sample), verdict in zip(todo, verdicts, strict=True):
+            apply_verdict(case, sample, verdict)
+        for case in {c.name: c for c, _ in todo}.values():
+            index = next(i for i, r in enumerate(results.cases) if r.name == case.name)
+            old = results.cases[index]
+            new = aggregate(case, old.samples)
+            new.selected, new.selection_reason = old.selected, old.selection_reason
+            results.cases[index] = new
 
     # -- the judge ---------------------------------------------------------------------------
     def _judge(self, pairs: list[tuple[CaseSpec, CaseResult]], results: RunResults) -> None:
@@ -128,6 +167,27 @@ class Quality:
                 skipped[grade.reason or "skipped"] = skipped.get(grade.reason or "skipped", 0) + 1
         for reason, count in skipped.items():
             self.warnings.append(f"judge not run for {count} case(s): {reason}")
+
+
+def apply_verdict(case: CaseSpec, sample, verdict) -> None:
+    """The judge's per-sentence verdicts become the sample's grounding; an error fails closed."""
+    from driftgate.score.grounding import answer_support
+    from driftgate.score.scoring import grounding_reasons
+
+    sample.cost_usd += verdict.cost_usd
+    sample.tokens = sample.tokens + verdict.tokens
+    if verdict.error is not None:
+        sample.status, sample.error = "error", verdict.error
+        sample.reasons.append(verdict.error)
+        return
+    sentences = verdict.sentences
+    sample.sentences = sentences
+    sample.grounding_ratio = round(sum(s.grounded for s in sentences) / len(sentences), 6)
+    sample.grounding_score = min(s.support for s in sentences)
+    sample.grounding_answer_support = answer_support(sentences)
+    sample.reasons.extend(grounding_reasons(case, sample.grounding_ratio, sentences))
+    if sample.reasons and sample.status == "passed":
+        sample.status = "failed"
 
 
 def fold_judge(result: CaseResult, grade, pass_score: int) -> None:

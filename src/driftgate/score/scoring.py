@@ -26,13 +26,18 @@ def wants_grounding(case: CaseSpec) -> bool:
     return case.check_grounding and bool(case.context)
 
 
+def embeds_grounding(case: CaseSpec) -> bool:
+    """Grounding by embeddings here; `grounding_method: judge` is verified after scoring."""
+    return wants_grounding(case) and case.grounding_method != "judge"
+
+
 def texts_to_embed(case: CaseSpec, generations: list[Generation]) -> list[str]:
     texts: list[str] = []
     for generation in generations:
         if generation.output is None:
             continue
         texts += [case.expected, generation.output]
-        if wants_grounding(case):
+        if embeds_grounding(case):
             texts += grounding_texts(generation.output, case.context, case.grounding_mode)
     return texts
 
@@ -60,7 +65,7 @@ def score_sample(case: CaseSpec, index: int, generation: Generation, embed: Embe
     sample.similarity = round(similarity, 6)
     if not sample.similarity >= case.min_similarity:
         sample.reasons.append(f"similarity {sample.similarity:.2f} < {case.min_similarity:.2f}")
-    if wants_grounding(case):
+    if embeds_grounding(case):
         result = ground(
             generation.output, case.context, case.grounding_mode, case.grounding_threshold, embed
         )
@@ -68,17 +73,22 @@ def score_sample(case: CaseSpec, index: int, generation: Generation, embed: Embe
         sample.grounding_score = result.score
         sample.grounding_answer_support = result.answer_support
         sample.sentences = result.sentences
-        if not result.ratio >= case.min_grounding_ratio:  # NaN fails
-            sample.reasons.append(
-                f"grounding {result.ratio:.2f} < {case.min_grounding_ratio:.2f}"
-                f" ({sum(not s.grounded for s in result.sentences)} unsupported sentence(s))"
-                + unsupported_detail(result.sentences)
-            )
+        sample.reasons.extend(grounding_reasons(case, result.ratio, result.sentences))
     # quality layer: deterministic checks, each failure a reason (score/checks.py)
     sample.checks = run_checks(case.checks, generation.output, generation.latency_s)
     sample.reasons.extend(failure_reasons(sample.checks))
     sample.status = "failed" if sample.reasons else "passed"
     return sample
+
+
+def grounding_reasons(case: CaseSpec, ratio: float, sentences) -> list[str]:
+    if ratio >= case.min_grounding_ratio:  # NaN fails
+        return []
+    return [
+        f"grounding {ratio:.2f} < {case.min_grounding_ratio:.2f}"
+        f" ({sum(not s.grounded for s in sentences)} unsupported sentence(s))"
+        + unsupported_detail(sentences)
+    ]
 
 
 def aggregate(case: CaseSpec, samples: list[SampleResult]) -> CaseResult:
