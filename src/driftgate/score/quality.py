@@ -111,7 +111,7 @@ class Quality:
             todo += [(case, s) for s in result.samples if s.output is not None]
         if not todo:
             return
-        judge = Judge.from_env(self.suite.judge, self.budget, self.tracer, env=self.env)
+        judge = Judge.connect(self.suite.judge, self.budget, self.anthropic, self.tracer)
         verifier = GroundingJudge(judge, self.cache)
         try:
             workers = max(1, min(self.suite.concurrency, len(todo)))
