@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from support import REPO, git, run_cli  # noqa: F401  (re-exported)
+
+# hypothesis (tests/gate, tests/security) keeps its caches outside the work tree.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "driftgate-hypothesis")
 
 
 @pytest.fixture(scope="session")

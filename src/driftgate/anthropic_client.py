@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from driftgate import redact
+
 if TYPE_CHECKING:  # the SDK takes seconds to import: only runs that call Claude pay it
     import anthropic
 
@@ -22,8 +24,6 @@ if TYPE_CHECKING:  # the SDK takes seconds to import: only runs that call Claude
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 KEY_VARIABLE = "ANTHROPIC_API_KEY"
 BASE_URL_VARIABLE = "ANTHROPIC_BASE_URL"
-# Credentials a trace must never contain, whichever of them the environment holds.
-SECRET_VARIABLES = (KEY_VARIABLE, "ANTHROPIC_AUTH_TOKEN")
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class AnthropicSettings:
 
     api_key: str = field(default="", repr=False)
     base_url: str | None = None  # None: the public API
-    secrets: tuple[str, ...] = field(default=(), repr=False)  # hidden from traces
+    # every secret of the environment (redact.secrets_from_env): hidden from traces
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         # A pasted key often ends in a newline: httpx would refuse it as a header value.
@@ -47,7 +48,7 @@ class AnthropicSettings:
         return cls(
             api_key=key,
             base_url=env.get(BASE_URL_VARIABLE),
-            secrets=tuple(env[name] for name in SECRET_VARIABLES if env.get(name)),
+            secrets=redact.secrets_from_env(env),
         )
 
     @property

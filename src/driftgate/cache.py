@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from driftgate import redact
 from driftgate.results import CacheStats
 
 if TYPE_CHECKING:
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 
 DEFAULT_DIR = ".driftgate/cache"
 MODES = ("read_write", "read_only", "off")
+SECRET_NOT_STORED = (
+    "cache: an output or grade contained a secret (an API key or token): not cached, so "
+    "the next run calls the API again"
+)
 KINDS = ("outputs", "judge", "embeddings")
 PRUNE_AFTER_DAYS = 30
 # Bump when the meaning of a stored value changes: old entries then simply miss.
@@ -170,6 +175,10 @@ class Cache:
         if kind not in KINDS:
             raise ValueError(f"unknown cache kind {kind!r}")
         value = dict(value)
+        if redact.current().finds(json.dumps(value, ensure_ascii=False)):
+            # Masked, the entry would give another output than a fresh call: not stored.
+            self.note(SECRET_NOT_STORED)
+            return
         entry = {"format": FORMAT, "kind": kind, "key": key, "value": value, "sha": _sha(value)}
         target = self.path(kind, key)
         try:

@@ -15,6 +15,14 @@ from pathlib import Path
 from driftgate import __version__
 from driftgate.config import DEFAULT_CONFIG
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.redact import (
+    Redactor,
+    guarded_streams,
+    installed,
+    neutralize_commands,
+    redact,
+    secrets_from_env,
+)
 from driftgate.select.command import add_select_arguments, add_select_command_arguments
 from driftgate.shard import parse_shard
 
@@ -417,6 +425,21 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, bad usage is 2
         return int(exc.code or 0)
+    # The edge: the environment's secrets are collected here, and everything the command
+    # prints or writes passes the redactor; no printed line can start a workflow command.
+    with installed(Redactor(secrets_from_env(os.environ))):
+        if args.handler is cmd_action:  # it masks first, then guards its own streams
+            return _handle(args)
+        with guarded_streams(commands=True):
+            return _handle(args)
+
+
+def _safe(text: str) -> str:
+    """For the few lines printed outside the guarded streams (`driftgate action`'s errors)."""
+    return neutralize_commands(redact(text))
+
+
+def _handle(args: argparse.Namespace) -> int:
     try:
         return args.handler(args)
     except ConfigError as exc:
@@ -425,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"driftgate: {len(exc.issues)} problem(s) in the suite file", file=sys.stderr)
         return EXIT_USAGE
     except DriftgateError as exc:
-        print(f"driftgate: error: {exc}", file=sys.stderr)
+        print(_safe(f"driftgate: error: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("driftgate: interrupted", file=sys.stderr)
@@ -434,8 +457,8 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("DRIFTGATE_DEBUG"):
             raise
         print(
-            f"driftgate: internal error: {exc.__class__.__name__}: {exc}\n"
-            f"Set DRIFTGATE_DEBUG=1 for the traceback and report it.",
+            _safe(f"driftgate: internal error: {exc.__class__.__name__}: {exc}\n")
+            + "Set DRIFTGATE_DEBUG=1 for the traceback and report it.",
             file=sys.stderr,
         )
         return EXIT_USAGE

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from driftgate.errors import UsageError
+from driftgate.redact import redacted_json
 
 SCHEMA_VERSION = 1
 
@@ -233,11 +234,15 @@ class RunResults(Model):
     def case(self, name: str) -> CaseResult | None:
         return next((c for c in self.cases if c.name == name), None)
 
+    def to_json(self) -> str:
+        """The published JSON, through the redactor: what every results file holds."""
+        return redacted_json(self, indent=2) + "\n"
+
     def write(self, path: str | Path) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        tmp.write_text(self.to_json(), encoding="utf-8")
         tmp.replace(path)
 
 

@@ -1,8 +1,8 @@
 """`--traces DIR`: one JSON file per target or judge call (request and raw response), for audit.
 
-Secrets never reach disk: credential headers are dropped and every string that contains a
-secret value (the API key, wherever it hides: a header, an echoed error, the prompt itself)
-has that value replaced before the file is written.
+Secrets never reach disk: credential headers are dropped and every string passes the
+redactor (the API key wherever it hides: a header, an echoed error, the prompt itself, a
+model output that repeats it) before the file is written.
 """
 
 from __future__ import annotations
@@ -15,34 +15,33 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-REDACTED = "[REDACTED]"
+from driftgate import redact
+from driftgate.redact import MASK, Redactor
+
+REDACTED = MASK
 SECRET_HEADERS = {"authorization", "x-api-key", "proxy-authorization", "cookie", "set-cookie"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def scrub(value, secrets: Iterable[str]):
-    """A copy of `value` (JSON-like) with secret headers dropped and secret values replaced."""
-    secrets = [s for s in secrets if s and len(s) >= 4]
-    return _scrub(value, secrets)
+    """A copy of `value` (JSON-like) with secret headers dropped and secrets masked: the
+    given ones and whatever the process's redactor knows."""
+    return _scrub(value, Redactor(secrets).merged(redact.current()))
 
 
-def _scrub(value, secrets: list[str]):
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, REDACTED)
-        return value
+def _scrub(value, redactor: Redactor):
     if isinstance(value, dict):
         return {
-            _scrub(str(k), secrets): (
-                REDACTED if str(k).lower() in SECRET_HEADERS else _scrub(v, secrets)
+            redactor.data(str(k)): (
+                REDACTED if str(k).lower() in SECRET_HEADERS else _scrub(v, redactor)
             )
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [_scrub(v, secrets) for v in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return _scrub(str(value), secrets)
+        return [_scrub(v, redactor) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return redactor.data(value)
+    return redactor.data(str(value))
 
 
 class TraceWriter:

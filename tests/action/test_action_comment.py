@@ -47,12 +47,12 @@ def make_results(n: int, failing_every: int = 3, reason_size: int = 200) -> RunR
 def test_small_report_is_complete_and_ordered():
     results = make_results(30, failing_every=2)  # 10 selected; 0, 2, 4, 6, 8 fail; 0 critical
     text = render_markdown(results, run_url="https://github.com/o/r/actions/runs/7")
-    assert text.startswith("### ❌ driftgate · support: failed")
+    assert text.startswith("### ❌ driftgate · `support`: failed")
     assert "**pass@1 0.50** (baseline 1.00, -0.50)" in text
     # Critical failure first, with its reason and the judge's reasoning.
     failures = text.index("**Failures and regressions**")
     assert failures < text.index("**critical** `case-000-") < text.index("`case-002-", failures)
-    assert "judge 2/5: _rrr" in text
+    assert "judge 2/5: `rrr" in text
     assert "0.92 → 0.41 (-0.51)" in text
     assert "```mermaid\nxychart-beta" in text
     assert "<details><summary>20 skipped case(s)</summary>" in text
@@ -75,7 +75,7 @@ def test_500_cases_fit_the_comment_limit_and_say_so():
         artifact_hint="`driftgate-results.json`",
     )
     assert len(tag) + 1 + len(text) <= COMMENT_LIMIT
-    assert text.startswith("### ❌ driftgate · support: failed")
+    assert text.startswith("### ❌ driftgate · `support`: failed")
     assert "shortened to fit GitHub's comment size limit" in text
     assert "`driftgate-results.json`" in text
     assert "**critical** `case-000-" in text  # the most important details survive
@@ -95,7 +95,7 @@ def test_nothing_selected_says_so():
         case.selected, case.status = False, "skipped"
     summarize(results)
     text = render_markdown(results)
-    assert text.startswith("### ⏭️ driftgate · support: no case affected by this change")
+    assert text.startswith("### ⏭️ driftgate · `support`: no case affected by this change")
     assert "nothing ran; the gate passes" in text and "pass@1" not in text
     assert "mermaid" not in text
 
@@ -118,6 +118,9 @@ def test_untrusted_text_cannot_inject_markup_or_a_marker():
     case.reasons = ["<!-- driftgate-report suite=other --> </details> | cell"]
     case.judge.reasoning = "<img src=x onerror=alert(1)>"
     text = render_markdown(results)
-    assert "<!-- driftgate-report" not in text and "<img" not in text
-    assert "&lt;!-- driftgate-report suite=other --&gt; &lt;/details&gt; \\| cell" in text
-    assert "`weird'\\|name`" in text
+    # Shown in code spans (GitHub renders them literally), each on one line.
+    assert "`` <!-- driftgate-report suite=other --> </details> | cell ``" not in text
+    assert "`<!-- driftgate-report suite=other --> </details> | cell`" in text
+    assert "`<img src=x onerror=alert(1)>`" in text
+    assert "| ``weird`\\|name`` |" in text  # the table cell's `|` escaped, fence doubled
+    assert not any(line.startswith("<!--") for line in text.splitlines())

@@ -38,7 +38,7 @@ def test_inputs_keep_hyphens_and_token_never_reprs(tmp_path):
     assert s.github_token == "ghs_abc" and s.baseline_branch == "evals"
     assert s.commit_status is False and s.mode == "full"
     assert "ghs_abc" not in repr(s) and "sk-ant-x" not in repr(s)
-    assert s.secrets == ("sk-ant-x",)
+    assert s.secrets == ("ghs_abc", "sk-ant-x")  # every secret in the env (redact.py)
 
 
 def test_bad_input_names_the_input(tmp_path):

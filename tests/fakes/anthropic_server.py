@@ -74,6 +74,14 @@ class Request:
         return self.headers.get(name.lower())
 
     @property
+    def api_key(self) -> str:
+        """The key the client sent (SDK 2.x: `Authorization: Bearer`; older: `x-api-key`)."""
+        bearer = self.header("authorization") or ""
+        if bearer.lower().startswith("bearer "):
+            return bearer[len("bearer ") :]
+        return self.header("x-api-key") or ""
+
+    @property
     def prompt_text(self) -> str:
         """Every text the request carries (system and messages), for prompt assertions."""
         body = self.json
@@ -103,7 +111,7 @@ class FakeAnthropic:
         self.default = default
         self.latency_s = latency_s
         self.requests: list[Request] = []
-        self._queue: list[Reply] = []
+        self._queue: list[Reply | Callable[[Request], Reply]] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -155,7 +163,7 @@ class FakeAnthropic:
         return f"http://{host}:{port}"
 
     # -- scripting -------------------------------------------------------------------------
-    def push(self, *replies: Reply) -> FakeAnthropic:
+    def push(self, *replies: Reply | Callable[[Request], Reply]) -> FakeAnthropic:
         with self._lock:
             self._queue.extend(replies)
         return self
@@ -247,6 +255,15 @@ class FakeAnthropic:
     def unauthorized(self) -> Reply:
         return self.error(401)
 
+    def echoing_key(self, status: int = 401) -> Callable[[Request], Reply]:
+        """An error whose message repeats the API key the request carried (as some gateways
+        and proxies do): the leak a redactor has to catch. Push it or use it as `default`."""
+
+        def reply(request: Request) -> Reply:
+            return self.error(status, f"invalid x-api-key: {request.api_key} (check the key)")
+
+        return reply
+
     def rate_limited(self, retry_after: float | str = 0.001) -> Reply:
         return self.error(429, retry_after=retry_after)
 
@@ -278,6 +295,8 @@ class FakeAnthropic:
         with self._lock:
             self.requests.append(request)
             reply = self._queue.pop(0) if self._queue else None
+        if callable(reply):
+            reply = reply(request)
         if reply is None:
             default = self.default
             if callable(default):

@@ -2,7 +2,8 @@
 
 Escaping follows @actions/core (`%`, CR, LF in data; also `:` and `,` in properties), so a
 case name or message can never break out of its annotation. Outputs use the heredoc form
-with a random delimiter, which is safe for multi-line values.
+with a random delimiter, which is safe for multi-line values. Everything except `mask` passes
+the redactor first, and log lines cannot start a command (`redact.neutralize_commands`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
+
+from driftgate.redact import neutralize_commands, redact
 
 
 def escape_data(text: str) -> str:
@@ -38,16 +41,18 @@ class Workflow:
 
     def _command(self, name: str, message: str, **props: object) -> None:
         given = ",".join(
-            f"{key}={escape_property(str(value))}" for key, value in props.items() if value
+            f"{key}={escape_property(redact(str(value)))}" for key, value in props.items() if value
         )
         head = f"::{name} {given}::" if given else f"::{name}::"
-        self.stream.write(f"{head}{escape_data(message)}\n")
+        self.stream.write(f"{head}{escape_data(redact(message))}\n")
         self.stream.flush()
 
     def mask(self, secret: str) -> None:
+        """The one command that carries a secret, so GitHub masks it: never redacted."""
         for line in secret.splitlines():
             if line.strip():
-                self._command("add-mask", line)
+                self.stream.write(f"::add-mask::{escape_data(line)}\n")
+        self.stream.flush()
 
     def error(self, message: str, **where: object) -> None:
         """An annotation; `where` is file=, line=, col=, title= as GitHub reads them."""
@@ -60,12 +65,14 @@ class Workflow:
         self._command("notice", message, title=title)
 
     def log(self, text: str) -> None:
+        """A plain line; untrusted text in it can never start a workflow command."""
+        text = neutralize_commands(redact(text))
         self.stream.write(text if text.endswith("\n") else text + "\n")
         self.stream.flush()
 
     @contextmanager
     def group(self, title: str) -> Iterator[None]:
-        self.stream.write(f"::group::{escape_data(title)}\n")
+        self.stream.write(f"::group::{escape_data(redact(title))}\n")
         self.stream.flush()
         try:
             yield
@@ -74,7 +81,7 @@ class Workflow:
             self.stream.flush()
 
     def set_output(self, name: str, value: object) -> None:
-        text = "" if value is None else str(value)
+        text = "" if value is None else redact(str(value))
         if not self.output_path:
             return
         delimiter = f"ghadelimiter_{uuid.uuid4()}"
@@ -86,6 +93,7 @@ class Workflow:
     def summary(self, markdown: str) -> None:
         if not self.summary_path:
             return
+        markdown = redact(markdown)
         with Path(self.summary_path).open("a", encoding="utf-8") as handle:
             handle.write(markdown if markdown.endswith("\n") else markdown + "\n")
 

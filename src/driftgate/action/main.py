@@ -22,9 +22,12 @@ from driftgate.action.settings import (
     PR_ACTIONS,
     PR_EVENTS,
     Settings,
+    process_secrets,
     step_summary_path,
 )
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.redact import Redactor, guarded_streams, installed, redact
+from driftgate.report.markdown import untrusted
 from driftgate.results import RunResults
 
 # `mode: plan` selects like `auto`: the plan must list what the scoring step will select.
@@ -114,9 +117,16 @@ def action(
     stream: TextIO | None = None,
 ) -> int:
     out = Workflow(stream, settings.output_path, settings.step_summary_path)
-    for secret in (settings.github_token, *settings.secrets):
-        if secret:
-            out.mask(secret)
+    secrets = tuple(dict.fromkeys(s for s in (settings.github_token, *settings.secrets) if s))
+    for secret in secrets:  # first, before anything can print one
+        out.mask(secret)
+    # Every later write (ours, the pipeline's, a library's) passes the redactor; `out` keeps
+    # the real stdout, the guarded one catches stray prints.
+    with installed(Redactor(secrets)), guarded_streams(commands=True):
+        return _guarded_action(settings, github, git, out, run, embedder)
+
+
+def _guarded_action(settings, github, git, out: Workflow, run, embedder) -> int:
     try:
         return _action(settings, github, git, out, run, embedder)
     except ConfigError as exc:
@@ -131,7 +141,8 @@ def action(
                 title="driftgate: suite file",
             )
         lines = "\n".join(
-            f"- `{_repo_path(i.file, settings)}:{i.line}`: {i.message}" for i in exc.issues
+            f"- {untrusted(f'{_repo_path(i.file, settings)}:{i.line}')}: {untrusted(i.message)}"
+            for i in exc.issues
         )
         out.summary(f"### ⚠️ driftgate: the suite file has problems\n\n{lines}\n")
         out.log(str(exc))
@@ -143,7 +154,7 @@ def action(
 def _die(out: Workflow, message: str, code: int = EXIT_USAGE) -> int:
     """One place that says what went wrong, as an annotation and in the job summary."""
     out.error(message, title="driftgate")
-    out.summary(f"### ⚠️ driftgate could not run\n\n{message}\n")
+    out.summary(f"### ⚠️ driftgate could not run\n\n{untrusted(message)}\n")
     return code
 
 
@@ -388,7 +399,7 @@ def _post_comment(
         url = github.upsert_comment(number, tag, body, create=selected > 0)
     except CannotPost as exc:
         out.warning(str(exc), title="driftgate: comment not posted")
-        out.summary(f"> ⚠️ The PR comment was not posted: {exc}\n")
+        out.summary(f"> ⚠️ The PR comment was not posted: {untrusted(exc)}\n")
         return None
     if url is None:
         out.log("no case was affected and no earlier comment exists: nothing posted")
@@ -419,7 +430,7 @@ def _post_status(
     state = "success" if results.summary.verdict == "pass" else "failure"
     try:
         github.set_status(
-            sha, f"driftgate/{results.suite}", state, status_line(results), settings.run_url
+            sha, redact(f"driftgate/{results.suite}"), state, status_line(results), settings.run_url
         )
     except CannotPost as exc:
         out.warning(str(exc), title="driftgate: status not set")
@@ -470,7 +481,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_process()
     except DriftgateError as exc:
-        return _die(Workflow(sys.stdout, None, step_summary_path()), str(exc))
+        out = Workflow(sys.stdout, None, step_summary_path())
+        secrets = process_secrets()
+        for secret in secrets:
+            out.mask(secret)
+        with installed(Redactor(secrets)):
+            return _die(out, str(exc))
     github = None
     if settings.repository:
         github = GitHub.connect(settings.github_token, settings.api_url, settings.repository)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from driftgate.anthropic_client import AnthropicSettings
 from driftgate.errors import UsageError
+from driftgate.redact import secrets_from_env
 
 MODES = ("auto", "selective", "full", "merge", "plan")
 UPDATE_BASELINE = ("auto", "true", "false")
@@ -24,8 +25,6 @@ PR_ACTIONS = ("opened", "synchronize", "reopened")
 FULL_EVENTS = ("push", "schedule", "workflow_dispatch", "merge_group")
 TRUE = ("true", "yes", "1", "on")
 FALSE = ("false", "no", "0", "off")
-# Secrets the action may see; each is masked before anything prints.
-SECRET_VARIABLES = ("ANTHROPIC_API_KEY",)
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -169,7 +168,8 @@ class Settings:
             run_id=env.get("GITHUB_RUN_ID", ""),
             output_path=env.get("GITHUB_OUTPUT") or None,
             step_summary_path=env.get("GITHUB_STEP_SUMMARY") or None,
-            secrets=tuple(env[name] for name in SECRET_VARIABLES if env.get(name)),
+            # every KEY/TOKEN/SECRET/PASSWORD variable: masked and redacted (redact.py)
+            secrets=secrets_from_env(env),
             anthropic=AnthropicSettings.from_env(env),
         )
 
@@ -182,6 +182,11 @@ class Settings:
 def step_summary_path() -> str | None:
     """Where to report when the settings themselves are bad (no Settings to ask)."""
     return os.environ.get("GITHUB_STEP_SUMMARY")
+
+
+def process_secrets() -> tuple[str, ...]:
+    """The secrets to mask when the settings themselves are bad (no Settings to ask)."""
+    return secrets_from_env(os.environ)
 
 
 def _read_event(path: str | None) -> Mapping:

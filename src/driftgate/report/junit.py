@@ -15,6 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from driftgate.redact import redact, redact_model
 from driftgate.results import CaseResult, RunResults
 
 # XML 1.0 cannot carry most control characters, even escaped; model output can contain them.
@@ -30,6 +31,7 @@ def write_junit(results: RunResults, path: str | Path) -> None:
 
 
 def render_junit(results: RunResults) -> str:
+    results = redact_model(results)
     cases = [c for c in results.cases if c.run_by_shard is None]
     counts = {
         "tests": len(cases),
@@ -65,7 +67,7 @@ def render_junit(results: RunResults) -> str:
     for case in cases:
         _testcase(suite, case, results.suite)
     ET.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    return redact('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n")
 
 
 def _testcase(parent: ET.Element, case: CaseResult, classname: str) -> None:

@@ -8,7 +8,10 @@ with a `limit` the details are shortened first (and the report says so), never t
 
 from __future__ import annotations
 
+import re
+
 from driftgate.cache import summary_line
+from driftgate.redact import redact, redact_model
 from driftgate.results import CaseResult, RunResults
 
 ICON = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️"}
@@ -23,21 +26,30 @@ def _num(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def _escape(text: str) -> str:
-    """Untrusted prose (reasons, judge reasoning) on one line, unable to open HTML, a
-    comment marker or a table cell."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+def untrusted(text: object, limit: int | None = None, *, cell: bool = False) -> str:
+    """The one way untrusted text (outputs, expected answers, stderr, judge reasoning, case
+    and suite names, paths, messages quoting them) enters the Markdown: shown, never read as
+    Markdown. One line (nothing can start a block, end a table row or close a <details>),
+    clipped to `limit`, in a code span whose fence is longer than any backtick run inside, so
+    GitHub renders no mention, link, image, HTML, entity or emphasis from it. In a table
+    cell (`cell`) a `|` is escaped, the one character that acts even inside a code span."""
+    text = redact(" ".join(str(text).split()))
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    if not text:
+        return "–"
+    if cell:
+        text = text.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _code(name: str) -> str:
-    """A case name as inline code; a backtick would end the span early."""
-    return "`" + name.replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
-
-
-def _clip(text: str, size: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= size else text[: size - 1] + "…"
+def _chart_label(name: str) -> str:
+    """A case name as a quoted mermaid label: letters, digits and a few safe marks only."""
+    label = re.sub(r"[^\w .:/+-]", "_", " ".join(name.split()))
+    return '"' + (label[:23] + "…" if len(label) > 24 else label) + '"'
 
 
 def _clip_middle(text: str, size: int) -> str:
@@ -50,17 +62,17 @@ def _clip_middle(text: str, size: int) -> str:
 
 
 def headline(results: RunResults) -> str:
-    s = results.summary
+    s, suite = results.summary, untrusted(results.suite, 200)
     if s.selected == 0:
-        return f"### ⏭️ driftgate · {results.suite}: no case affected by this change"
+        return f"### ⏭️ driftgate · {suite}: no case affected by this change"
     if s.verdict == "pass":
-        return f"### ✅ driftgate · {results.suite}: passed ({s.passed}/{s.selected} cases)"
+        return f"### ✅ driftgate · {suite}: passed ({s.passed}/{s.selected} cases)"
     parts = []
     if s.critical_regressions:
         parts.append(f"{s.critical_regressions} critical regression(s)")
     parts.append(f"{s.critical_failures} critical failure(s)")
     parts.append(f"{s.failed + s.errors} failing case(s)")
-    return f"### ❌ driftgate · {results.suite}: failed ({', '.join(parts)})"
+    return f"### ❌ driftgate · {suite}: failed ({', '.join(parts)})"
 
 
 def pass_rate_line(results: RunResults) -> str:
@@ -84,9 +96,9 @@ def baseline_line(results: RunResults) -> str | None:
     info = results.summary.baseline
     if info is None:
         return None
-    parts = [f"baseline: {info.source}"]
+    parts = [f"baseline: {untrusted(info.source, 200)}"]
     if info.commit:
-        parts.append(f"commit `{info.commit[:12]}`")
+        parts.append(f"commit {untrusted(info.commit[:12])}")
     if info.age_hours is not None:
         parts.append(f"{info.age_hours:.0f} h old")
     if info.at_merge_base is False:
@@ -105,7 +117,7 @@ def case_row(case: CaseResult) -> str:
     if case.regression:
         status += " 📉"
     return (
-        f"| {status} | {_code(case.name)} | {similarity} "
+        f"| {status} | {untrusted(case.name, 200, cell=True)} | {similarity} "
         f"| {grounding} | {judge} | {'⚠️ yes' if case.critical else ''} |"
     )
 
@@ -121,7 +133,7 @@ def _problem(case: CaseResult) -> list[str]:
         what += ", regressed"
     reasons = "; ".join(case.reasons) or case.error or what
     label = "**critical** " if case.critical else ""
-    line = f"- {label}{_code(case.name)} ({what}): {_escape(_clip_middle(reasons, 800))}"
+    line = f"- {label}{untrusted(case.name, 200)} ({what}): {untrusted(_clip_middle(reasons, 800))}"
     if case.line:
         line += f" · line {case.line}"
     base, threshold = case.baseline_similarity, case.threshold
@@ -130,7 +142,7 @@ def _problem(case: CaseResult) -> list[str]:
     lines = [line]
     if case.judge and case.judge.reasoning:
         score = f" {case.judge.score}/5" if case.judge.score is not None else ""
-        lines.append(f"  - judge{score}: _{_escape(_clip(case.judge.reasoning, REASONING_MAX))}_")
+        lines.append(f"  - judge{score}: {untrusted(case.judge.reasoning, REASONING_MAX)}")
     return lines
 
 
@@ -138,7 +150,7 @@ def _chart(cases: list[CaseResult]) -> list[str]:
     with_scores = [c for c in cases if c.similarity is not None][:CHART_MAX_CASES]
     if not with_scores or all(c.baseline_similarity is None for c in with_scores):
         return []
-    names = ", ".join(f'"{_clip(c.name, 24).replace(chr(34), chr(39))}"' for c in with_scores)
+    names = ", ".join(_chart_label(c.name) for c in with_scores)
     base = ", ".join(f"{(c.baseline_similarity or 0):.3f}" for c in with_scores)
     now = ", ".join(f"{c.similarity:.3f}" for c in with_scores)
     lines = [
@@ -190,7 +202,7 @@ def _render(results: RunResults, run_url, level: int, note: str | None, budget: 
     s = results.summary
     lines = [headline(results), ""]
     if s.selected == 0:
-        commit = f" (`{results.git_sha[:12]}`)" if results.git_sha else ""
+        commit = f" ({untrusted(results.git_sha[:12])})" if results.git_sha else ""
         lines.append(
             f"The latest push{commit} changed no file any case depends on, so nothing ran; "
             f"the gate passes."
@@ -204,7 +216,7 @@ def _render(results: RunResults, run_url, level: int, note: str | None, budget: 
         lines += ["", note]
     if s.gate_reasons:
         lines += ["", "**Why the gate failed**", ""]
-        reasons = [f"- {_escape(_clip(reason, 400))}" for reason in s.gate_reasons]
+        reasons = [f"- {untrusted(reason, 400)}" for reason in s.gate_reasons]
         lines += _fit(reasons, budget * 15 // 100, "reasons") if level >= BUDGETED else reasons
     selected = [c for c in results.cases if c.selected]
     critical = [c for c in selected if _notable(c) and c.critical]
@@ -233,13 +245,15 @@ def _render(results: RunResults, run_url, level: int, note: str | None, budget: 
         summary = f"<details><summary>{len(skipped)} skipped case(s)</summary>"
         if level < NO_SKIPPED_LIST:
             lines += ["", summary, ""]
-            lines += [f"- {_code(c.name)}: {_escape(c.selection_reason)}" for c in skipped]
+            lines += [
+                f"- {untrusted(c.name, 200)}: {untrusted(c.selection_reason, 400)}" for c in skipped
+            ]
             lines += ["", "</details>"]
         else:
             lines += ["", f"_{len(skipped)} case(s) skipped (list truncated)._"]
     if results.warnings and level < NOTABLE_ROWS:
         lines += ["", "<details><summary>Warnings</summary>", ""]
-        lines += [f"- {_escape(_clip(w, 300))}" for w in results.warnings]
+        lines += [f"- {untrusted(w, 300)}" for w in results.warnings]
         lines += ["", "</details>"]
     lines += ["", _footer(results, run_url)]
     return "\n".join(lines) + "\n"
@@ -252,7 +266,12 @@ def render_markdown(
     limit: int | None = None,
     artifact_hint: str | None = None,
 ) -> str:
-    """The report; with `limit`, shortened detail by detail until it fits."""
+    """The report; with `limit`, shortened detail by detail until it fits. Redacted first,
+    so no escaping can hide a secret from the redactor."""
+    return redact(_fitted(redact_model(results), run_url, limit, artifact_hint))
+
+
+def _fitted(results: RunResults, run_url, limit: int | None, artifact_hint) -> str:
     text = _render(results, run_url, FULL, None, limit or 0)
     if limit is None or len(text) <= limit:
         return text

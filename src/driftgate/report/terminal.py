@@ -1,10 +1,30 @@
-"""The table a person reads in a terminal or a CI log."""
+"""The table a person reads in a terminal or a CI log.
+
+Untrusted text (names, reasons) passes `shown`: control characters, terminal escape
+sequences among them, are printed as visible escapes; the CLI's redacting streams also keep
+any line from starting a workflow command.
+"""
 
 from __future__ import annotations
 
+import re
+
 from driftgate.cache import summary_line
+from driftgate.redact import redact, redact_model
 from driftgate.report.gate import critical_blockers
 from driftgate.results import CaseResult, RunResults
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_OR_BREAK = re.compile(_CONTROL.pattern[:-1] + r"\t\n]")
+
+
+def shown(text: str, *, one_line: bool = False) -> str:
+    """Untrusted text for a terminal: escapes (colours, cursor moves, bidi overrides) and
+    other control characters become visible `\\x1b`-style text; line breaks stay unless
+    `one_line` (names)."""
+    pattern = _CONTROL_OR_BREAK if one_line else _CONTROL
+    return pattern.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
 
 MARK = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "skipped": "SKIP"}
 
@@ -17,7 +37,8 @@ def case_line(case: CaseResult) -> str:
     sim = fmt(case.similarity)
     if case.threshold is not None and case.similarity is not None:
         sim += f"/{case.threshold:.2f}"
-    parts = [f"{MARK.get(case.status, case.status):4}", f"{case.name[:40]:40}", f"sim {sim:9}"]
+    name = shown(case.name, one_line=True)[:40]
+    parts = [f"{MARK.get(case.status, case.status):4}", f"{name:40}", f"sim {sim:9}"]
     if case.grounding_ratio is not None:
         parts.append(f"grounded {fmt(case.grounding_ratio)}")
     if case.delta is not None:
@@ -30,17 +51,19 @@ def case_line(case: CaseResult) -> str:
 
 
 def render_table(results: RunResults) -> str:
-    lines = [f"driftgate · {results.suite}"]
+    results = redact_model(results)
+    lines = [f"driftgate · {shown(results.suite, one_line=True)}"]
     for case in results.cases:
         if not case.selected:
             continue
         lines.append(case_line(case))
         for reason in case.reasons:
             for i, text in enumerate(reason.splitlines()[:6]):
-                lines.append(("      ↳ " if i == 0 else "        ") + text)
+                lines.append(("      ↳ " if i == 0 else "        ") + shown(text))
     skipped = [c for c in results.cases if not c.selected]
     if skipped:
-        lines.append(f"skipped {len(skipped)} case(s): " + ", ".join(c.name for c in skipped[:10]))
+        names = ", ".join(shown(c.name, one_line=True) for c in skipped[:10])
+        lines.append(f"skipped {len(skipped)} case(s): {names}")
     s = results.summary
     lines.append("")
     pass_at_1 = "-" if s.pass_at_1 is None else f"{s.pass_at_1:.2f}"
@@ -55,5 +78,5 @@ def render_table(results: RunResults) -> str:
     if cache:
         lines.append(cache)
     lines.append(f"verdict: {s.verdict.upper()}")
-    lines.extend(f"  - {reason}" for reason in s.gate_reasons)
-    return "\n".join(lines)
+    lines.extend(f"  - {shown(reason)}" for reason in s.gate_reasons)
+    return redact("\n".join(lines))
