@@ -58,7 +58,7 @@ class AnthropicSettings:
 
     @property
     def trace_secrets(self) -> tuple[str, ...]:
-        """The values a trace file must not contain: the key as given and as sent."""
+        """The values a trace file must not contain: the key as sent and the other secrets."""
         return tuple(dict.fromkeys((*self.secrets, self.api_key) if self.api_key else self.secrets))
 
 
