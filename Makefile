@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean image image-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,17 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/actionlint
+
+# The action's image, built with podman from the Dockerfile as localhost/driftgate:dev; the
+# machine set-up (podman, runc, the local base image) is cached by .ci/image-setup. docs/image.md.
+IMAGE ?= localhost/driftgate:dev
+
+image:
+	IMAGE=$(IMAGE) .ci/image-build
+
+# The built image through the action's PR life cycle, run as GitHub's runner runs it.
+image-test: image $(VENV)/.dev
+	DRIFTGATE_IMAGE_TEST=1 DRIFTGATE_IMAGE=$(IMAGE) $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/image
 
 clean:
 	rm -rf $(VENV)

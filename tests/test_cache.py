@@ -127,6 +127,18 @@ def test_put_then_get_hits_and_counts(tmp_path):
     assert Cache(tmp_path).get("outputs", key)["output"] == "Build failed on step 3."
 
 
+def test_entries_are_readable_by_other_users_as_open_would_make_them(tmp_path):
+    """The action runs as root in its container; the runner's user saves the cache afterwards."""
+    cache = Cache(tmp_path)
+    key = output_key(ANTHROPIC, **base_request())
+    cache.put("outputs", key, {"output": "x"})
+    (entry,) = tmp_path.rglob("*.json")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert entry.stat().st_mode & 0o777 == 0o666 & ~mask
+    assert entry.stat().st_mode & 0o004  # world-readable under the usual umask 022
+
+
 def test_an_entry_the_caller_cannot_use_is_a_miss(tmp_path):
     cache = Cache(tmp_path)
     cache.put("outputs", "k1", {"output": 3})

@@ -18,10 +18,8 @@ EDGES = {"cli.py", "action/settings.py"}
 ALLOWED = {
     # the local model must never be downloaded: offline switches set before transformers loads
     "score/embedder.py": ('os.environ.setdefault("HF_HUB_OFFLINE"', "os.environ.setdefault("),
-    # git subprocesses inherit the environment (HOME, credentials helpers), plus fixed switches
-    "select/git.py": ("env = dict(os.environ, GIT_TERMINAL_PROMPT",),
-    "compare/store.py": ('env={**os.environ, "GIT_TERMINAL_PROMPT"',),
-    "git.py": ("os.environ",),
+    # git subprocesses inherit the environment (HOME, credential helpers), plus fixed switches
+    "git.py": ("**os.environ,",),
     # a `command` target runs the team's script in the job's own environment
     "generate/process.py": ("env=env if env is not None else os.environ.copy()",),
 }

@@ -58,6 +58,7 @@ def test_run_scores_every_case_and_keeps_errors(tmp_path, write_suite, embedder)
     assert s.pass_at_1 == 0.25
     assert s.verdict == "fail"
     assert s.gate_reasons == ["pass@1 0.25 < min_pass_rate 0.50"]
+    assert s.pass_rate == 0.25  # passing cases / run cases, reported beside pass@1
 
 
 def test_critical_failure_fails_even_above_pass_rate(tmp_path, write_suite, embedder):

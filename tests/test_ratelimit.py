@@ -88,3 +88,23 @@ def test_a_later_shorter_refusal_never_shortens_the_pause():
     backoff.refused(10.0)
     backoff.refused(1.0)
     assert backoff.wait_time() == pytest.approx(10.0)
+
+
+def test_github_waits_primary_reset_secondary_retry_after_or_a_minute():
+    from driftgate.ratelimit import SECONDARY_DEFAULT_S, github_wait_s
+
+    primary = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1000"}
+    assert github_wait_s(primary, now=400.0) == 601.0  # to the reset, plus its second
+    assert github_wait_s({"retry-after": "7", **primary}, now=400.0) == 7.0
+    assert github_wait_s({"x-ratelimit-remaining": "12"}) == SECONDARY_DEFAULT_S
+    assert github_wait_s({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "soon"}) == 60.0
+
+
+def test_wait_budget_refuses_a_wait_it_cannot_afford_whole():
+    from driftgate.ratelimit import WaitBudget
+
+    slept: list[float] = []
+    budget = WaitBudget(60, sleep=slept.append)
+    assert budget.wait(45) and not budget.wait(20) and budget.wait(15)
+    assert slept == [45, 15] and budget.left_s() == 0
+    assert not WaitBudget(0, sleep=slept.append).wait(0.5)

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import stat
-import subprocess
 import tempfile
 import threading
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from driftgate import redact
+from driftgate.git import Git, GitError
 from driftgate.results import CacheStats
 
 if TYPE_CHECKING:
@@ -39,6 +39,9 @@ SECRET_NOT_STORED = (
 )
 KINDS = ("outputs", "judge", "embeddings")
 PRUNE_AFTER_DAYS = 30
+# Read once at import: os.umask can only be read by setting it, process-wide, not thread-safe.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 # Bump when the meaning of a stored value changes: old entries then simply miss.
 FORMAT = 1
 
@@ -185,6 +188,9 @@ class Cache:
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
             try:
+                # mkstemp makes the file 0600: in the container (root) that would lock the
+                # runner's user out of the cache it saves and restores. Use the umask, as open().
+                os.fchmod(handle, 0o666 & ~_UMASK)
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
                     json.dump(entry, stream, ensure_ascii=False, separators=(",", ":"))
                 os.replace(tmp, target)
@@ -396,8 +402,9 @@ class RepoFiles:
     callers must not cache.
     """
 
-    def __init__(self, root: str | Path, ignore: Iterable[str] = ()):
+    def __init__(self, root: str | Path, ignore: Iterable[str] = (), git: Git | None = None):
         self.root = Path(root)
+        self.git = git or Git()
         # The suite file: its cases' inputs are in the keys already, so editing one case
         # must not count as a change of "every file" for the cases without trigger_paths.
         self.ignore = frozenset(ignore)
@@ -411,8 +418,8 @@ class RepoFiles:
         with self._lock:
             if self._blobs is None and self.problem is None:
                 try:
-                    self._blobs = _git_blobs(self.root)
-                except (OSError, subprocess.SubprocessError, ValueError) as exc:
+                    self._blobs = _git_blobs(self.root, self.git)
+                except GitError as exc:
                     self.problem = f"cannot list repository files with git: {exc}"
             return self._blobs
 
@@ -454,24 +461,10 @@ class RepoFiles:
         return matched
 
 
-def _git(root: Path, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        ["git", *args],
-        cwd=root,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise ValueError(done.stderr.strip() or f"git {args[0]} exited {done.returncode}")
-    return done.stdout
-
-
-def _git_blobs(root: Path) -> dict[str, str]:
+def _git_blobs(root: Path, git: Git) -> dict[str, str]:
     """path -> blob id for every tracked file, as it is in the work tree right now."""
     blobs: dict[str, str] = {}
-    for record in _git(root, "ls-files", "-s", "-z").split("\0"):
+    for record in git.run(root, "ls-files", "-s", "-z").split("\0"):
         if not record:
             continue
         meta, _, path = record.partition("\t")
@@ -479,12 +472,12 @@ def _git_blobs(root: Path) -> dict[str, str]:
         if len(parts) == 3:
             blobs[path] = parts[1]
     # Files edited but not staged: git's index still holds the old content's id.
-    changed = [p for p in _git(root, "diff", "--name-only", "--relative", "-z").split("\0") if p]
+    changed = [p for p in git.run(root, "diff", "--name-only", "--relative", "-z").split("\0") if p]
     present = [p for p in changed if (root / p).is_file()]
     for path in changed:
         if path not in present:
             blobs[path] = "deleted"
     if present:
-        ids = _git(root, "hash-object", "--stdin-paths", stdin="\n".join(present) + "\n")
+        ids = git.run(root, "hash-object", "--stdin-paths", input="\n".join(present) + "\n")
         blobs.update(zip(present, ids.split(), strict=True))
     return blobs

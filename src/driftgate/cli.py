@@ -91,6 +91,17 @@ def _usd(value: str) -> float:
 
 def add_quality_arguments(parser: argparse.ArgumentParser) -> None:
     """The quality layer's flags: judge policy, cost budget, traces."""
+    add_judge_arguments(parser)
+    parser.add_argument(
+        "--traces",
+        type=Path,
+        metavar="DIR",
+        help="write every target and judge request and raw response here (no API key)",
+    )
+
+
+def add_judge_arguments(parser: argparse.ArgumentParser) -> None:
+    """Which cases the judge grades, and the budget its calls share."""
     parser.add_argument(
         "--judge",
         choices=["critical", "selected", "all", "never"],
@@ -101,12 +112,6 @@ def add_quality_arguments(parser: argparse.ArgumentParser) -> None:
         type=_usd,
         metavar="USD",
         help="stop starting API calls once this much is spent; the rest are skipped (budget)",
-    )
-    parser.add_argument(
-        "--traces",
-        type=Path,
-        metavar="DIR",
-        help="write every target and judge request and raw response here (no API key)",
     )
 
 
@@ -158,7 +163,7 @@ def run_options(args: argparse.Namespace, **extra):
         **extra,
         cache_dir=getattr(args, "cache_dir", None),
         cache_mode="off" if getattr(args, "no_cache", False) else None,
-        anthropic=AnthropicSettings.from_env(os.environ),  # the CLI's edge: read once here
+        anthropic=getattr(args, "anthropic", None) or AnthropicSettings.from_env(os.environ),
     )
 
 
@@ -223,20 +228,16 @@ def _commit(rev: str | None, config: Path) -> str | None:
     """A full SHA for --merge-base, which also accepts branch names and short SHAs."""
     if rev is None:
         return None
-    import subprocess
-
     from driftgate.errors import UsageError
+    from driftgate.git import Git, GitError
 
-    done = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-        cwd=config.resolve().parent,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
+    try:
+        sha = Git().resolve(config.resolve().parent, rev)
+    except GitError as exc:
+        raise UsageError(f"--merge-base {rev}: {exc}") from None
+    if sha is None:
         raise UsageError(f"--merge-base {rev}: not a commit in this repository")
-    return done.stdout.strip()
+    return sha
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -311,6 +312,14 @@ def cmd_select(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    if args.monitor:
+        from driftgate.monitor.results import MonitorResults
+
+        schema = MonitorResults.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = "driftgate monitor results (driftgate monitor --output-json)"
+        print(json.dumps(schema, indent=2))
+        return EXIT_PASS
     if args.results:
         from driftgate.results_schema import results_json_schema_text
 
@@ -346,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     calibrate = sub.add_parser(
         "calibrate",
-        help="run the suite N times and propose min_similarity / max_drop per case",
+        help="run the suite N times and propose min_similarity and noise_sd per case",
     )
     add_config_argument(calibrate)
     calibrate.add_argument(
@@ -395,8 +404,12 @@ def build_parser() -> argparse.ArgumentParser:
     plan.set_defaults(handler=plan_command)
 
     schema = sub.add_parser("schema", help="print the suite file's JSON Schema")
-    schema.add_argument(
+    which = schema.add_mutually_exclusive_group()
+    which.add_argument(
         "--results", action="store_true", help="print the results JSON's schema instead"
+    )
+    which.add_argument(
+        "--monitor", action="store_true", help="print the monitor results' schema instead"
     )
     schema.set_defaults(handler=cmd_schema)
 
@@ -410,6 +423,11 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--report-md", type=Path, help="write the Markdown report here")
     merge.add_argument("--junit", type=Path, help="write JUnit XML here (test reporters)")
     merge.set_defaults(handler=cmd_merge)
+
+    from driftgate.commands import monitor, promote
+
+    monitor.add_parser(sub, add_config_argument, add_judge_arguments)
+    promote.add_parser(sub, add_config_argument)
 
     action = sub.add_parser(
         "action",
@@ -425,6 +443,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, bad usage is 2
         return int(exc.code or 0)
+    from driftgate.anthropic_client import AnthropicSettings
+
+    # The edge: Claude's key and base URL are read here, once, for every command.
+    args.anthropic = AnthropicSettings.from_env(os.environ)
     # The edge: the environment's secrets are collected here, and everything the command
     # prints or writes passes the redactor; no printed line can start a workflow command.
     with installed(Redactor(secrets_from_env(os.environ))):

@@ -6,7 +6,6 @@ changed files come from, where the baseline lives) arrives in `RunOptions`.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -23,8 +22,10 @@ from driftgate.compare import (
     read_baseline_from_branch,
     write_baseline_to_branch,
 )
-from driftgate.compare.store import DEFAULT_BRANCH, GitFailed, default_merge_base
-from driftgate.config import SuiteSpec, load_suite
+from driftgate.compare.drift import record_noise
+from driftgate.compare.sequential import first_look_alpha, more_samples, sample_bound
+from driftgate.compare.store import DEFAULT_BRANCH, default_merge_base
+from driftgate.config import CaseSpec, SuiteSpec, load_suite
 from driftgate.config.schema import OutputsTarget
 from driftgate.errors import UsageError
 from driftgate.generate import Generation, generate_all
@@ -32,6 +33,7 @@ from driftgate.generate.cached import CachingGenerator
 from driftgate.generate.outputs_target import OutputsFile
 from driftgate.generate.plan_file import check_outputs_file, check_plan, unselected_lines_warning
 from driftgate.generate.runner import Targets
+from driftgate.git import Git, GitError
 from driftgate.report.gate import summarize
 from driftgate.results import BaselineInfo, CaseResult, GateSettings, RunResults
 from driftgate.score.embedder import Embedder, check_embedding_model
@@ -64,18 +66,18 @@ class RunOptions:
     judge: str | None = None  # --judge POLICY, overrides the suite's judge.policy
     max_cost: float | None = None  # --max-cost USD: no new API call once reached
     traces: Path | None = None  # --traces DIR: every API request/response as JSON
+    git: Git | None = None  # every git command of the run (tests hand in a fake); default Git()
     # key and base URL for anthropic targets and the judge: the edges read the environment
     anthropic: AnthropicSettings = field(default_factory=AnthropicSettings)
 
 
-def git_sha(root: Path) -> str | None:
-    done = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip() if done.returncode == 0 else None
+def git_sha(root: Path, git: Git | None = None) -> str | None:
+    return (git or Git()).head(root)
 
 
-def skeleton(suite: SuiteSpec, selection: SelectionResult, mode: str) -> RunResults:
+def skeleton(
+    suite: SuiteSpec, selection: SelectionResult, mode: str, git: Git | None = None
+) -> RunResults:
     """Every case of the suite, selected or not, before anything runs."""
     gate = suite.gate
     results = RunResults(
@@ -84,7 +86,7 @@ def skeleton(suite: SuiteSpec, selection: SelectionResult, mode: str) -> RunResu
         suite_path=suite.relpath,
         suite_hash=suite.file_hash,
         embedding_model=suite.embedding_model,
-        git_sha=git_sha(suite.root),
+        git_sha=git_sha(suite.root, git),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         mode=mode,
         warnings=[w.located for w in suite.warnings] + list(selection.warnings),
@@ -94,6 +96,7 @@ def skeleton(suite: SuiteSpec, selection: SelectionResult, mode: str) -> RunResu
             max_latency_increase=gate.max_latency_increase,
             max_cost_increase=gate.max_cost_increase,
             pass_at_k=list(suite.pass_at_k),
+            confidence=gate.confidence,
         ),
     )
     for item in selection.selections:
@@ -117,15 +120,18 @@ def skeleton(suite: SuiteSpec, selection: SelectionResult, mode: str) -> RunResu
 def run(options: RunOptions) -> RunResults:
     started = time.perf_counter()
     say = options.progress or (lambda message: None)
-    suite = load_suite(options.config)
+    git = options.git = options.git or Git()
+    suite = load_suite(options.config, git=git)
     if options.embedder is None:
         check_embedding_model(suite)  # before any paid call: a missing model is exit 2 now
     if options.samples:
         cases = tuple(replace(case, samples=options.samples) for case in suite.cases)
         suite = replace(suite, cases=cases)
     outputs = outputs_file(options.outputs) if options.outputs else None
-    selection = select_cases(suite, options.changes, names=options.names, tags=options.tags)
-    results = skeleton(suite, selection, "full" if options.changes is None else "selective")
+    selection = select_cases(
+        suite, options.changes, names=options.names, tags=options.tags, git=git
+    )
+    results = skeleton(suite, selection, "full" if options.changes is None else "selective", git)
     if options.shard is not None:
         apply_shard(results, options.shard, {c.name: c.samples for c in selection.selected})
     running = {c.name for c in results.cases if c.selected}
@@ -144,6 +150,10 @@ def run(options: RunOptions) -> RunResults:
         tracer=quality.tracer,
         anthropic=options.anthropic,
     )
+    # Over the whole selection, so that every shard records the same gate settings.
+    bounds = {c.name: sample_bound(c, targets.for_case(c)) for c in selection.selected}
+    if options.update_baseline:  # read by every PR branching here: precise where it blocks
+        cases = [baseline_sized(c, suite, bounds[c.name]) for c in cases]
     total = sum(case.samples for case in cases)
     finished = 0
 
@@ -156,13 +166,14 @@ def run(options: RunOptions) -> RunResults:
         say(f"[{finished}/{total}] {label}: {state}{took}")
 
     cache = open_cache(suite, options)
-    generator = CachingGenerator(suite, targets, cache)
+    generator = CachingGenerator(suite, targets, cache, git)
     if options.plan:
         check_plan(options.plan, suite)
     outputs_path = None
     if options.outputs:
         outputs_path = OutputsFile.resolve(options.outputs, suite.root, suite.path.parent)
         check_outputs_file(outputs_path, cases, generator)
+    embedder = options.embedder or Embedder(suite.embedding_model)  # loads on first encode
     try:
         generations = generate_all(
             cases, targets, suite.concurrency, on_done=on_done, generate=generator
@@ -174,20 +185,30 @@ def run(options: RunOptions) -> RunResults:
             )
             if ignored:
                 results.warnings.append(ignored)
+        names = [case.name for case in cases]
+        extra = baseline_texts(baseline[0], names) if baseline else []
+        scored = score_cases(suite, cases, generations, embedder, cache, extra_texts=extra)
+        put_cases(results, scored)
+        record_noise(results, suite)
+        if baseline:
+            results.gate.alpha_first_look = first_look_alpha(results, selection.selected, bounds)
+            compare_to_baseline(results, *baseline, suite, embedder.similarity)
+            cases = sample_ambiguous(
+                results,
+                baseline,
+                suite,
+                cases,
+                generations,
+                bounds,
+                generator,
+                embedder,
+                cache,
+                say,
+            )
     finally:
         targets.close()
     results.warnings += target_warnings(generations) + targets.warnings()
-    results.warnings += cache.warnings  # before the judge's: shard merges keep this order
-    embedder = options.embedder or Embedder(suite.embedding_model)  # loads on first encode
-    names = [case.name for case in cases]
-    extra = baseline_texts(baseline[0], names) if baseline else []
-    scored = score_cases(suite, cases, generations, embedder, cache, extra_texts=extra)
-    for case_result in scored:
-        index = next(i for i, c in enumerate(results.cases) if c.name == case_result.name)
-        previous = results.cases[index]
-        case_result.selected = previous.selected
-        case_result.selection_reason = previous.selection_reason
-        results.cases[index] = case_result
+    results.warnings += [w for w in cache.warnings if w not in results.warnings]
     record_versions(results, suite, targets, quality.policy)
     results.summary.calls = sum(g.calls for g in generations.values())
     quality.finish(results, cases, generations, cache)  # costs, budget skips, judge
@@ -206,9 +227,64 @@ def run(options: RunOptions) -> RunResults:
                 f"they have no baseline score until a full run (--all) records one"
             )
         branch = options.baseline_branch or DEFAULT_BRANCH
-        commit = write_baseline_to_branch(suite.root, branch, results, results.git_sha)
+        commit = write_baseline_to_branch(suite.root, branch, results, results.git_sha, git=git)
         say(f"baseline for {results.git_sha[:12]} pushed to branch '{branch}' ({commit[:12]})")
     return results
+
+
+def baseline_sized(case: CaseSpec, suite: SuiteSpec, bound: int) -> CaseSpec:
+    """A baseline's cases that can block get `max_samples`: a precise reference for every
+    PR compared with it."""
+    if case.critical or suite.gate.fail_on_regression:
+        return replace(case, samples=bound)
+    return case
+
+
+def put_cases(results: RunResults, scored: list[CaseResult]) -> None:
+    """Scored cases into their place in the results, keeping how they were selected and
+    what sequential sampling already recorded."""
+    for case_result in scored:
+        index = next(i for i, c in enumerate(results.cases) if c.name == case_result.name)
+        previous = results.cases[index]
+        case_result.selected = previous.selected
+        case_result.selection_reason = previous.selection_reason
+        case_result.p_value_first = previous.p_value_first  # the first look stays the first
+        case_result.extra_samples = previous.extra_samples
+        results.cases[index] = case_result
+
+
+def sample_ambiguous(
+    results, baseline, suite, cases, generations, bounds, generate, embedder, cache, say
+) -> list[CaseSpec]:
+    """Draw more samples for the cases whose drop is ambiguous, a batch at a time, until
+    each is decided or at `max_samples`; returns the case specs with their final counts."""
+    by_name = {c.name: c for c in cases}
+    while todo := more_samples(results, suite, bounds):
+        offsets = {name: by_name[name].samples for name in todo}
+
+        def draw(case: CaseSpec, i: int, offsets=offsets) -> Generation:
+            return generate(by_name[case.name], offsets[case.name] + i)
+
+        for name, more in todo.items():
+            p = results.case(name).p_value
+            say(f"{name}: drop ambiguous (p = {p:.3f}), drawing {more} more sample(s)")
+        batch = generate_all(
+            [replace(by_name[name], samples=more) for name, more in todo.items()],
+            None,
+            suite.concurrency,
+            generate=draw,
+        )
+        generations.update({(name, offsets[name] + i): g for (name, i), g in batch.items()})
+        grown = [replace(by_name[n], samples=offsets[n] + more) for n, more in todo.items()]
+        by_name.update({c.name: c for c in grown})
+        scored = score_cases(suite, grown, generations, embedder, cache)
+        drawn = {name: results.case(name).extra_samples + more for name, more in todo.items()}
+        put_cases(results, scored)
+        for result in scored:
+            result.extra_samples = drawn[result.name]
+        record_noise(results, suite)
+        compare_to_baseline(results, *baseline, suite, embedder.similarity)
+    return [by_name[c.name] for c in cases]
 
 
 def outputs_file(path: Path) -> Path:
@@ -240,12 +316,12 @@ def find_baseline(
         return load_baseline_file(options.baseline)
     if not options.baseline_branch:
         return None
-    merge_base = options.merge_base or default_merge_base(suite.root)
+    merge_base = options.merge_base or default_merge_base(suite.root, options.git)
     try:
         found = read_baseline_from_branch(
-            suite.root, options.baseline_branch, suite.name, merge_base
+            suite.root, options.baseline_branch, suite.name, merge_base, options.git
         )
-    except GitFailed as exc:
+    except GitError as exc:
         results.warnings.append(f"no baseline: {exc}")
         return None
     if found is None:

@@ -1,4 +1,5 @@
-"""One pause shared by every Anthropic call of a run, so a 429 slows the whole pool at once.
+"""Waiting out rate limits: one pause shared by every Anthropic call of a run, and a bounded
+budget for GitHub's limits.
 
 The SDK retries a 429 after exactly `retry-after` seconds, without jitter: N workers that
 are refused together retry together and are refused again (a thundering herd), while
@@ -7,6 +8,10 @@ every client of the run, makes one refusal pause all calls until the server's de
 then releases them spread over a short random window.
 
     client = anthropic.Anthropic(..., middleware=[ratelimit.SHARED])
+
+GitHub's primary limit names a reset time that may be an hour away; its secondary limits ask
+for `retry-after` seconds (or a minute when they name none). A job must not stall on them:
+`WaitBudget` caps the total a run waits, and past it the caller skips the comment or status.
 """
 
 from __future__ import annotations
@@ -94,3 +99,43 @@ class Backoff:
 
 # One per process: the target and the judge share the account's rate limit.
 SHARED = Backoff()
+
+DEFAULT_MAX_WAIT_S = 60.0  # GitHub rate limits: total wait per run
+SECONDARY_DEFAULT_S = 60.0  # GitHub: "wait at least one minute" when no retry-after is given
+
+
+def github_wait_s(headers, now: float | None = None) -> float:
+    """How long GitHub asks us to wait after a rate-limit refusal (headers lower-cased)."""
+    asked = retry_after_s(headers)
+    if asked is not None:  # secondary limits, and some primary ones, say it directly
+        return asked
+    if str(headers.get("x-ratelimit-remaining", "")).strip() == "0":
+        try:
+            reset = float(headers.get("x-ratelimit-reset", ""))
+        except ValueError:
+            return SECONDARY_DEFAULT_S
+        now = time.time() if now is None else now
+        return max(0.0, reset - now) + 1.0  # the reset second itself may not be over
+    return SECONDARY_DEFAULT_S
+
+
+class WaitBudget:
+    """At most `total_s` seconds of waiting, shared by every call it is given to."""
+
+    def __init__(self, total_s: float = DEFAULT_MAX_WAIT_S, *, sleep=time.sleep):
+        self.total_s = max(0.0, total_s)
+        self.spent_s = 0.0
+        self._sleep = sleep
+        self._lock = threading.Lock()
+
+    def left_s(self) -> float:
+        return max(0.0, self.total_s - self.spent_s)
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep `seconds` if the budget allows it; False (and no sleep) otherwise."""
+        with self._lock:
+            if seconds > self.total_s - self.spent_s:
+                return False
+            self.spent_s += seconds
+        self._sleep(seconds)
+        return True

@@ -128,6 +128,18 @@ class CaseResult(Model):
     delta: float | None = None
     delta_ci: list[float] | None = None
     regression: bool = False
+    # The regression test (compare/rules.py): the case's noise (per-sample similarity sd and
+    # its degrees of freedom; a baseline keeps it for the next run), the one-sided p-value of
+    # the drop at the first look and with every sample, the Holm-adjusted p-value across the
+    # run's cases, the smallest drop that counts, and how sure a block is, in words.
+    noise_sd: float | None = None
+    noise_df: int | None = None
+    p_value: float | None = None
+    p_value_first: float | None = None
+    p_adjusted: float | None = None
+    max_drop: float | None = None
+    regression_reason: str | None = None
+    extra_samples: int = 0  # drawn by sequential sampling because the drop was ambiguous
     comparable: bool | None = None
     comparison_note: str | None = None
     output_drift: float | None = None
@@ -171,8 +183,14 @@ class Summary(Model):
     passed: int = 0
     failed: int = 0
     errors: int = 0
+    # A case passes when at least half its samples pass (errors count as failures);
+    # pass_rate is the share of run cases that pass, what gate.min_pass_rate is held to.
+    # pass_at_1 is the sample-level estimate: the mean over cases of passing samples / N.
+    pass_rate: float | None = None
     pass_at_1: float | None = None
     pass_at_k: dict[str, float] = {}
+    samples_spent: int = 0  # generations scored, sequential extras included
+    extra_samples: int = 0
     critical_failures: int = 0
     regressions: int = 0
     critical_regressions: int = 0
@@ -211,6 +229,10 @@ class GateSettings(Model):
     max_cost_increase: float | None = None
     # The k values of pass@k the summary reports (suite `pass_at_k`).
     pass_at_k: list[int] = []
+    # 1 - confidence is the chance that noise blocks an unchanged run (Holm across cases);
+    # with sequential sampling alpha_first_look of it is spent on the first look.
+    confidence: float = 0.995
+    alpha_first_look: float = 0.0
 
 
 class RunResults(Model):

@@ -100,7 +100,7 @@ def test_pr_regression_then_fix_edits_the_same_comment(tmp_path, repo, fake):
     assert done.returncode == 1, done.stdout + done.stderr
     (comment,) = fake.comments[2]
     assert "refund_routing" in comment["body"] and "failed" in comment["body"]
-    assert comment["body"].startswith("<!-- driftgate-report suite=support -->")
+    assert comment["body"].startswith("<!-- driftgate-report suite=support key=")
     assert "::error file=llm-evals.yaml,line=10,title=driftgate%3A refund_routing::" in done.stdout
     assert fake.statuses[-1]["state"] == "failure"
     assert outputs(tmp_path)["verdict"] == "fail"
@@ -115,7 +115,9 @@ def test_pr_regression_then_fix_edits_the_same_comment(tmp_path, repo, fake):
     assert edited["id"] == comment["id"]
     assert "passed" in edited["body"].split("\n")[1]
     assert [s["state"] for s in fake.statuses] == ["failure", "success"]
-    assert not any(path.endswith("/user") for _, path, _ in fake.requests)
+    # Who owns the comment: GET /user, whose 403 means the Actions token (github-actions[bot]).
+    assert sum(path.endswith("/user") for _, path, _ in fake.requests) == 2  # once per run
+    assert edited["user"]["login"] == "github-actions[bot]"
 
 
 def test_pr_touching_no_case_posts_nothing_and_loads_no_model(tmp_path, repo, fake):

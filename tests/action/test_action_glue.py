@@ -270,7 +270,9 @@ def test_inputs_reach_the_pipeline_options(tmp_path, repo, fake):
 def test_a_push_touching_no_case_updates_an_existing_comment(tmp_path, repo, fake):
     from driftgate.action.github import marker
 
-    fake.add_comment(2, f"{marker('support')}\n### ❌ driftgate · support: failed", "bot")
+    fake.add_comment(
+        2, f"{marker('support')}\n### ❌ driftgate · support: failed", "github-actions[bot]"
+    )
     repo.branch("docs")
     repo.write({"README.md": "more docs\n"})
     head = repo.commit("docs only")

@@ -155,7 +155,7 @@ def test_action_yml_declares_exactly_what_the_action_reads_and_writes(tmp_path):
 
     import yaml
 
-    from driftgate.action import main, settings
+    from driftgate.action import main, monitor_mode, settings
 
     meta = yaml.safe_load((Path(__file__).parents[2] / "action.yml").read_text())
     read = set(re.findall(r'get\("([a-z-]+)"', inspect.getsource(settings.Settings.from_env)))
@@ -163,5 +163,6 @@ def test_action_yml_declares_exactly_what_the_action_reads_and_writes(tmp_path):
     assert set(meta["inputs"]) == read
     written = set(re.findall(r'"([a-z0-9-]+)": ', inspect.getsource(main._outputs)))
     written |= set(re.findall(r'set_output\("([a-z0-9-]+)"', inspect.getsource(main)))
+    written |= set(re.findall(r'"([a-z0-9-]+)": ', inspect.getsource(monitor_mode.monitor_mode)))
     assert set(meta["outputs"]) == written
     assert meta["runs"]["using"] == "docker"

@@ -53,11 +53,11 @@ def test_proposals_sit_below_the_cluster_and_above_the_noise(suite):
     refunds = by_name["refunds"]
     # p5 = 0.86 + 0.2 * 0.01 = 0.862; minus the 0.02 margin = 0.842, floored to 0.84.
     assert refunds.new["min_similarity"] == 0.84
-    # sd = 0.0158; 2.33 * 0.0158 * sqrt(2 / 1) = 0.0521, rounded up to 0.06.
-    assert refunds.new["max_drop"] == 0.06
-    assert "noise hides drops under 0.06" in refunds.note
-    assert refunds.was == {"min_similarity": 0.8, "max_drop": 0.05}
-    assert by_name["greeting"].new == {"min_similarity": 0.93, "max_drop": 0.02}
+    # sd = 0.0158, rounded up (never understated) to 0.016, measured over 5 samples.
+    assert (refunds.new["noise_sd"], refunds.new["noise_samples"]) == (0.016, 5)
+    assert refunds.note is None  # sd under 0.02: one sample is precise enough
+    assert refunds.was == {"min_similarity": 0.8, "noise_sd": None, "noise_samples": None}
+    assert by_name["greeting"].new == {"min_similarity": 0.93, "noise_sd": 0.0, "noise_samples": 5}
     assert by_name["tone"].new == {} and by_name["tone"].note.startswith("not calibrated")
 
 
@@ -65,7 +65,13 @@ def test_patch_is_yaml_with_the_distribution(suite):
     patch = render_patch(propose(suite, RESULTS), suite, 5)
     data = YAML(typ="safe").load(patch)
     cases = {c["name"]: c for c in data["eval_suite"]["cases"]}
-    assert cases["refunds"] == {"name": "refunds", "min_similarity": 0.84, "max_drop": 0.06}
+    assert cases["refunds"] == {
+        "name": "refunds",
+        "min_similarity": 0.84,
+        "noise_sd": 0.016,
+        "noise_samples": 5,
+    }
+    assert "noise_sd: 0.016  # new" in patch
     assert "min 0.860 p5 0.862 median 0.880 max 0.900 sd 0.016" in patch
     assert "min_similarity: 0.84  # was 0.80" in patch
 
@@ -73,24 +79,26 @@ def test_patch_is_yaml_with_the_distribution(suite):
 def test_write_changes_only_the_values_and_keeps_comments_and_layout(suite):
     changed = apply_patch(suite.path, propose(suite, RESULTS))
     after = suite.path.read_text(encoding="utf-8")
-    assert changed == 4  # refunds: replace + insert; greeting: two inserts
+    assert changed == 6  # refunds: replace + 2 inserts; greeting: 3 inserts
     expected = (
         SUITE.replace(
             "      min_similarity: 0.8   # set by hand in March",
             "      min_similarity: 0.84   # set by hand in March",
         )
-        .replace("    - name: refunds\n", "    - name: refunds\n      max_drop: 0.06\n")
+        .replace(
+            "    - name: refunds\n",
+            "    - name: refunds\n      noise_sd: 0.016\n      noise_samples: 5\n",
+        )
         .replace(
             '      name: "greeting"\n',
-            '      name: "greeting"\n      min_similarity: 0.93\n      max_drop: 0.02\n',
+            '      name: "greeting"\n      min_similarity: 0.93\n      noise_sd: 0.00\n'
+            "      noise_samples: 5\n",
         )
     )
     assert after == expected
     reloaded = load_suite(suite.path, root=suite.root)
-    assert (reloaded.case("refunds").min_similarity, reloaded.case("refunds").max_drop) == (
-        0.84,
-        0.06,
-    )
+    refunds = reloaded.case("refunds")
+    assert (refunds.min_similarity, refunds.noise_sd, refunds.noise_samples) == (0.84, 0.016, 5)
     assert reloaded.case("greeting").min_similarity == 0.93
     # Applying the same proposals again changes nothing.
     assert apply_patch(suite.path, propose(suite, RESULTS)) == 0

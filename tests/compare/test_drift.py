@@ -89,7 +89,7 @@ def test_sampling_noise_is_reported_not_blocked(suite):
     assert refunds.delta < -0.05 and not refunds.regression
     low, high = refunds.delta_ci
     assert low < 0 < high
-    assert "within sampling noise" in refunds.comparison_note
+    assert "within this case's noise (p = 0.15" in refunds.comparison_note
     assert baseline_gate_reasons(gated(current, suite)) == []
 
 
@@ -99,7 +99,9 @@ def test_significant_drop_with_samples_blocks(suite):
     compare_to_baseline(current, baseline, INFO, suite, words_overlap)
     refunds = current.case("refunds")
     assert refunds.regression and refunds.delta_ci[1] < 0
-    assert "interval excludes 0" in baseline_gate_reasons(gated(current, suite))[0]
+    assert refunds.noise_df == 6 and refunds.p_adjusted < 0.001
+    reason = baseline_gate_reasons(gated(current, suite))[0]
+    assert "drop 0.10, 12.2× this case's noise (sd 0.008), p < 0.001" in reason
 
 
 def test_other_embedding_model_is_not_comparable(suite):

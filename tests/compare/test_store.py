@@ -114,11 +114,12 @@ def test_round_trip_prefers_merge_base_and_leaves_the_checkout_alone(clone, orig
 
 RACER = """#!/bin/sh
 # Fake-free race: before this clone's first push, another clone pushes a baseline.
-if [ "$1" = "push" ] && [ ! -e "$RACE_MARKER" ]; then
+# (driftgate runs `git -c core.quotePath=false SUBCOMMAND ...`: the subcommand is $3.)
+if [ "$3" = "push" ] && [ ! -e "$RACE_MARKER" ]; then
   : > "$RACE_MARKER"
   (cd "$RIVAL" && "$PYTHON" -c "$RIVAL_WRITE") || exit 99
 fi
-[ "$1" = "push" ] && echo push >> "$PUSH_LOG"
+[ "$3" = "push" ] && echo push >> "$PUSH_LOG"
 exec "$REAL_GIT" "$@"
 """
 
@@ -216,3 +217,76 @@ def test_corrupt_file_on_the_branch_names_it(clone, origin):
     git(editor, "push", "--quiet", "origin", BRANCH)
     with pytest.raises(UsageError, match="support-bot/latest.json: not a valid results file"):
         read_baseline_from_branch(ci, BRANCH, "support bot", None)
+
+
+def test_twelve_concurrent_writers_lose_no_baseline(clone, origin):
+    """Twelve jobs of a matrix record their baselines at once: every one lands."""
+    writers = 12
+    clones = [clone(f"w{i}") for i in range(writers)]
+    shas = [f"{i:x}" * 40 for i in range(writers)]
+    errors: list[Exception] = []
+
+    def job(repo, sha):
+        try:
+            write_baseline_to_branch(repo, BRANCH, results_at(sha, 0.9), sha, deadline_s=150)
+        except Exception as exc:  # reported below, with the failing job
+            errors.append(exc)
+
+    threads = [threading.Thread(target=job, args=p) for p in zip(clones, shas, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=240)  # bounded: a hung writer fails the test instead of the suite
+    assert not any(t.is_alive() for t in threads)
+    assert errors == []
+    files = set(git(origin, "ls-tree", "-r", "--name-only", BRANCH).splitlines())
+    assert files == {f"support-bot/{s}.json" for s in shas} | {"support-bot/latest.json"}
+    assert len(git(origin, "rev-list", BRANCH).splitlines()) == writers
+
+
+def test_a_writer_that_keeps_losing_names_the_missing_commit(clone):
+    """Past the bound the error says whose baseline is missing and how to record it."""
+    from driftgate.git import Done, Git
+
+    class AlwaysBeaten(Git):  # every push is rejected because another job moved the branch
+        def call(self, root, *args, **options):
+            if args[0] == "push":
+                return Done(1, b"", "! [rejected] (fetch first)")
+            if args[0] == "ls-remote":
+                return Done(0, b"f" * 40 + b"\trefs/heads/driftgate-baseline\n", "")
+            return super().call(root, *args, **options)
+
+    waits: list[float] = []
+    sha, ci = "e" * 40, clone("ci")
+    write_baseline_to_branch(ci, BRANCH, results_at("a" * 40, 0.9), "a" * 40)  # the branch exists
+    with pytest.raises(GitFailed) as caught:
+        write_baseline_to_branch(
+            ci,
+            BRANCH,
+            results_at(sha, 0.9),
+            sha,
+            7,
+            AlwaysBeaten(),
+            rand=lambda: 1.0,
+            sleep=waits.append,
+        )
+    message = str(caught.value)
+    assert f"the baseline for commit {sha}" in message and "8 attempts" in message
+    assert "driftgate run --all --update-baseline" in message
+    # Full jitter over a window that doubles up to 3 s (rand() = 1 shows the window itself).
+    assert waits == pytest.approx([0.1, 0.2, 0.4, 0.8, 1.6, 3.0, 3.0])
+
+
+def test_forged_refs_never_reach_git_as_options(clone, tmp_path):
+    from driftgate.git import GitError
+
+    ci = clone("ci")
+    pwned = tmp_path / "pwned"
+    forged = f"--upload-pack=touch {pwned}"
+    with pytest.raises(GitError, match="not a commit SHA"):
+        read_baseline_from_branch(ci, BRANCH, "support bot", forged)
+    with pytest.raises(GitError, match="not a valid git ref name"):
+        read_baseline_from_branch(ci, f"--upload-pack=touch {pwned}", "support bot", None)
+    with pytest.raises(GitError, match="not a valid git ref name"):
+        write_baseline_to_branch(ci, "-x", results_at("a" * 40, 0.9), "a" * 40)
+    assert not pwned.exists()

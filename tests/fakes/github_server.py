@@ -4,6 +4,12 @@ Bodies start from GitHub's official examples (github_examples/, MIT); pagination
 `Link: <...page=2>; rel="next", <...page=N>; rel="last"` format PyGithub parses. It serves under a
 path prefix (`/api/v3`, as GitHub Enterprise does) so tests also prove GITHUB_API_URL is honoured.
 `read_only=True` answers every write with GitHub's 403, as for a fork PR's token.
+
+Comments have authors (`user.login`, `user.type`). `GET /user` answers 403 as it does for an
+Actions installation token (`login=None`, the default: comments we post are by
+`github-actions[bot]`), or 200 with `login` as for a personal access token. `save_then_fail`
+saves the next comment POSTs and answers them 502, as GitHub sometimes does; `limit_next`
+answers the next requests with a primary or secondary rate-limit refusal and its headers.
 """
 
 from __future__ import annotations
@@ -12,12 +18,18 @@ import copy
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 EXAMPLES = Path(__file__).parent / "github_examples"
 PREFIX = "/api/v3"
+ACTIONS_LOGIN = "github-actions[bot]"
+PRIMARY_MESSAGE = "API rate limit exceeded for installation ID 1234567."
+SECONDARY_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+)
 
 
 def _example(name: str):
@@ -25,9 +37,18 @@ def _example(name: str):
 
 
 class FakeGitHub:
-    def __init__(self, repository: str = "Codertocat/Hello-World", *, read_only: bool = False):
+    def __init__(
+        self,
+        repository: str = "Codertocat/Hello-World",
+        *,
+        read_only: bool = False,
+        login: str | None = None,
+    ):
         self.repository = repository
         self.read_only = read_only
+        self.login = login  # the token's user; None: an installation token (GET /user is 403)
+        self.save_then_fail = 0  # the next N comment POSTs are saved, then answered 502
+        self.limits: list[dict] = []  # queued rate-limit refusals (limit_next)
         self.comments: dict[int, list[dict]] = {}
         self.statuses: list[dict] = []
         self.pr_files: dict[int, list[dict]] = {}
@@ -66,6 +87,27 @@ class FakeGitHub:
         with self._lock:
             return self._create_comment(number, body, login)
 
+    @property
+    def poster(self) -> str:
+        """Who the comments the token creates are by."""
+        return self.login or ACTIONS_LOGIN
+
+    def limit_next(
+        self,
+        kind: str,
+        *,
+        count: int = 1,
+        retry_after: float | None = None,
+        reset_in: float = 3600,
+        status: int = 403,
+    ) -> None:
+        """Refuse the next `count` requests: `primary` (X-RateLimit-Remaining 0 and a reset
+        `reset_in` seconds away) or `secondary` (with `retry-after` if given)."""
+        for _ in range(count):
+            self.limits.append(
+                {"kind": kind, "retry_after": retry_after, "reset_in": reset_in, "status": status}
+            )
+
     def writes(self) -> list[tuple[str, str, object]]:
         return [r for r in self.requests if r[0] in ("POST", "PATCH", "PUT", "DELETE")]
 
@@ -83,7 +125,8 @@ class FakeGitHub:
             issue_url=self._api(f"/issues/{number}"),
             body=body,
         )
-        comment["user"] = {**comment["user"], "login": login, "type": "Bot"}
+        kind = "Bot" if login.endswith("[bot]") else "User"
+        comment["user"] = {**comment["user"], "login": login, "type": kind}
         self.comments.setdefault(number, []).append(comment)
         return comment
 
@@ -119,10 +162,12 @@ class FakeGitHub:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(payload)))
-                self.send_header("X-RateLimit-Limit", "5000")
-                self.send_header("X-RateLimit-Remaining", "4999")
-                self.send_header("X-RateLimit-Reset", "1700000000")
-                for key, value in (headers or {}).items():
+                defaults = {
+                    "X-RateLimit-Limit": "5000",
+                    "X-RateLimit-Remaining": "4999",
+                    "X-RateLimit-Reset": str(int(time.time()) + 3600),
+                }
+                for key, value in {**defaults, **(headers or {})}.items():
                     self.send_header(key, value)
                 self.end_headers()
                 self.wfile.write(payload)
@@ -140,6 +185,22 @@ class FakeGitHub:
                 if page > 1:
                     rels += [f'<{link}{page - 1}>; rel="prev"', f'<{link}1>; rel="first"']
                 self._send(200, chunk, {"Link": ", ".join(rels)} if rels else None)
+
+            def _rate_limited(self, limit: dict) -> None:
+                if limit["kind"] == "primary":
+                    reset = int(time.time() + limit["reset_in"])
+                    headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)}
+                    message = PRIMARY_MESSAGE
+                else:
+                    headers = {}
+                    if limit["retry_after"] is not None:
+                        headers["Retry-After"] = str(limit["retry_after"])
+                    message = SECONDARY_MESSAGE
+                body = {
+                    "message": message,
+                    "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+                }
+                self._send(limit["status"], body, headers)
 
             def _forbidden(self) -> None:
                 self._send(
@@ -164,8 +225,13 @@ class FakeGitHub:
                 if not path.startswith(PREFIX):
                     return self._send(404, {"message": "Not Found (missing /api/v3 prefix)"})
                 path = path[len(PREFIX) :]
-                if path == "/user":  # an Actions token cannot read it: we must never ask
-                    return self._forbidden()
+                if fake.limits:
+                    return self._rate_limited(fake.limits.pop(0))
+                if path == "/user":  # an installation token (Actions) cannot read it
+                    if fake.login is None:
+                        return self._forbidden()
+                    user = _example("issues-create-comment.201.default.json")["user"]
+                    return self._send(200, {**user, "login": fake.login, "type": "User"})
                 repo = f"/repos/{fake.repository}"
                 if not path.startswith(repo):
                     return self._send(404, {"message": "Not Found"})
@@ -181,7 +247,10 @@ class FakeGitHub:
                 if (m := re.fullmatch(r"/issues/(\d+)/comments", rest)) and method == "GET":
                     return self._page(copy.deepcopy(fake.comments.get(int(m[1]), [])), url)
                 if (m := re.fullmatch(r"/issues/(\d+)/comments", rest)) and method == "POST":
-                    comment = fake._create_comment(int(m[1]), body["body"], "github-actions[bot]")
+                    comment = fake._create_comment(int(m[1]), body["body"], fake.poster)
+                    if fake.save_then_fail:  # saved, but the answer is lost on the way
+                        fake.save_then_fail -= 1
+                        return self._send(502, {"message": "Server Error"})
                     return self._send(201, comment, {"Location": comment["url"]})
                 if (m := re.fullmatch(r"/issues/comments/(\d+)", rest)) and method == "PATCH":
                     comment = fake._find_comment(int(m[1]))

@@ -37,7 +37,7 @@ eval_suite:
   name: shard-demo
   default_threshold: 0.8
   gate:
-    min_pass_rate: 0.5
+    min_pass_rate: 0.9
   target:
     type: command
     command: {python} -S -E bot.py

@@ -16,7 +16,14 @@ from typing import TextIO
 
 from driftgate.action.commands import Workflow
 from driftgate.action.git import Git
-from driftgate.action.github import COMMENT_LIMIT, CannotPost, GitHub, marker
+from driftgate.action.github import (
+    COMMENT_LIMIT,
+    CannotPost,
+    GitHub,
+    legacy_marker,
+    marker,
+    status_context,
+)
 from driftgate.action.settings import (
     FULL_EVENTS,
     PR_ACTIONS,
@@ -26,10 +33,12 @@ from driftgate.action.settings import (
     step_summary_path,
 )
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.ratelimit import WaitBudget
 from driftgate.redact import Redactor, guarded_streams, installed, redact
 from driftgate.report.markdown import untrusted
 from driftgate.results import RunResults
 
+NAME_MAX = 120  # suite and case names in the report; longer ones are shortened
 # `mode: plan` selects like `auto`: the plan must list what the scoring step will select.
 AUTO_MODES = ("auto", "plan")
 PR_TARGET_WARNING = (
@@ -43,7 +52,7 @@ PR_TARGET_WARNING = (
 class Plan:
     """What this event asks for, decided before anything runs."""
 
-    kind: str  # "selective" | "full" | "merge" | "noop"
+    kind: str  # "selective" | "full" | "merge" | "monitor" | "noop"
     note: str
     pr_number: int | None = None
     base_sha: str | None = None
@@ -72,6 +81,17 @@ def plan_run(settings: Settings) -> Plan:
             f"{', '.join(PR_ACTIONS)})",
             warnings=tuple(warnings),
         )
+    if settings.mode == "monitor":
+        return Plan(
+            "monitor",
+            f"{name or 'local'}: monitoring production samples (no PR comment)",
+            update_baseline={
+                "true": True,
+                "false": False,
+                "auto": name in ("schedule", "workflow_dispatch") and _on_default(settings),
+            }[settings.update_baseline],
+            warnings=tuple(warnings),
+        )
     if settings.mode == "merge":
         run = event.get("workflow_run") if name == "workflow_run" else None
         if isinstance(run, dict):  # the fork pattern: a follow-up with a write token
@@ -94,9 +114,7 @@ def plan_run(settings: Settings) -> Plan:
         note = f"{name or 'local'}: full run"
         if settings.mode in AUTO_MODES and name not in FULL_EVENTS and pr is None:
             note = f"event '{name or 'none'}': full run"
-    on_default = bool(settings.default_branch) and settings.ref == (
-        f"refs/heads/{settings.default_branch}"
-    )
+    on_default = _on_default(settings)
     # auto: full runs of the default branch; a sharded run records it in its merge job.
     whole_run = kind == "full" and not settings.shard or kind == "merge"
     update = {
@@ -105,6 +123,11 @@ def plan_run(settings: Settings) -> Plan:
         "auto": whole_run and pr is None and name != "workflow_run" and on_default,
     }[settings.update_baseline] and settings.mode != "plan"
     return Plan(kind, note, number, base, head, status_sha, update, tuple(warnings))
+
+
+def _on_default(settings: Settings) -> bool:
+    """The run is for the repository's default branch (where baselines are recorded)."""
+    return bool(settings.default_branch) and settings.ref == f"refs/heads/{settings.default_branch}"
 
 
 def action(
@@ -172,6 +195,10 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
             _write_request_plan(settings, None, root, out, run_nothing=True)
         return EXIT_PASS
     git.trust(Path(settings.workspace).resolve())
+    if plan.kind == "monitor":
+        from driftgate.action.monitor_mode import monitor_mode
+
+        return monitor_mode(settings, plan, out, embedder)
     out.log(f"driftgate: {plan.note}")
 
     shard_job = bool(settings.shard) and plan.kind != "merge"
@@ -187,16 +214,17 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
             with out.group("Changed files"):
                 changes = _pr_changes(settings, plan, github, git, out, root)
         if settings.mode == "plan":
-            return _write_request_plan(settings, changes, root, out)
+            return _write_request_plan(settings, changes, root, out, git=git)
         with out.group("Run the suite"):
-            results = _run_suite(settings, plan, changes, root, run, embedder, out)
+            results = _run_suite(settings, plan, changes, root, run, embedder, out, git)
 
     results_path = root / settings.results_path
     results.write(results_path)
     summary = results.summary
-    tag = marker(results.suite, results.shard if shard_job else None)
+    shard_key = results.shard if shard_job else None
+    tag = marker(results.suite, shard_key)
     body = render_markdown(
-        results,
+        _short_names(results),
         run_url=settings.run_url,
         limit=COMMENT_LIMIT - len(tag) - 1,
         artifact_hint=f"`{settings.results_path}`",
@@ -209,7 +237,10 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
         _check_pr_head(github, plan, out)
     if plan.pr_number and settings.comment and not shard_job and github is not None:
         with out.group("Post the PR comment"):
-            comment_url = _post_comment(github, plan.pr_number, tag, body, summary.selected, out)
+            legacy = legacy_marker(results.suite, shard_key)
+            comment_url = _post_comment(
+                github, plan.pr_number, (tag, legacy), body, summary.selected, out
+            )
     if settings.commit_status and not shard_job and plan.status_sha and github is not None:
         with out.group("Set the commit status"):
             _post_status(github, settings, plan.status_sha, results, out)
@@ -253,7 +284,7 @@ def _pr_changes(settings, plan: Plan, github, git, out: Workflow, root: Path):
     return None
 
 
-def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Workflow):
+def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Workflow, git):
     from driftgate.pipeline import RunOptions
     from driftgate.pipeline import run as pipeline_run
 
@@ -266,6 +297,7 @@ def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Wo
     )
     known = {f.name for f in fields(RunOptions)}
     baseline = {
+        "git": git,  # one git for every command of the run
         "baseline_branch": settings.baseline_branch,
         "merge_base": _baseline_commit(settings, plan, changes),
         # Recorded by the action after reporting, so a push failure is a warning, not exit 2.
@@ -283,7 +315,7 @@ def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Wo
 
 
 def _write_request_plan(
-    settings: Settings, changes, root: Path, out: Workflow, run_nothing: bool = False
+    settings: Settings, changes, root: Path, out: Workflow, run_nothing: bool = False, git=None
 ) -> int:
     """`mode: plan`: write the requests the team's job must generate; post nothing."""
     from driftgate.commands.plan import make_plan
@@ -295,7 +327,7 @@ def _write_request_plan(
         cache_dir = root / settings.cache_dir if settings.cache_dir else None
         with out.group("Plan the requests to generate"):
             _suite, _selection, plan = make_plan(
-                root / settings.config, changes, cache_dir=cache_dir
+                root / settings.config, changes, cache_dir=cache_dir, git=git
             )
             for warning in plan.warnings:
                 out.warning(warning.removeprefix("warning: "), title="driftgate")
@@ -376,6 +408,23 @@ def _check_pr_head(github: GitHub, plan: Plan, out: Workflow) -> None:
         )
 
 
+def _short_names(results: RunResults) -> RunResults:
+    """A copy for the report whose suite and case names fit on a line: an 8,000-character
+    name is a detail like any other, and must not crowd the verdict out of the comment."""
+    names = [results.suite, *(c.name for c in results.cases)]
+    if all(len(name) <= NAME_MAX for name in names):
+        return results
+    shown = results.model_copy(deep=True)
+    shown.suite = _clip_name(shown.suite)
+    for case in shown.cases:
+        case.name = _clip_name(case.name)
+    return shown
+
+
+def _clip_name(name: str) -> str:
+    return name if len(name) <= NAME_MAX else f"{name[: NAME_MAX - 12]}…({len(name)} chars)"
+
+
 def _annotate(results: RunResults, out: Workflow) -> None:
     for case in results.cases:
         if not case.selected:
@@ -393,14 +442,19 @@ def _annotate(results: RunResults, out: Workflow) -> None:
 
 
 def _post_comment(
-    github: GitHub, number: int, tag: str, body: str, selected: int, out: Workflow
+    github: GitHub, number: int, tags: tuple[str, str], body: str, selected: int, out: Workflow
 ) -> str | None:
+    tag, legacy = tags
     try:
-        url = github.upsert_comment(number, tag, body, create=selected > 0)
+        posted = github.upsert_comment(number, tag, body, create=selected > 0, legacy=legacy)
     except CannotPost as exc:
         out.warning(str(exc), title="driftgate: comment not posted")
         out.summary(f"> ⚠️ The PR comment was not posted: {untrusted(exc)}\n")
         return None
+    for note in posted.notes:
+        out.warning(note, title="driftgate: PR comment")
+        out.summary(f"> ⚠️ PR comment: {note}\n")
+    url = posted.url
     if url is None:
         out.log("no case was affected and no earlier comment exists: nothing posted")
         out.summary("_No case was affected by this change: no PR comment posted._\n")
@@ -430,7 +484,11 @@ def _post_status(
     state = "success" if results.summary.verdict == "pass" else "failure"
     try:
         github.set_status(
-            sha, redact(f"driftgate/{results.suite}"), state, status_line(results), settings.run_url
+            sha,
+            redact(status_context(results.suite)),
+            state,
+            status_line(results),
+            settings.run_url,
         )
     except CannotPost as exc:
         out.warning(str(exc), title="driftgate: status not set")
@@ -489,5 +547,10 @@ def main(argv: list[str] | None = None) -> int:
             return _die(out, str(exc))
     github = None
     if settings.repository:
-        github = GitHub.connect(settings.github_token, settings.api_url, settings.repository)
+        github = GitHub.connect(
+            settings.github_token,
+            settings.api_url,
+            settings.repository,
+            budget=WaitBudget(settings.max_wait),
+        )
     return action(settings, github, Git())

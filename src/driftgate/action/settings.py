@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from driftgate.action.event import check_event
 from driftgate.anthropic_client import AnthropicSettings
 from driftgate.errors import UsageError
+from driftgate.ratelimit import DEFAULT_MAX_WAIT_S
 from driftgate.redact import secrets_from_env
 
-MODES = ("auto", "selective", "full", "merge", "plan")
+MODES = ("auto", "selective", "full", "merge", "plan", "monitor")
 UPDATE_BASELINE = ("auto", "true", "false")
 JUDGE_POLICIES = ("critical", "selected", "all", "never")
 PR_EVENTS = ("pull_request", "pull_request_target")
@@ -46,6 +48,9 @@ class Settings:
     plan_path: str = "driftgate-plan.jsonl"  # mode plan writes it; a scoring run checks it
     outputs: str | None = None  # the generation step's JSONL: every selected case reads it
     working_directory: str = "."
+    samples: str | None = None  # mode monitor: the production log (JSONL)
+    fail_on_rate: float | None = None  # mode monitor: fail above this flag rate
+    max_wait: float = DEFAULT_MAX_WAIT_S  # seconds of GitHub rate-limit waits per run
     # GitHub's context.
     event_name: str = ""
     event: Mapping = field(default_factory=dict, repr=False)
@@ -134,12 +139,29 @@ class Settings:
                 f"number saved by the pull_request run (see the fork pattern in the README)"
             )
 
+        fail_on_rate = get("fail-on-rate")
+        if fail_on_rate is not None:
+            try:
+                fail_on_rate = float(fail_on_rate)
+            except ValueError:
+                fail_on_rate = -1.0
+            if not 0.0 <= fail_on_rate <= 1.0:
+                raise UsageError(
+                    f"input `fail-on-rate`: {get('fail-on-rate')!r} is not a rate between 0 "
+                    f"and 1; write e.g. 0.05 for 5% (in the `with:` block of the driftgate step)"
+                )
+        max_wait = _seconds(
+            get("max-wait") or env.get("DRIFTGATE_MAX_WAIT", "").strip() or None,
+            DEFAULT_MAX_WAIT_S,
+        )
+
         judge = get("judge")
         if judge is not None:
             judge = choice("judge", JUDGE_POLICIES, judge)
 
         event_name = env.get("GITHUB_EVENT_NAME", "")
         event = _read_event(env.get("GITHUB_EVENT_PATH"))
+        check_event(event_name, event, env.get("GITHUB_EVENT_PATH") or "")
         return cls(
             config=get("config", "llm-evals.yaml"),
             github_token=get("github-token") or env.get("GITHUB_TOKEN", ""),
@@ -157,6 +179,9 @@ class Settings:
             plan_path=get("plan-path", "driftgate-plan.jsonl"),
             outputs=get("outputs"),
             working_directory=get("working-directory", "."),
+            samples=get("samples"),
+            fail_on_rate=fail_on_rate,
+            max_wait=max_wait,
             event_name=event_name,
             event=event,
             repository=env.get("GITHUB_REPOSITORY", ""),
@@ -189,6 +214,21 @@ def process_secrets() -> tuple[str, ...]:
     return secrets_from_env(os.environ)
 
 
+def _seconds(value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise UsageError(
+            f"input `max-wait` (or DRIFTGATE_MAX_WAIT): {value!r} is not a number of seconds; "
+            f"use e.g. 60, or 0 to never wait for GitHub's rate limits"
+        )
+    return seconds
+
+
 def _read_event(path: str | None) -> Mapping:
     if not path:
         return {}
@@ -198,4 +238,4 @@ def _read_event(path: str | None) -> Mapping:
         raise UsageError(f"GITHUB_EVENT_PATH {path}: file not found") from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"GITHUB_EVENT_PATH {path}: cannot read the event: {exc}") from None
-    return data if isinstance(data, dict) else {}
+    return data  # check_event says what is wrong with it

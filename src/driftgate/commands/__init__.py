@@ -1,1 +1,2 @@
-"""Subcommands built over the pipeline's stages, one module per command."""
+"""The subcommands that sit on top of the pipeline: each module parses its own flags,
+calls the stages below it and maps the outcome to an exit code. Nothing below imports these."""

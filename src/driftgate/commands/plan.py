@@ -49,6 +49,7 @@ def make_plan(
     tags: list[str] | None = None,
     cache_dir: Path | None = None,
     include_cached: bool = False,
+    git=None,
 ):
     """(suite, selection, plan) for a change: shared by the CLI and the action."""
     from driftgate.cache import open_suite_cache
@@ -58,10 +59,10 @@ def make_plan(
     from driftgate.generate.runner import Targets
     from driftgate.select.selection import select_cases
 
-    suite = load_suite(config)
-    selection = select_cases(suite, changes, names=names, tags=tags)
+    suite = load_suite(config, git=git)
+    selection = select_cases(suite, changes, names=names, tags=tags, git=git)
     cache = open_suite_cache(suite.root, suite.cache, cache_dir)
-    generator = CachingGenerator(suite, Targets(suite), cache)
+    generator = CachingGenerator(suite, Targets(suite), cache, git)
     plan = build_plan(suite, list(selection.selected), generator, include_cached)
     plan.warnings = [str(w) for w in suite.warnings] + [
         f"warning: {w}" for w in [*selection.warnings, *cache.warnings]

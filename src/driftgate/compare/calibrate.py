@@ -1,6 +1,6 @@
 """Thresholds from evidence: run the known-good system N times, put each case's
-`min_similarity` just below where its scores cluster and its `max_drop` just above its
-noise, and show the distribution that justifies both.
+`min_similarity` just below where its scores cluster, record its noise (`noise_sd` over
+`noise_samples`) for the regression test, and show the distribution that justifies both.
 
 Writing keeps the suite file as the user wrote it: ruamel.yaml's round-trip parser finds
 where each case and key sit, and only those few lines are edited; everything else stays
@@ -23,8 +23,6 @@ from driftgate.results import RunResults
 from driftgate.score.scoring import percentile
 
 MARGIN = 0.02  # below the 5th percentile: room for a sample the calibration run didn't see
-NOISE_Z = 2.33  # one-sided 99%: at most 1% of unchanged runs look like a drop to the plain rule
-MIN_DROP = 0.02
 LOW_MEDIAN = 0.6  # a known-good case scoring this low has a wrong expected text, not noise
 GROUNDING_FLOOR = 0.30  # below this a grounding threshold passes unrelated text: say so
 
@@ -63,7 +61,11 @@ def propose(suite: SuiteSpec, results: RunResults) -> list[Proposal]:
         if case is None or not case.selected or case.status == "skipped":
             continue
         values = tuple(scores(case))
-        was = {"min_similarity": spec.min_similarity, "max_drop": spec.max_drop}
+        was = {
+            "min_similarity": spec.min_similarity,
+            "noise_sd": spec.noise_sd,
+            "noise_samples": spec.noise_samples,
+        }
         if len(values) < 2:
             why = case.error or "; ".join(case.reasons) or "no similarity"
             proposals.append(
@@ -73,20 +75,25 @@ def propose(suite: SuiteSpec, results: RunResults) -> list[Proposal]:
         ordered = sorted(values)
         # Rounded outward to 2 decimals; 1e-6 keeps float dust (0.97999999) from costing 0.01.
         floor = max(0.0, math.floor((percentile(ordered, 0.05) - MARGIN) * 100 + 1e-6) / 100)
-        noise = NOISE_Z * statistics.stdev(values) * math.sqrt(2 / spec.samples)
-        drop = min(1.0, max(MIN_DROP, math.ceil(noise * 100 - 1e-6) / 100))
+        # Rounded up to 3 decimals: a noise understated by rounding would block more often.
+        sd = math.ceil(statistics.stdev(values) * 1000 - 1e-6) / 1000
         note = None
         if statistics.median(values) < LOW_MEDIAN:
             note = (
                 f"median similarity {statistics.median(values):.2f} is low for a known-good "
                 f"system: check the expected text before accepting this threshold"
             )
-        elif spec.samples == 1 and drop > 0.05:
+        elif spec.samples == 1 and sd > 0.02:
             note = (
-                f"with samples: 1 noise hides drops under {drop:.2f}; `samples: 5` lets the "
-                f"significance test catch smaller ones"
+                f"sd {sd:.3f} with samples: 1: a critical drop needs about "
+                f"{4 * sd * math.sqrt(2):.2f} to be caught; `samples: 5` catches about "
+                f"{4 * sd * math.sqrt(0.4):.2f}"
             )
-        new = {"min_similarity": round(floor, 2), "max_drop": round(drop, 2)}
+        new = {
+            "min_similarity": round(floor, 2),
+            "noise_sd": round(sd, 3),
+            "noise_samples": len(values),
+        }
         grounding, grounding_note = propose_grounding(spec, case)
         if grounding is not None:
             was["grounding_threshold"] = spec.grounding_threshold
@@ -131,8 +138,8 @@ def render_patch(proposals: list[Proposal], suite: SuiteSpec, samples: int) -> s
     out = [
         f"# driftgate calibrate: {samples} samples per case, suite '{suite.name}' "
         f"({suite.relpath})",
-        f"# min_similarity = 5th percentile - {MARGIN}; max_drop = {NOISE_Z} x sd x "
-        f"sqrt(2 / samples): noise alone crosses it in at most 1% of runs",
+        f"# min_similarity = 5th percentile - {MARGIN}; noise_sd = the sd of the scores over "
+        f"noise_samples: the regression test's yardstick for this case",
         f"# grounding_threshold = 5th percentile of the known-good sentences' supports "
         f"- {MARGIN} (grounding cases only)",
         "eval_suite:",
@@ -144,8 +151,9 @@ def render_patch(proposals: list[Proposal], suite: SuiteSpec, samples: int) -> s
         if p.note:
             out.append(f"      # {p.note}")
         for key, value in p.new.items():
-            same = "unchanged" if value == p.was[key] else f"was {p.was[key]:.2f}"
-            out.append(f"      {key}: {value:.2f}  # {same}")
+            was = p.was.get(key)
+            same = "unchanged" if value == was else "new" if was is None else f"was {_text(was)}"
+            out.append(f"      {key}: {_text(value)}  # {same}")
     return "\n".join(out) + "\n"
 
 
@@ -177,9 +185,9 @@ def apply_patch(path: Path, proposals: list[Proposal]) -> int:
             if key in node and _number(node[key]) == value:
                 continue
             if key in node:
-                replaced[node.lc.value(key)] = f"{value:.2f}"
+                replaced[node.lc.value(key)] = _text(value)
             else:
-                inserted.append((key_line, f"{' ' * key_col}{key}: {value:.2f}\n"))
+                inserted.append((key_line, f"{' ' * key_col}{key}: {_text(value)}\n"))
     for (line, col), value in replaced.items():
         head, tail = lines[line][:col], lines[line][col:]
         lines[line] = head + re.sub(r"""^("[^"]*"|'[^']*'|[^\s#,}\]]+)""", value, tail, count=1)
@@ -213,9 +221,16 @@ def _check(path: Path, patched: str, proposals: list[Proposal]) -> None:
 
 def _number(value) -> float | None:
     try:
-        return round(float(value), 2)
+        return round(float(value), 3)
     except (TypeError, ValueError):
         return None
+
+
+def _text(value: float | int) -> str:
+    """Counts as integers, thresholds with 2 decimals, noise with 3."""
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.3f}" if round(value, 2) != value else f"{value:.2f}"
 
 
 def _quote(name: str) -> str:

@@ -7,17 +7,16 @@ case first; the run-level figures are summaries of the cases that could be compa
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Callable, Collection
 
-from driftgate.compare.rules import count_regressions
-from driftgate.compare.stats import regression_test
-from driftgate.config.load import SuiteSpec
-from driftgate.config.schema import Suite
+from driftgate.compare.rules import count_regressions, decide_regressions, drop_floor
+from driftgate.compare.stats import Noise, drop_interval, drop_p_value, pool_noise
+from driftgate.config.load import CaseSpec, SuiteSpec
 from driftgate.results import BaselineInfo, CaseResult, RunResults
 
 REVIEW_MEAN_DELTA = 0.05
-DEFAULT_MAX_DROP = Suite.model_fields["max_drop"].default
 
 Similarity = Callable[[str, str], float]
 
@@ -76,10 +75,13 @@ def compare_to_baseline(
 
     summary = results.summary
     summary.baseline = info
+    summary.new_cases, summary.removed_cases = [], []  # idempotent: sequential sampling re-runs it
+    legacy = 0
     if baseline.suite != results.suite:
-        results.warnings.append(
+        _warn(
+            results,
             f"baseline is for suite '{baseline.suite}', this run is '{results.suite}': "
-            f"cases are matched by name"
+            f"cases are matched by name",
         )
     other_model = baseline.embedding_model != results.embedding_model
     since = f" (commit {info.commit[:7]})" if info and info.commit else ""
@@ -104,26 +106,75 @@ def compare_to_baseline(
         case.comparable = True
         base_scores, cur_scores = scores(base), scores(case)
         case.baseline_similarity = round(statistics.fmean(base_scores), 4)
-        case.delta = round(statistics.fmean(cur_scores) - statistics.fmean(base_scores), 4)
-        max_drop = spec.max_drop if spec else DEFAULT_MAX_DROP
+        delta = statistics.fmean(cur_scores) - statistics.fmean(base_scores)
+        case.delta = round(delta, 4)
         if spec is not None:
             case.critical = spec.critical
-        is_regression, ci = regression_test(
-            base_scores, cur_scores, max_drop, suite.gate.confidence
-        )
-        case.regression = is_regression
-        if len(base_scores) >= 2 and len(cur_scores) >= 2:
-            case.delta_ci = [round(ci[0], 4), round(ci[1], 4)]
-        if not is_regression and case.delta < -max_drop and case.delta_ci:
-            case.comparison_note = (
-                f"dropped {-case.delta:.2f} but within sampling noise "
-                f"({suite.gate.confidence:.0%} interval {case.delta_ci[0]:+.3f}…"
-                f"{case.delta_ci[1]:+.3f} includes 0)"
-            )
+        prior = recorded_noise(base)
+        if prior is None:
+            legacy += 1
+            prior = pool_noise(calibrated_noise(spec), Noise.of(base_scores))
+        noise = pool_noise(prior, Noise.of(cur_scores))
+        _keep_noise(case, noise)
+        case.max_drop = drop_floor(spec, noise)
+        case.delta_ci = None
+        if noise is None:  # one sample on each side and nothing recorded: the plain rule
+            case.p_value = case.p_value_first = None
+            continue
+        nb, nc = len(base_scores), len(cur_scores)
+        case.p_value = round(drop_p_value(delta, nb, nc, noise), 8)
+        if case.p_value_first is None:
+            case.p_value_first = case.p_value
+        low, high = drop_interval(delta, nb, nc, noise, suite.gate.confidence)
+        case.delta_ci = [round(low, 4), round(high, 4)]
 
+    if legacy:
+        _warn(
+            results,
+            f"the baseline records no per-case noise for {legacy} compared case(s) (written by "
+            f"an older driftgate or before any run measured it): their noise is estimated from "
+            f"the baseline's and this run's samples (and `noise_sd` where calibrated); the next "
+            f"baseline records it",
+        )
     summary.removed_cases = [c.name for c in baseline.cases if c.name not in specs]
+    decide_regressions(results)
     summary.regressions, summary.critical_regressions = count_regressions(results)
     summarize_comparison(results)
+
+
+def _warn(results: RunResults, text: str) -> None:
+    if text not in results.warnings:
+        results.warnings.append(text)
+
+
+def recorded_noise(case: CaseResult) -> Noise | None:
+    """The noise a results file recorded for a case (None from an older driftgate)."""
+    if case.noise_sd is None or not case.noise_df:
+        return None
+    return Noise(case.noise_sd, case.noise_df)
+
+
+def calibrated_noise(spec: CaseSpec | None) -> Noise | None:
+    """The spread `driftgate calibrate` measured and wrote into the suite file."""
+    if spec is None or spec.noise_sd is None or not spec.noise_samples:
+        return None
+    return Noise(spec.noise_sd, spec.noise_samples - 1)
+
+
+def record_noise(results: RunResults, suite: SuiteSpec) -> None:
+    """Every case's own noise (its samples, and its calibration), so that the results,
+    once a baseline, carry it; compare_to_baseline adds the baseline's history to it."""
+    specs = {c.name: c for c in suite.cases}
+    for case in results.cases:
+        if ran(case):
+            _keep_noise(
+                case, pool_noise(calibrated_noise(specs.get(case.name)), Noise.of(scores(case)))
+            )
+
+
+def _keep_noise(case: CaseResult, noise: Noise | None) -> None:
+    case.noise_sd = None if noise is None else round(noise.sd, 6)
+    case.noise_df = None if noise is None else noise.df
 
 
 def _not_comparable(
@@ -146,6 +197,8 @@ def _not_comparable(
         return f"baseline has no similarity for this case (status {base.status})"
     if not scores(case):
         return "no similarity in this run"
+    if not all(math.isfinite(v) for v in scores(base) + scores(case)):
+        return "a similarity is not a number (NaN/inf): drift not measured, the case fails"
     return None
 
 

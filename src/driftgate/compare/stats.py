@@ -1,5 +1,6 @@
 """The statistics behind the gate: pass@k over repeated samples, and a drop test that
-separates a real regression from sampling noise.
+separates a real regression from sampling noise: each case's own noise, a one-sided
+t test per case, and Holm's correction across the cases of a run.
 
 Kept free of results objects so the benchmark and the tests exercise exactly the code the
 gate runs.
@@ -10,9 +11,11 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 # Float noise (0.95 - 0.90 is 0.04999...) must not decide a block at exactly max_drop.
 EPS = 1e-9
+NOISE_DF_CAP = 100
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -71,22 +74,62 @@ def mean_difference_ci(
     return delta - half, delta + half
 
 
-def regression_test(
-    baseline_samples: Sequence[float],
-    current_samples: Sequence[float],
-    max_drop: float,
-    confidence: float,
-) -> tuple[bool, tuple[float, float]]:
-    """Is this a regression? The mean must drop by more than `max_drop` and, with ≥ 2
-    samples on both sides, the drop must be significant: the whole interval at
-    `confidence` lies below zero. With one sample on a side the plain rule applies and
-    the interval is the point delta.
-    """
-    if not baseline_samples or not current_samples:
-        raise ValueError("regression_test needs at least one sample on each side")
-    delta = statistics.fmean(current_samples) - statistics.fmean(baseline_samples)
-    dropped = delta < -max_drop - EPS
-    if len(baseline_samples) < 2 or len(current_samples) < 2:
-        return dropped, (delta, delta)
-    low, high = mean_difference_ci(baseline_samples, current_samples, confidence)
-    return dropped and high < 0.0, (low, high)
+@dataclass(frozen=True)
+class Noise:
+    """A case's per-sample similarity spread and the degrees of freedom behind it."""
+
+    sd: float
+    df: int
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Noise | None:
+        """The spread of these samples; None with fewer than 2 (one sample shows no noise)."""
+        return cls(statistics.stdev(values), len(values) - 1) if len(values) >= 2 else None
+
+
+def pool_noise(*parts: Noise | None, cap: int = NOISE_DF_CAP) -> Noise | None:
+    """One estimate from several (variances weighted by degrees of freedom). Capped so that
+    a long history still lets a changed spread show within a few runs."""
+    parts = [p for p in parts if p is not None and p.df > 0]
+    if not parts:
+        return None
+    df = sum(p.df for p in parts)
+    variance = sum(p.df * p.sd**2 for p in parts) / df
+    return Noise(math.sqrt(variance), min(df, cap))
+
+
+def drop_p_value(delta: float, n_base: int, n_current: int, noise: Noise) -> float:
+    """One-sided p-value of a drop: the chance that noise alone makes the mean fall by
+    `-delta` or more (pooled t test, `noise.df` degrees of freedom)."""
+    se = noise.sd * math.sqrt(1 / n_base + 1 / n_current)
+    if se == 0.0:  # deterministic outputs: any drop is real, any rise is not a drop
+        return 0.0 if delta < -EPS else 1.0
+    from scipy.special import stdtr  # only the t CDF; scipy.stats is slow to import
+
+    return float(stdtr(noise.df, delta / se))
+
+
+def drop_interval(
+    delta: float, n_base: int, n_current: int, noise: Noise, confidence: float
+) -> tuple[float, float]:
+    """The two-sided interval of the mean difference with the pooled noise."""
+    se = noise.sd * math.sqrt(1 / n_base + 1 / n_current)
+    if se == 0.0:
+        return delta, delta
+    from scipy.special import stdtrit
+
+    half = float(stdtrit(noise.df, (1.0 + confidence) / 2.0)) * se
+    return delta - half, delta + half
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values: reject where adjusted p <= alpha and the chance
+    of any false rejection among all the tests stays <= alpha."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [1.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted

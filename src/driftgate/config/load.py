@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from driftgate.config.schema import (
     FileRef,
     GateConfig,
     JudgeConfig,
+    MonitorConfig,
     Price,
     Suite,
     SuiteFile,
@@ -34,6 +34,7 @@ from driftgate.config.yaml_positions import Located, YAMLStructureError, load_lo
 from driftgate.errors import ConfigError, ConfigIssue, UsageError
 
 DEFAULT_CONFIG = "llm-evals.yaml"
+SEQUENTIAL_FACTOR = 6  # default max_samples = 6 × samples
 MAX_FILE_REF_BYTES = 10 * 1024 * 1024
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
@@ -63,7 +64,10 @@ class CaseSpec:
     tags: tuple[str, ...]
     trigger_paths: tuple[str, ...] | None
     samples: int
-    max_drop: float
+    max_samples: int  # the bound of sequential sampling, and a critical case's baseline size
+    max_drop: float | None  # None: the case's noise decides (see compare/rules.py)
+    noise_sd: float | None  # measured by `driftgate calibrate`
+    noise_samples: int | None
     checks: Checks | None
     judge: bool | None
     rubric: str | None
@@ -110,6 +114,7 @@ class SuiteSpec:
     untriggered: str
     cases: tuple[CaseSpec, ...]
     file_hash: str
+    monitor: MonitorConfig = MonitorConfig()
     warnings: tuple[ConfigIssue, ...] = ()
     max_output_chars: int = 1_000_000
     # The parsed YAML with every key's position: later checks point at the line they mean.
@@ -156,25 +161,15 @@ def render(template: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(substitute, template)
 
 
-def repo_root(start: Path) -> Path:
+def repo_root(start: Path, git=None) -> Path:
     """The git work tree holding `start`, else its own folder: the boundary for file reads."""
+    from driftgate.git import Git
+
     folder = start if start.is_dir() else start.parent
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        out = None
-    if out is not None and out.returncode == 0 and out.stdout.strip():
-        return Path(out.stdout.strip()).resolve()
-    return folder.resolve()
+    return (git or Git()).toplevel(folder) or folder.resolve()
 
 
-def load_suite(path: str | Path = DEFAULT_CONFIG, root: Path | None = None) -> SuiteSpec:
+def load_suite(path: str | Path = DEFAULT_CONFIG, root: Path | None = None, git=None) -> SuiteSpec:
     """Load and validate; raises ConfigError listing every problem with file:line:col."""
     path = Path(path)
     display = str(path)
@@ -185,7 +180,7 @@ def load_suite(path: str | Path = DEFAULT_CONFIG, root: Path | None = None) -> S
         raise ConfigError([ConfigIssue(display, exc.line, exc.col, exc.message)]) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as reading in text mode does
     suite, located = parse_suite_text(text, display)
-    root = (root or repo_root(path)).resolve()
+    root = (root or repo_root(path, git)).resolve()
     return resolve(suite, located, path, root, hashlib.sha256(text.encode()).hexdigest())
 
 
@@ -332,7 +327,10 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
             tags=tuple(case.tags),
             trigger_paths=tuple(case.trigger_paths) if case.trigger_paths is not None else None,
             samples=case.samples or suite.samples,
+            max_samples=max_samples(case, suite),
             max_drop=_first(case.max_drop, suite.max_drop),
+            noise_sd=case.noise_sd,
+            noise_samples=case.noise_samples,
             checks=case.checks,
             judge=case.judge,
             rubric=case.rubric,
@@ -399,9 +397,17 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
         cases=tuple(cases),
         file_hash=file_hash,
         warnings=tuple(warnings),
+        monitor=suite.monitor,
         max_output_chars=suite.max_output_chars,
         located=located,
     )
+
+
+def max_samples(case, suite) -> int:
+    """Explicit, else 6 × `samples` (at most 100); never fewer than `samples`."""
+    samples = case.samples or suite.samples
+    bound = case.max_samples or suite.max_samples or min(100, SEQUENTIAL_FACTOR * samples)
+    return max(samples, bound)
 
 
 def definition_hash(definition: Mapping) -> str:

@@ -11,7 +11,7 @@ import re
 from typing import Annotated, Literal
 
 import jsonschema
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveFloat = Annotated[float, Field(gt=0.0)]
@@ -143,7 +143,8 @@ class GateConfig(Strict):
     fail_on_regression: bool = False
     max_latency_increase: NonNegativeFloat | None = None
     max_cost_increase: NonNegativeFloat | None = None
-    confidence: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.95
+    # The chance that an unchanged run is not blocked by noise, across all its cases.
+    confidence: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.995
 
 
 class Price(Strict):
@@ -151,6 +152,26 @@ class Price(Strict):
 
     input: NonNegativeFloat
     output: NonNegativeFloat
+
+
+class MonitorTask(Strict):
+    """What production samples of one task must satisfy, without a reference answer."""
+
+    description: str | None = None
+    checks: Checks | None = None
+    rubric: str | None = None
+    judge: bool | None = None
+    check_grounding: bool = True
+    grounding_threshold: Unit | None = None
+    min_grounding_ratio: Unit | None = None
+    grounding_mode: Literal["chunked", "whole"] | None = None
+
+
+class MonitorConfig(Strict):
+    """`driftgate monitor`: reference-free checks per `task` label of production samples."""
+
+    tasks: dict[str, MonitorTask] = {}
+    fail_on_rate: Unit | None = None
 
 
 class Case(Strict):
@@ -171,7 +192,10 @@ class Case(Strict):
     tags: list[str] = []
     trigger_paths: list[str] | None = None
     samples: Annotated[int, Field(ge=1, le=100)] | None = None
+    max_samples: Annotated[int, Field(ge=1, le=100)] | None = None
     max_drop: Unit | None = None
+    noise_sd: Unit | None = None
+    noise_samples: Annotated[int, Field(ge=2)] | None = None
     checks: Checks | None = None
     judge: bool | None = None
     rubric: str | None = None
@@ -181,6 +205,15 @@ class Case(Strict):
     @classmethod
     def _one_or_many(cls, value):
         return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _noise_has_its_count(self):
+        if (self.noise_sd is None) != (self.noise_samples is None):
+            raise ValueError(
+                "noise_sd and noise_samples go together (the spread and how many samples "
+                "measured it); `driftgate calibrate --write` sets both"
+            )
+        return self
 
 
 class Suite(Strict):
@@ -195,8 +228,9 @@ class Suite(Strict):
     target: Target | None = None
     gate: GateConfig = GateConfig()
     samples: Annotated[int, Field(ge=1, le=100)] = 1
+    max_samples: Annotated[int, Field(ge=1, le=100)] | None = None
     pass_at_k: list[Annotated[int, Field(ge=1)]] = []
-    max_drop: Unit = 0.05
+    max_drop: Unit | None = None
     always_run_paths: list[str] = []
     untriggered: Literal["always", "full_only"] = "always"
     judge: JudgeConfig = JudgeConfig()
@@ -205,6 +239,7 @@ class Suite(Strict):
     # The longest output scored; longer ones are cut with a warning (docs/gate.md).
     max_output_chars: Annotated[int, Field(ge=1)] = 1_000_000
     cache: Literal["read_write", "read_only", "off"] = "read_write"
+    monitor: MonitorConfig = MonitorConfig()
     cases: list[Case] = Field(min_length=1)
 
 

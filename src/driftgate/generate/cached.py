@@ -32,11 +32,11 @@ NOT_GIT = (
 class CachingGenerator:
     """`(case, sample) -> Generation`, answering from the cache when the key matches."""
 
-    def __init__(self, suite: SuiteSpec, targets: Targets, cache: Cache):
+    def __init__(self, suite: SuiteSpec, targets: Targets, cache: Cache, git=None):
         self.suite = suite
         self.targets = targets
         self.cache = cache
-        self.files = RepoFiles(suite.root, ignore=[suite.relpath])
+        self.files = RepoFiles(suite.root, ignore=[suite.relpath], git=git)
         self._lock = threading.Lock()
         self._flights: dict[str, threading.Lock] = {}
 

@@ -92,6 +92,14 @@ class OutputsFile:
     def _add_problem(self, key: tuple[str, int | None], message: str) -> None:
         self.problems.setdefault(key, []).append(message)
 
+    def available(self, name: str) -> int:
+        """How many samples (0, 1, ...) the file holds for a case: what sequential
+        sampling may draw from it."""
+        count = 0
+        while (name, count) in self.outputs:
+            count += 1
+        return count
+
     def has_output(self, name: str, sample: int) -> bool:
         """Whether a line answers this request (else the cache may: the plan flow)."""
         return (name, sample) in self.outputs

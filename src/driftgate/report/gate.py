@@ -22,7 +22,7 @@ import math
 import statistics
 
 from driftgate.compare.drift import summarize_comparison
-from driftgate.compare.rules import baseline_gate_reasons, count_regressions
+from driftgate.compare.rules import baseline_gate_reasons, count_regressions, decide_regressions
 from driftgate.compare.stats import suite_pass_at
 from driftgate.results import CaseResult, RunResults, Summary, Tokens
 
@@ -73,6 +73,11 @@ def summarize(results: RunResults) -> Summary:
     at_1, at_k, _ = suite_pass_at([gate_counts(c) for c in ran], results.gate.pass_at_k)
     summary.pass_at_1 = None if at_1 is None else round(at_1, 6)
     summary.pass_at_k = at_k
+    # Reported beside pass@1: the share of run cases that pass (half their samples or more).
+    summary.pass_rate = round(summary.passed / len(ran), 6) if ran else None
+    summary.samples_spent = sum(c.samples_n for c in ran)
+    summary.extra_samples = sum(c.extra_samples for c in ran)
+    decide_regressions(results)
     summary.regressions, summary.critical_regressions = count_regressions(results)
     summary.tokens = sum((c.tokens for c in cases), Tokens())
     judged = [c.judge for c in cases if c.judge and c.judge.score is not None]

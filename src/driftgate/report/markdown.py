@@ -131,7 +131,8 @@ def _problem(case: CaseResult) -> list[str]:
     what = case.status if case.status != "passed" else "regressed"
     if case.regression and case.status != "passed":
         what += ", regressed"
-    reasons = "; ".join(case.reasons) or case.error or what
+    details = case.reasons + ([case.regression_reason] if case.regression_reason else [])
+    reasons = "; ".join(details) or case.error or what
     label = "**critical** " if case.critical else ""
     line = f"- {label}{untrusted(case.name, 200)} ({what}): {untrusted(_clip_middle(reasons, 800))}"
     if case.line:

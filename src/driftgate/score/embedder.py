@@ -6,6 +6,7 @@ actually needs encoding: a run that scores nothing never pays for torch.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -91,6 +92,7 @@ def _in_hub_cache(name: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=2)  # a process running several suites (tests, benchmarks) loads once
 def load_model(name: str):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -122,6 +124,7 @@ class Embedder:
         self._model = model
         self._vectors: dict[str, np.ndarray] = {}
         self.encoded = 0  # texts actually sent to the model (for tests and benchmarks)
+        self.max_vectors: int | None = None  # None: keep every vector (one run's texts)
 
     @property
     def model(self):
@@ -142,6 +145,20 @@ class Embedder:
         vectors = vectors / np.where(norms == 0, 1.0, norms)
         self._vectors.update(zip(todo, vectors, strict=True))
         self.encoded += len(todo)
+        self._evict(keep=len(todo))
+
+    def bound(self, max_vectors: int) -> None:
+        """Keep at most this many vectors, oldest dropped first: a stream stays bounded,
+        while texts that recur (contexts, expected answers) are mostly encoded once."""
+        self.max_vectors = max_vectors
+        self._evict(keep=0)
+
+    def _evict(self, keep: int) -> None:
+        if self.max_vectors is None:
+            return
+        excess = len(self._vectors) - max(self.max_vectors, keep)
+        for text in list(self._vectors)[: max(excess, 0)]:
+            del self._vectors[text]
 
     def knows(self, text: str) -> bool:
         return text in self._vectors

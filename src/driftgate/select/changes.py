@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath
 from typing import TextIO
 
 from driftgate.errors import UsageError
-from driftgate.select.git import GitFailed, git, has_commit, is_shallow, split_z
+from driftgate.git import Git, GitError, check_rev, check_sha
+from driftgate.select.git import git, has_commit, is_shallow, split_z
 
 SHALLOW_HINT = (
     "the clone is shallow: fetch full history (actions/checkout with `fetch-depth: 0`, "
@@ -115,55 +116,65 @@ def changes_from_list(path_or_dash: str, root: Path, stdin: TextIO | None = None
     return ChangeSet(files=files, source=source)
 
 
-def changes_since(ref: str, root: Path) -> ChangeSet:
+def changes_since(ref: str, root: Path, runner: Git | None = None) -> ChangeSet:
     """Files changed on HEAD's side since it forked from `ref` (like a PR's diff)."""
+    run = runner or Git()
     source = f"--changed-since {ref}"
     try:
-        git(["rev-parse", "--git-dir"], root)
-    except GitFailed as exc:
-        return unknown(source, f"not a git repository ({exc})")
-    if not has_commit(ref, root):
-        hint = SHALLOW_HINT if is_shallow(root) else "check the name, or `git fetch` it first"
+        check_rev(ref, "--changed-since")
+        git(["rev-parse", "--git-dir"], root, runner=run)
+    except GitError as exc:
+        return unknown(source, f"not usable ({exc})")
+    if not has_commit(ref, root, run):
+        hint = SHALLOW_HINT if is_shallow(root, run) else "check the name, or `git fetch` it first"
         return unknown(source, f"'{ref}' is not a commit in this clone; {hint}")
     try:
-        base = git(["merge-base", ref, "HEAD"], root).decode().strip()
-    except GitFailed:
-        hint = SHALLOW_HINT if is_shallow(root) else "they share no history"
+        merge_base = ["merge-base", "--end-of-options", ref, "HEAD"]
+        base = git(merge_base, root, runner=run).decode().strip()
+    except GitError:
+        hint = SHALLOW_HINT if is_shallow(root, run) else "they share no history"
         return unknown(source, f"no common ancestor of '{ref}' and HEAD; {hint}")
     source = f"git diff {base[:12]}..HEAD (merge-base of {ref} and HEAD)"
-    if _has_uncommitted_changes(root):
+    if _has_uncommitted_changes(root, run):
         source += "; uncommitted changes are not included (commit them, or use --changed-files)"
-    return _diff(base, "HEAD", root, source)
+    return _diff(base, "HEAD", root, source, run)
 
 
-def _has_uncommitted_changes(root: Path) -> bool:
+def _has_uncommitted_changes(root: Path, run: Git) -> bool:
     try:
-        return bool(git(["status", "--porcelain", "--untracked-files=no"], root).strip())
-    except GitFailed:
+        status = ["status", "--porcelain", "--untracked-files=no"]
+        return bool(git(status, root, runner=run).strip())
+    except GitError:
         return False
 
 
-def changes_between(base_sha: str, head_sha: str, root: Path, fetch: bool = True) -> ChangeSet:
+def changes_between(
+    base_sha: str, head_sha: str, root: Path, fetch: bool = True, runner: Git | None = None
+) -> ChangeSet:
     """A pull request's files: merge-base(base, head)..head, fetching history a shallow
     checkout lacks (the action's checkout usually has depth 1)."""
-    source = f"git diff {base_sha[:12]}...{head_sha[:12]}"
+    run = runner or Git()
+    source = f"git diff {str(base_sha)[:12]}...{str(head_sha)[:12]}"
     try:
-        git(["rev-parse", "--git-dir"], root)
-    except GitFailed as exc:
-        return unknown(source, f"not a git repository ({exc})")
-    missing = [sha for sha in (base_sha, head_sha) if not has_commit(sha, root)]
+        check_sha(base_sha, "base commit")
+        check_sha(head_sha, "head commit")
+        git(["rev-parse", "--git-dir"], root, runner=run)
+    except GitError as exc:
+        return unknown(source, f"not usable ({exc})")
+    missing = [sha for sha in (base_sha, head_sha) if not has_commit(sha, root, run)]
     if missing and fetch:
         try:
             # --depth only where history is already cut: it would make a full clone shallow
-            depth = ["--depth=50"] if is_shallow(root) else []
+            depth = ["--depth=50"] if is_shallow(root, run) else []
             git(
-                ["fetch", "--no-tags", "--quiet", *depth, "origin", *missing],
+                ["fetch", "--no-tags", "--quiet", *depth, "origin", "--end-of-options", *missing],
                 root,
                 timeout=300,
+                runner=run,
             )
-        except GitFailed as exc:
+        except GitError as exc:
             return unknown(source, f"could not fetch {', '.join(m[:12] for m in missing)}: {exc}")
-    missing = [sha for sha in (base_sha, head_sha) if not has_commit(sha, root)]
+    missing = [sha for sha in (base_sha, head_sha) if not has_commit(sha, root, run)]
     if missing:
         return unknown(
             source, f"commit {missing[0][:12]} is not in this clone; {SHALLOW_HINT}", base_sha
@@ -171,27 +182,26 @@ def changes_between(base_sha: str, head_sha: str, root: Path, fetch: bool = True
     steps = list(DEEPEN_STEPS) if fetch else []
     while True:
         try:
-            base = git(["merge-base", base_sha, head_sha], root).decode().strip()
+            merge_base = ["merge-base", "--end-of-options", base_sha, head_sha]
+            base = git(merge_base, root, runner=run).decode().strip()
             break
-        except GitFailed:
-            if not steps or not is_shallow(root):
-                hint = SHALLOW_HINT if is_shallow(root) else "they share no history"
+        except GitError:
+            if not steps or not is_shallow(root, run):
+                hint = SHALLOW_HINT if is_shallow(root, run) else "they share no history"
                 return unknown(source, f"no common ancestor of the two commits; {hint}", base_sha)
             try:
-                git(
-                    ["fetch", "--no-tags", "--quiet", steps.pop(0), "origin", base_sha, head_sha],
-                    root,
-                    timeout=300,
-                )
-            except GitFailed as exc:
+                deepen = [steps.pop(0), "origin", "--end-of-options", base_sha, head_sha]
+                git(["fetch", "--no-tags", "--quiet", *deepen], root, timeout=300, runner=run)
+            except GitError as exc:
                 return unknown(source, f"could not deepen the shallow clone: {exc}", base_sha)
-    return _diff(base, head_sha, root, f"git diff {base[:12]}..{head_sha[:12]}")
+    return _diff(base, head_sha, root, f"git diff {base[:12]}..{head_sha[:12]}", run)
 
 
-def _diff(base: str, head: str, root: Path, source: str) -> ChangeSet:
+def _diff(base: str, head: str, root: Path, source: str, run: Git) -> ChangeSet:
     # --no-renames: a rename is reported as a deletion plus an addition, so both paths count.
+    diff = ["diff", "--name-only", "--no-renames", "--no-ext-diff", "-z", "--end-of-options"]
     try:
-        out = git(["diff", "--name-only", "--no-renames", "--no-ext-diff", "-z", base, head], root)
-    except GitFailed as exc:
+        out = git([*diff, base, head, "--"], root, runner=run)
+    except GitError as exc:
         return unknown(source, f"git diff failed: {exc}", base)
     return ChangeSet(files=frozenset(split_z(out)), source=source, base=base)

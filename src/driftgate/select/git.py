@@ -1,34 +1,20 @@
-"""The few git commands selection needs, run without a pager, prompt or locale surprises."""
+"""The few git questions selection asks, through the run's one `Git` (driftgate.git)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
+from driftgate.git import Git, GitError, check_rev
+
 FETCH_TIMEOUT_S = 120
+GitFailed = GitError  # the one error type of every git call (kept name for older imports)
 
 
-class GitFailed(Exception):
-    """git exited non-zero or is missing; the message is git's own, for a reason text."""
-
-
-def git(args: list[str], root: Path, *, timeout: float = 60) -> bytes:
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C", GIT_PAGER="cat")
-    try:
-        done = subprocess.run(
-            ["git", "-c", "core.quotePath=false", *args],
-            cwd=root,
-            capture_output=True,
-            env=env,
-            timeout=timeout,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise GitFailed(f"git {args[0]}: {exc}") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitFailed(message[-1] if message else f"git {args[0]} exited {done.returncode}")
+def git(args: list[str], root: Path, *, timeout: float = 60, runner: Git | None = None) -> bytes:
+    done = (runner or Git()).call(root, *args, timeout=timeout)
+    if not done.ok:
+        message = done.stderr.strip().splitlines()
+        raise GitError(message[-1] if message else f"git {args[0]} exited {done.returncode}")
     return done.stdout
 
 
@@ -36,33 +22,32 @@ def split_z(output: bytes) -> list[str]:
     return [p.decode("utf-8", "surrogateescape") for p in output.split(b"\0") if p]
 
 
-def is_shallow(root: Path) -> bool:
+def is_shallow(root: Path, runner: Git | None = None) -> bool:
+    return (runner or Git()).is_shallow(root)
+
+
+def has_commit(sha: str, root: Path, runner: Git | None = None) -> bool:
     try:
-        return git(["rev-parse", "--is-shallow-repository"], root).strip() == b"true"
-    except GitFailed:
+        return (runner or Git()).has_commit(root, sha)
+    except GitError:
         return False
 
 
-def has_commit(sha: str, root: Path) -> bool:
-    try:
-        git(["cat-file", "-e", f"{sha}^{{commit}}"], root)
-        return True
-    except GitFailed:
-        return False
-
-
-def tracked_files(root: Path) -> list[str] | None:
+def tracked_files(root: Path, runner: Git | None = None) -> list[str] | None:
     """Every file git tracks under the repository root; None outside a git work tree."""
     try:
-        return split_z(git(["ls-files", "-z", "--full-name"], root))
-    except GitFailed:
+        return split_z(git(["ls-files", "-z", "--full-name"], root, runner=runner))
+    except GitError:
         return None
 
 
-def show_file(commit: str, relpath: str, root: Path) -> str | None:
+def show_file(commit: str, relpath: str, root: Path, runner: Git | None = None) -> str | None:
     """The file's text at `commit`, or None if it did not exist there."""
     try:
-        git(["cat-file", "-e", f"{commit}:{relpath}"], root)
-    except GitFailed:
+        check_rev(commit, "commit")
+        git(["cat-file", "-e", "--end-of-options", f"{commit}:{relpath}"], root, runner=runner)
+    except GitError:
         return None
-    return git(["show", f"{commit}:{relpath}"], root).decode("utf-8", "replace")
+    return git(["show", "--end-of-options", f"{commit}:{relpath}"], root, runner=runner).decode(
+        "utf-8", "replace"
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 from driftgate.config.load import CaseSpec, SuiteSpec, definition_hash
 from driftgate.config.yaml_positions import load_located
 from driftgate.errors import UsageError
+from driftgate.git import Git
 from driftgate.select.changes import ChangeSet
 from driftgate.select.git import has_commit, show_file, tracked_files
 from driftgate.select.patterns import ChangedPaths, PatternList, compile_pattern
@@ -64,11 +65,12 @@ def select_cases(
     *,
     names: list[str] | None = None,
     tags: list[str] | None = None,
+    git: Git | None = None,
 ) -> SelectionResult:
     """Decide every case. `changes=None` is a full run (no change source given, or --all)."""
     _check_filters(suite, names, tags)
-    warnings = dead_pattern_warnings(suite)
-    rules = None if changes is None else _ChangeRules(suite, changes, warnings)
+    warnings = dead_pattern_warnings(suite, git)
+    rules = None if changes is None else _ChangeRules(suite, changes, warnings, git)
     selections = []
     for case in suite.cases:
         filtered = _filtered_out(case, names, tags)
@@ -112,7 +114,9 @@ def _filtered_out(case: CaseSpec, names: list[str] | None, tags: list[str] | Non
 class _ChangeRules:
     """The fail-safe rules for a run limited to a change, applied in a fixed order."""
 
-    def __init__(self, suite: SuiteSpec, changes: ChangeSet, warnings: list[str]):
+    def __init__(
+        self, suite: SuiteSpec, changes: ChangeSet, warnings: list[str], git: Git | None = None
+    ):
         self.suite = suite
         self.changes = changes
         self.known = changes.known
@@ -128,7 +132,7 @@ class _ChangeRules:
         self.settings_changed: list[str] = []
         self.suite_changed = suite.relpath in self.files
         if self.suite_changed:
-            base = _suite_at_base(suite, changes)
+            base = _suite_at_base(suite, changes, git)
             if isinstance(base, str):
                 self.base_hashes = None
                 warnings.append(
@@ -199,7 +203,9 @@ def _settings(data) -> dict:
     return {k: v for k, v in suite.items() if k != "cases" and k not in NEUTRAL_SETTINGS}
 
 
-def _suite_at_base(suite: SuiteSpec, changes: ChangeSet) -> tuple[Mapping[str, str], dict] | str:
+def _suite_at_base(
+    suite: SuiteSpec, changes: ChangeSet, git: Git | None = None
+) -> tuple[Mapping[str, str], dict] | str:
     """Each case's definition hash and the suite-level settings at the base commit.
 
     ({}, {}) if the file did not exist there (every case is new); a reason string if it
@@ -208,9 +214,9 @@ def _suite_at_base(suite: SuiteSpec, changes: ChangeSet) -> tuple[Mapping[str, s
     base = changes.base
     if base is None:
         return f"{changes.source} names no base commit; use --changed-since REF"
-    if not has_commit(base, suite.root):
+    if not has_commit(base, suite.root, git):
         return f"base commit {base[:12]} is not in this clone"
-    text = show_file(base, suite.relpath, suite.root)
+    text = show_file(base, suite.relpath, suite.root, git)
     if text is None:
         return {}, {}
     try:
@@ -242,14 +248,14 @@ def _input_files(case: CaseSpec, suite: SuiteSpec) -> list[str]:
     return out
 
 
-def dead_pattern_warnings(suite: SuiteSpec) -> list[str]:
+def dead_pattern_warnings(suite: SuiteSpec, git: Git | None = None) -> list[str]:
     """Patterns that can never match a tracked file: a typo there would hide a case."""
     patterns = [
         (f"case '{c.name}'", c.line, p) for c in suite.cases for p in (c.trigger_paths or ())
     ] + [("always_run_paths", 0, p) for p in suite.always_run_paths]
     if not patterns:
         return []
-    tracked = tracked_files(suite.root)
+    tracked = tracked_files(suite.root, git)
     tracked_paths = ChangedPaths(tracked) if tracked is not None else None
     lines: list[str] | None = None
     out = []

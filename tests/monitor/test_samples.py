@@ -1,0 +1,88 @@
+"""Reading a production log: bad lines are located and skipped, `--limit` is a seeded sample."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from monitor_helpers import sample, write_log
+
+from driftgate.errors import UsageError
+from driftgate.monitor.samples import Reading, parse_since, read_samples, reservoir
+
+
+def read(path, since=None):
+    reading = Reading(str(path))
+    return list(read_samples(path, reading, parse_since(since))), reading
+
+
+def test_bad_lines_are_reported_with_file_and_line_and_the_rest_is_read(tmp_path):
+    log = write_log(
+        tmp_path / "log.jsonl",
+        [
+            sample(id="ok1"),
+            "{not json",
+            b"\xff\xfe{}",
+            "[1, 2]",
+            {"id": "no-output"},
+            '{"output": "x", "latency_s": Infinity}',
+            "",
+            sample(id="ok2"),
+        ],
+    )
+    lines, reading = read(log)
+    assert [line.sample.id for line in lines] == ["ok1", "ok2"]
+    assert [line.number for line in lines] == [1, 8]
+    problems = dict(reading.bad)
+    assert set(problems) == {2, 3, 4, 5, 6}
+    assert "not valid JSON" in problems[2]
+    assert "not UTF-8" in problems[3]
+    assert "not an object" in problems[4]
+    assert "`output`" in problems[5] and "needs the model's `output`" in problems[5]
+    assert "Infinity" in problems[6]
+    assert reading.problems()[0].startswith(f"{log}:2: ")
+
+
+def test_since_keeps_samples_created_at_or_after_and_counts_the_rest(tmp_path):
+    log = write_log(
+        tmp_path / "log.jsonl",
+        [
+            sample(id="old", created_at="2026-11-30T23:59:59Z"),
+            sample(id="new", created_at="2026-12-01T00:00:00+00:00"),
+            sample(id="naive", created_at="2026-12-02T08:00:00"),
+            sample(id="undated"),
+        ],
+    )
+    lines, reading = read(log, since="2026-12-01")
+    assert [line.sample.id for line in lines] == ["new", "naive"]
+    assert reading.before_since == 2
+
+
+def test_a_bad_since_is_a_usage_error():
+    with pytest.raises(UsageError, match="--since 'yesterday'"):
+        parse_since("yesterday")
+
+
+def test_missing_samples_file_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="samples file not found"):
+        read(tmp_path / "nope.jsonl")
+
+
+def test_limit_is_a_reproducible_seeded_sample_in_file_order(tmp_path):
+    log = write_log(tmp_path / "log.jsonl", [sample(id=str(i)) for i in range(1000)])
+
+    def pick(seed):
+        reading = Reading(str(log))
+        return [line.number for line in reservoir(read_samples(log, reading), 50, seed)]
+
+    first, again, other = pick(7), pick(7), pick(8)
+    assert first == again
+    assert first != other
+    assert len(first) == 50 and first == sorted(first)
+    assert max(first) > 500  # not just the head of the file
+
+
+def test_ids_may_be_numbers_in_the_log(tmp_path):
+    log = write_log(tmp_path / "log.jsonl", [json.dumps({"id": 17, "output": "x"})])
+    lines, _ = read(log)
+    assert lines[0].sample.id == "17"
