@@ -57,7 +57,7 @@ def test_run_scores_every_case_and_keeps_errors(tmp_path, write_suite, embedder)
     assert (s.total, s.selected, s.passed, s.failed, s.errors) == (4, 4, 1, 2, 1)
     assert s.pass_at_1 == 0.25
     assert s.verdict == "fail"
-    assert s.gate_reasons == ["pass@1 0.25 < min_pass_rate 0.50"]
+    assert s.gate_reasons == ["1 of 4 cases passed (0.25) < min_pass_rate 0.50"]
     assert s.pass_rate == 0.25  # passing cases / run cases, reported beside pass@1
 
 

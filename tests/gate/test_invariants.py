@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -74,9 +75,10 @@ def test_pass_means_no_critical_problem_and_enough_passes(results):
         if case.selected and case.critical:
             assert case.status not in ("failed", "error"), case
             assert not case.regression, case
-    rate = errors_as_failures_rate(results)
-    if rate is not None:
-        assert rate >= results.gate.min_pass_rate - 1e-9
+    ran = [c for c in results.cases if c.selected and c.status != "skipped"]
+    if ran:  # the share of cases that passed; an error or a failure is not a pass
+        share = sum(c.status == "passed" for c in ran) / len(ran)
+        assert share >= results.gate.min_pass_rate
 
 
 @settings(max_examples=300, deadline=None, database=None)
@@ -106,7 +108,7 @@ def test_an_error_is_not_averaged_into_a_pass():
     summary = summarize(results)
     assert summary.pass_at_1 == 0.0 and summary.errors == 1
     assert summary.verdict == "fail"
-    assert summary.gate_reasons == ["pass@1 0.00 < min_pass_rate 1.00"]
+    assert summary.gate_reasons == ["0 of 1 case passed (0.00) < min_pass_rate 1.00"]
 
 
 def test_a_critical_error_fails_even_a_lenient_gate():
@@ -125,13 +127,27 @@ def test_a_critical_error_fails_even_a_lenient_gate():
 
 
 def test_a_rate_just_below_the_minimum_is_not_rounded_up():
-    cases = [CaseResult(name=f"c{i}", status="passed", samples_n=1, passes=1) for i in range(9)]
-    cases.append(CaseResult(name="x", status="passed", samples_n=2_000_000, passes=1_999_999))
+    cases = [CaseResult(name=f"c{i}", status="passed", samples_n=1, passes=1) for i in range(1999)]
+    cases.append(CaseResult(name="x", status="failed", samples_n=1, passes=0))
     results = RunResults(suite="s", suite_path="s.yaml", embedding_model="m", cases=cases)
     summary = summarize(results)
-    assert summary.pass_at_1 == 1.0  # rounded for display
     assert summary.verdict == "fail"
-    assert "pass@1 0.999999" in summary.gate_reasons[0]
+    assert summary.gate_reasons == ["1999 of 2000 cases passed (0.999500) < min_pass_rate 1.00"]
+
+
+def test_a_case_passing_by_its_samples_passes_a_strict_gate():
+    """Issue 18: with samples, every case PASS means the gate passes at min_pass_rate 1.0,
+    although one sample of one case was below its threshold (pass@1 0.93 is reported)."""
+    cases = [
+        CaseResult(name="a", status="passed", samples_n=5, passes=4),
+        CaseResult(name="b", status="passed", samples_n=5, passes=5),
+        CaseResult(name="c", status="passed", samples_n=5, passes=5),
+    ]
+    results = RunResults(suite="s", suite_path="s.yaml", embedding_model="m", cases=cases)
+    summary = summarize(results)
+    assert summary.verdict == "pass", summary.gate_reasons
+    assert summary.pass_at_1 == pytest.approx(14 / 15, abs=1e-6)
+    assert summary.pass_rate == 1.0
 
 
 def test_summary_line_counts_a_critical_regression_like_the_verdict():

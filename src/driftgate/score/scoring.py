@@ -131,10 +131,12 @@ def aggregate(case: CaseSpec, samples: list[SampleResult]) -> CaseResult:
     result.tokens = sum((s.tokens for s in samples), Tokens())
     result.cost_usd = sum(s.cost_usd for s in samples)
     errors = [s for s in samples if s.status == "error"]
-    if len(errors) == len(samples):
+    if errors:  # fail closed: one sample the target, the judge or the scorer failed on
         result.status = "error"
         result.error = errors[0].error
         result.reasons = [errors[0].error or "error"]
+        if len(errors) < len(samples):
+            result.reasons.append(f"{len(errors)} of {len(samples)} samples errored")
         return result
     result.status = "passed" if result.pass_rate >= 0.5 else "failed"
     if len(samples) == 1:
