@@ -66,3 +66,8 @@ def test_the_troubleshooting_page_states_the_corpus_size():
     page = (REPO / "docs" / "troubleshooting.md").read_text("utf-8")
     assert f"builds {len(CORPUS)} hostile or broken suite files" in page
     assert f"({2 * len(CORPUS)} runs in-process" in page
+
+
+def test_the_readme_states_the_corpus_size():
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert f"{len(CORPUS)} malformed suites" in readme
