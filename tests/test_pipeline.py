@@ -93,7 +93,7 @@ def test_cli_end_to_end_exit_codes_and_files(tmp_path, write_suite):
     assert data["schema_version"] == 1
     assert data["summary"]["errors"] == 1
     assert {c["name"]: c["status"] for c in data["cases"]}["good"] == "passed"
-    assert "❌ driftgate · `pipeline-test`: failed" in (tmp_path / "r.md").read_text()
+    assert "❌ driftgate · `pipeline-test`: 3 failures\n" in (tmp_path / "r.md").read_text()
     assert "Traceback" not in done.stderr
 
     # --outputs with a passing set and a --cases filter: the gate passes, exit 0.

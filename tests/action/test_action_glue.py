@@ -6,6 +6,7 @@ The embedding model is the session's (root conftest), so these cost no torch sta
 from __future__ import annotations
 
 import io
+import re
 
 from action_helpers import (
     BAD_REFUND,
@@ -215,9 +216,16 @@ def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, em
     assert "(baseline 1.00, -1.00)" in body  # pass@1 now vs the recorded baseline
     row = next(line for line in body.splitlines() if "`refund_routing`" in line and "|" in line)
     assert "→" in row  # similarity baseline → now (delta)
-    assert "```mermaid" in body
-    assert "<details><summary>1 skipped case(s)</summary>" in body  # outage_summary: untouched
-    print(body)
+    assert "1 new critical regression" in body.splitlines()[1]  # caused by this PR
+    # The case's line at the PR's head commit, the run and its artifacts: links built from
+    # GitHub's settings, never from the results.
+    links = re.findall(r"\]\((https?://[^)]*)\)", body)
+    run_url = "https://github.com/Codertocat/Hello-World/actions/runs/4242"
+    suite = f"https://github.com/Codertocat/Hello-World/blob/{head}/llm-evals.yaml#L"
+    assert run_url in links and f"{run_url}#artifacts" in links
+    assert any(link.startswith(suite) and link[len(suite) :].isdigit() for link in links)
+    assert "```text" not in body  # one case compared: no chart
+    assert "<details><summary>1 skipped case</summary>" in body  # outage_summary: untouched
 
 
 def test_inputs_reach_the_pipeline_options(tmp_path, repo, fake):

@@ -154,7 +154,8 @@ def test_an_8000_character_suite_name_still_comments_and_sets_outputs(
     assert len(comment["body"]) <= COMMENT_LIMIT
     assert comment["body"].startswith(marker(name) + "\n")
     headline = comment["body"].split("\n")[1]
-    assert len(headline) < 300 and "(8000 chars)" in headline and "failed" in headline
+    assert len(headline) < 300 and "(8000 chars)" in headline
+    assert headline.startswith("### ❌") and headline.endswith(": 1 critical failure")
     assert outputs["verdict"] == "fail" and outputs["comment-url"] == comment["html_url"]
     (status,) = fake.statuses
     assert len(status["context"]) <= 100 and status["context"].startswith("driftgate/sss")

@@ -138,7 +138,7 @@ def test_calibrate_write_on_a_flow_style_case_prints_the_patch(tmp_path, capsys,
     captured = capsys.readouterr()
     assert "apply the printed patch to it by hand" in captured.err
     assert "eval_suite:\n  cases:\n    - name: refunds" in captured.out
-    assert "      min_similarity: " in captured.out and "      max_drop: " in captured.out
+    assert "      min_similarity: " in captured.out and "      noise_sd: " in captured.out
     assert (tmp_path / "llm-evals.yaml").read_text() == text
 
 

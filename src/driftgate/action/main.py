@@ -8,11 +8,13 @@ best effort: a token that cannot write (fork PRs) gives a warning, never a diffe
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TextIO
+from urllib.parse import quote
 
 from driftgate.action.commands import Workflow
 from driftgate.action.git import Git
@@ -35,7 +37,7 @@ from driftgate.action.settings import (
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
 from driftgate.ratelimit import WaitBudget
 from driftgate.redact import Redactor, guarded_streams, installed, redact
-from driftgate.report.markdown import untrusted
+from driftgate.report.markdown import plural, untrusted
 from driftgate.results import RunResults
 
 NAME_MAX = 120  # suite and case names in the report; longer ones are shortened
@@ -225,7 +227,8 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     tag = marker(results.suite, shard_key)
     body = render_markdown(
         _short_names(results),
-        run_url=settings.run_url,
+        links=_report_links(settings, plan, results.suite_path),
+        base_branch=_base_branch(settings),
         limit=COMMENT_LIMIT - len(tag) - 1,
         artifact_hint=f"`{settings.results_path}`",
     )
@@ -470,11 +473,11 @@ def status_line(results: RunResults) -> str:
     rate = f"pass@1 {s.pass_at_1:.2f}" if s.pass_at_1 is not None else f"{s.passed} passed"
     parts = [rate, f"{s.passed}/{s.selected} passed"]
     if s.critical_regressions:
-        parts.append(f"{s.critical_regressions} critical regression(s)")
+        parts.append(plural(s.critical_regressions, "critical regression"))
     elif s.regressions:
-        parts.append(f"{s.regressions} regression(s)")
+        parts.append(plural(s.regressions, "regression"))
     if s.critical_failures:
-        parts.append(f"{s.critical_failures} critical failure(s)")
+        parts.append(plural(s.critical_failures, "critical failure"))
     return " · ".join(parts)
 
 
@@ -521,6 +524,30 @@ def _outputs(out: Workflow, results: RunResults, results_path: str, comment_url)
     }
     for name, value in values.items():
         out.set_output(name, value)
+
+
+def _report_links(settings: Settings, plan: Plan, suite_path: str):
+    """The comment's links, built from GitHub's own settings only: the run, its artifacts,
+    and the suite file at the PR's head commit (a path that could leave the repository, or
+    an unknown commit, gets no link)."""
+    from driftgate.report.markdown import Links
+
+    run = settings.run_url
+    suite_file = None
+    head = plan.head_sha or settings.sha
+    path = _repo_path(suite_path, settings)
+    inside = not (path.startswith("/") or ".." in PurePosixPath(path).parts)
+    if settings.repository and re.fullmatch(r"[0-9a-f]{40}", head or "") and inside:
+        server = settings.server_url.rstrip("/")
+        suite_file = f"{server}/{settings.repository}/blob/{head}/{quote(path, safe='/')}"
+    return Links(run=run, artifacts=f"{run}#artifacts" if run else None, suite_file=suite_file)
+
+
+def _base_branch(settings: Settings) -> str | None:
+    """The branch "already failing" is measured against: the PR's base, else the default."""
+    base = (settings.pull_request or {}).get("base")
+    ref = base.get("ref") if isinstance(base, dict) else None
+    return ref if isinstance(ref, str) and ref else settings.default_branch
 
 
 def _repo_path(file: str, settings: Settings) -> str:
