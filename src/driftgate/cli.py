@@ -148,6 +148,7 @@ def run_options(args: argparse.Namespace, **extra):
         if not args.quiet:
             print(message, file=sys.stderr, flush=True)
 
+    from driftgate.anthropic_client import AnthropicSettings
     from driftgate.config.load import repo_root
     from driftgate.select.command import change_set_from_args
 
@@ -162,6 +163,7 @@ def run_options(args: argparse.Namespace, **extra):
         **extra,
         cache_dir=getattr(args, "cache_dir", None),
         cache_mode="off" if getattr(args, "no_cache", False) else None,
+        anthropic=getattr(args, "anthropic", None) or AnthropicSettings.from_env(os.environ),
     )
 
 
@@ -441,6 +443,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, bad usage is 2
         return int(exc.code or 0)
+    from driftgate.anthropic_client import AnthropicSettings
+
+    # The edge: Claude's key and base URL are read here, once, for every command.
+    args.anthropic = AnthropicSettings.from_env(os.environ)
     # The edge: the environment's secrets are collected here, and everything the command
     # prints or writes passes the redactor; no printed line can start a workflow command.
     with installed(Redactor(secrets_from_env(os.environ))):
