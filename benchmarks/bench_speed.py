@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from driftgate.anthropic_client import AnthropicSettings  # noqa: E402
 from driftgate.cache import Cache  # noqa: E402
 from driftgate.config import load_suite  # noqa: E402
 from driftgate.generate import generate_all  # noqa: E402
@@ -68,9 +69,11 @@ def write_suite(root: Path, target: dict, cases: list[dict]) -> Path:
 CPU: dict[str, float] = {}  # CPU seconds of the last generate(), for the report
 
 
-def generate(path: Path, cache_dir: Path) -> tuple[float, dict, Cache]:
+def generate(
+    path: Path, cache_dir: Path, anthropic: AnthropicSettings | None = None
+) -> tuple[float, dict, Cache]:
     suite = load_suite(path)
-    targets = Targets(suite)
+    targets = Targets(suite, anthropic=anthropic)
     cache = Cache(cache_dir)
     cpu = time.process_time()
     started = time.perf_counter()
@@ -135,13 +138,12 @@ def part_concurrency(work: Path) -> None:
     import anthropic  # noqa: F401 - imported before timing: the figure is the pool, not the import
 
     with FakeServerProcess() as server:
-        os.environ["ANTHROPIC_API_KEY"] = "sk-ant-bench"
-        os.environ["ANTHROPIC_BASE_URL"] = server.base_url
-        cold_s, out, _ = generate(path, root / "cache")
+        anthropic = AnthropicSettings(api_key="sk-ant-bench", base_url=server.base_url)
+        cold_s, out, _ = generate(path, root / "cache", anthropic)
         cold_cpu = CPU["last"]
         cold_calls = server.served()
         errors = sum(g.error is not None for g in out.values())
-        warm_s, _, warm_cache = generate(path, root / "cache")
+        warm_s, _, warm_cache = generate(path, root / "cache", anthropic)
         warm_calls = server.served() - cold_calls
     ideal = CASES / CONCURRENCY * LATENCY_S
     stats = warm_cache.stats("outputs")

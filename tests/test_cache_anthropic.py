@@ -10,6 +10,7 @@ import anthropic
 import pytest
 import yaml
 
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.cache import Cache
 from driftgate.config import load_suite
 from driftgate.generate import generate_all
@@ -22,14 +23,17 @@ TARGET = {"type": "anthropic", "model": "claude-haiku-4-5", "temperature": 0.7, 
 
 
 @pytest.fixture
-def fake(monkeypatch):
+def fake():
     with FakeAnthropic(default=echo_text("answer: ")) as server:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key")
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.base_url)
         yield server
 
 
-def run(tmp_path, target: dict, samples: int = 2):
+def settings(server) -> AnthropicSettings:
+    """What an edge builds from ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL."""
+    return AnthropicSettings(api_key="sk-ant-test-key", base_url=server.base_url)
+
+
+def run(tmp_path, server, target: dict, samples: int = 2):
     doc = {
         "eval_suite": {
             "name": "s",
@@ -44,7 +48,7 @@ def run(tmp_path, target: dict, samples: int = 2):
     path = tmp_path / "llm-evals.yaml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
     suite = load_suite(path, root=tmp_path)
-    targets = Targets(suite)
+    targets = Targets(suite, anthropic=settings(server))
     cache = Cache(tmp_path / "cache")
     generate = CachingGenerator(suite, targets, cache)
     out = generate_all(list(suite.cases), targets, 8, generate=generate)
@@ -58,9 +62,9 @@ def sent(fake) -> int:
 
 
 def test_second_identical_run_makes_no_api_call(tmp_path, fake):
-    cold, _ = run(tmp_path, TARGET)
+    cold, _ = run(tmp_path, fake, TARGET)
     assert sent(fake) == 4  # 2 cases x 2 samples: temperature > 0 caches per sample
-    warm, cache = run(tmp_path, TARGET)
+    warm, cache = run(tmp_path, fake, TARGET)
     assert sent(fake) == 0
     assert cache.stats("outputs").hit_rate == 1.0
     for key, generation in warm.items():
@@ -80,27 +84,26 @@ def test_second_identical_run_makes_no_api_call(tmp_path, fake):
     ],
 )
 def test_target_parameters_that_change_the_output_miss(tmp_path, fake, change, misses):
-    run(tmp_path, TARGET)
+    run(tmp_path, fake, TARGET)
     sent(fake)
-    run(tmp_path, {**TARGET, **change})
+    run(tmp_path, fake, {**TARGET, **change})
     assert sent(fake) == misses
 
 
-def test_another_endpoint_is_another_model(tmp_path, fake, monkeypatch):
-    run(tmp_path, TARGET)
+def test_another_endpoint_is_another_model(tmp_path, fake):
+    run(tmp_path, fake, TARGET)
     sent(fake)
     with FakeAnthropic(default=echo_text("other: ")) as other:
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", other.base_url)
-        run(tmp_path, TARGET)
+        run(tmp_path, other, TARGET)
         assert len(other.messages_requests()) == 4
 
 
 def test_failed_calls_are_not_cached(tmp_path, fake):
     fake.push(fake.unauthorized())
-    first, _ = run(tmp_path, TARGET, samples=1)
+    first, _ = run(tmp_path, fake, TARGET, samples=1)
     assert sum(g.error is not None for g in first.values()) == 1
     sent(fake)
-    second, _ = run(tmp_path, TARGET, samples=1)
+    second, _ = run(tmp_path, fake, TARGET, samples=1)
     assert sent(fake) == 1  # only the one that failed is asked again
     assert not any(g.error for g in second.values())
 
@@ -179,7 +182,7 @@ def test_identical_requests_in_one_run_are_sent_once(tmp_path, fake):
     path = tmp_path / "llm-evals.yaml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
     suite = load_suite(path, root=tmp_path)
-    targets = Targets(suite)
+    targets = Targets(suite, anthropic=settings(fake))
     cache = Cache(tmp_path / "cache")
     out = generate_all(
         list(suite.cases), targets, 4, generate=CachingGenerator(suite, targets, cache)

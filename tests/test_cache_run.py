@@ -74,9 +74,8 @@ def test_cold_then_warm(repo, tmp_path, embedder):
     assert off.summary.output_cache.lookups == 0
 
 
-def test_warm_run_with_a_judge_saves_every_call_and_reports_the_cost(
-    tmp_path, embedder, monkeypatch
-):
+def test_warm_run_with_a_judge_saves_every_call_and_reports_the_cost(tmp_path, embedder):
+    from driftgate.anthropic_client import AnthropicSettings
     from fakes.anthropic_server import FakeAnthropic
 
     def answer(request):
@@ -108,9 +107,10 @@ def test_warm_run_with_a_judge_saves_every_call_and_reports_the_cost(
         )
     )
     with FakeAnthropic(default=answer) as fake:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
-        options = dict(config=suite, cache_dir=tmp_path / "cache", embedder=embedder)
+        anthropic = AnthropicSettings(api_key="sk-ant-test", base_url=fake.base_url)
+        options = dict(
+            config=suite, cache_dir=tmp_path / "cache", embedder=embedder, anthropic=anthropic
+        )
         cold = run(RunOptions(**options))
         cold_requests = len(fake.messages_requests())
         warm = run(RunOptions(**options))

@@ -58,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, bad usage is 2
         return int(exc.code or 0)
+    from driftgate.anthropic_client import AnthropicSettings
+
+    # The edge: Claude's key and base URL are read here, once, for every command.
+    args.anthropic = AnthropicSettings.from_env(os.environ)
     # The edge: the environment's secrets are collected here, and everything the command
     # prints or writes passes the redactor; no printed line can start a workflow command.
     with installed(Redactor(secrets_from_env(os.environ))):

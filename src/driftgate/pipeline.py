@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from driftgate import __version__
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.cache import Cache, encode_through_cache, open_suite_cache
 from driftgate.compare import (
     baseline_texts,
@@ -65,6 +66,8 @@ class RunOptions:
     max_cost: float | None = None  # --max-cost USD: no new API call once reached
     traces: Path | None = None  # --traces DIR: every API request/response as JSON
     git: Git | None = None  # every git command of the run (tests hand in a fake); default Git()
+    # key and base URL for anthropic targets and the judge: the edges read the environment
+    anthropic: AnthropicSettings = field(default_factory=AnthropicSettings)
 
 
 def git_sha(root: Path, git: Git | None = None) -> str | None:
@@ -136,12 +139,15 @@ def run(options: RunOptions) -> RunResults:
         raise UsageError("--update-baseline keys results by commit, and this is not a git checkout")
     baseline = find_baseline(options, suite, results, say)  # before any paid call: fail fast
 
-    quality = Quality.start(suite, options.judge, options.max_cost, options.traces)
+    quality = Quality.start(
+        suite, options.judge, options.max_cost, options.traces, options.anthropic
+    )
     targets = Targets(
         suite,
         override=OutputsTarget(type="outputs", path=str(outputs)) if outputs else None,
         budget=quality.budget,
         tracer=quality.tracer,
+        anthropic=options.anthropic,
     )
     # Over the whole selection, so that every shard records the same gate settings.
     bounds = {c.name: sample_bound(c, targets.for_case(c)) for c in selection.selected}

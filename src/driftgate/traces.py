@@ -11,7 +11,7 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,10 +21,6 @@ from driftgate.redact import MASK, Redactor
 REDACTED = MASK
 SECRET_HEADERS = {"authorization", "x-api-key", "proxy-authorization", "cookie", "set-cookie"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def secrets_from_env(env: Mapping[str, str]) -> list[str]:
-    return list(redact.secrets_from_env(env))
 
 
 def scrub(value, secrets: Iterable[str]):
@@ -51,10 +47,11 @@ def _scrub(value, redactor: Redactor):
 class TraceWriter:
     """Writes numbered trace files; safe to share between the run's worker threads."""
 
-    def __init__(self, directory: str | Path, secrets: Iterable[str] | None = None):
+    def __init__(self, directory: str | Path, secrets: Iterable[str] = ()):
+        """`secrets`: the values to hide, collected by the edges (AnthropicSettings)."""
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.secrets = list(secrets or ())
+        self.secrets = list(secrets)
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
 

@@ -19,31 +19,58 @@ from driftgate.action.git import Git
 from driftgate.action.github import GitHub
 from driftgate.action.main import action
 from driftgate.action.settings import Settings
+from fakes.anthropic_server import FakeAnthropic
 
 TOKEN = "ghs_supersecrettoken123"
+KEY = "sk-ant-secret-value"
+JUDGE_GRADE = {"score": 5, "reasoning": "Faithful.", "critical_issues": []}
 
 
 def run(
-    tmp_path, repo, fake, event_name, event, *, sha, embedder, inputs=None, ref="refs/pull/2/merge"
+    tmp_path,
+    repo,
+    fake,
+    event_name,
+    event,
+    *,
+    sha,
+    embedder,
+    inputs=None,
+    ref="refs/pull/2/merge",
+    judge_calls=None,
 ):
     env = action_env(
         tmp_path, repo, event_name, event, fake.base_url, sha=sha, ref=ref, inputs=inputs
     )
-    env["ANTHROPIC_API_KEY"] = "sk-ant-secret-value"
-    settings = Settings.from_env(env)
-    github = GitHub.connect(
-        settings.github_token, settings.api_url, settings.repository, retries=0, throttle=False
-    )
-    stream = io.StringIO()
-    code = action(settings, github, Git(), embedder=embedder, stream=stream)
+    with FakeAnthropic() as claude:  # the action's key reaches the judge: it grades 5
+        claude.default = claude.tool_use("record_grade", JUDGE_GRADE)
+        env["ANTHROPIC_API_KEY"] = KEY
+        env["ANTHROPIC_BASE_URL"] = claude.base_url
+        settings = Settings.from_env(env)
+        github = GitHub.connect(
+            settings.github_token, settings.api_url, settings.repository, retries=0, throttle=False
+        )
+        stream = io.StringIO()
+        code = action(settings, github, Git(), embedder=embedder, stream=stream)
+    if judge_calls is not None:
+        judge_calls.extend(claude.messages_requests())
     summary_path = tmp_path / "out" / "summary.md"
     summary = summary_path.read_text() if summary_path.exists() else ""
     return code, stream.getvalue(), summary
 
 
-def run_pr(tmp_path, repo, fake, head, embedder, **event_options):
+def run_pr(tmp_path, repo, fake, head, embedder, judge_calls=None, **event_options):
     event = pr_event(repo.main_sha, head, **event_options)
-    return run(tmp_path, repo, fake, "pull_request", event, sha=head, embedder=embedder)
+    return run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        event,
+        sha=head,
+        embedder=embedder,
+        judge_calls=judge_calls,
+    )
 
 
 def bad_pr(repo):
@@ -83,6 +110,17 @@ def test_secrets_are_masked_first_and_never_printed(tmp_path, repo, fake, embedd
         assert secret not in rest and secret not in summary
         assert secret not in (repo.work / "driftgate-results.json").read_text()
         assert all(secret not in str(body) for _, _, body in fake.requests)
+
+
+def test_the_actions_key_and_base_url_reach_the_judge(tmp_path, repo, fake, embedder):
+    """The action's environment, parsed into Settings, is what the judge uses (no other
+    module reads ANTHROPIC_API_KEY): critical cases are judged with that key at that URL."""
+    calls: list = []
+    code, _log, _summary = run_pr(tmp_path, repo, fake, bad_pr(repo), embedder, judge_calls=calls)
+    assert code == 1  # the bad answer still fails on similarity; a grade of 5 cannot pass it
+    sent = {c.header("x-api-key") or c.header("authorization") for c in calls}
+    assert calls and sent <= {KEY, f"Bearer {KEY}"}  # the SDK picks the header
+    assert all(c.json["tools"][0]["name"] == "record_grade" for c in calls)
 
 
 def test_outputs_and_annotations(tmp_path, repo, fake, embedder):

@@ -14,6 +14,8 @@ import pytest
 from action_helpers import BAD_REFUND, action_env, git, pr_env, push_event
 from image_runner import RUN, run_image, unreadable_by_runner
 
+from driftgate.action.github import marker
+
 TOKEN = "ghs_supersecrettoken123"
 FIXED_REFUND = (
     "The customer was double-charged for the March Pro plan and asks for a refund; "
@@ -92,7 +94,7 @@ def test_pr_regression_then_fix_edits_the_same_comment(image, tmp_path, repo, fa
     assert run.returncode == 1, run.output
     assert_clean(run)
     (comment,) = fake.comments[2]
-    assert comment["body"].startswith("<!-- driftgate-report suite=support -->")
+    assert comment["body"].startswith(marker("support") + "\n")
     assert "refund_routing" in comment["body"] and "failed" in comment["body"]
     assert "::error file=llm-evals.yaml,line=10,title=driftgate%3A refund_routing::" in run.stdout
     assert fake.statuses[-1]["state"] == "failure"

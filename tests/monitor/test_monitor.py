@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from monitor_helpers import CONTEXT, sample, write_log
 
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.compare.store import commit_files
 from driftgate.monitor.report import render
 from driftgate.monitor.results import MonitorResults
@@ -120,9 +121,9 @@ def test_judge_grades_with_the_task_rubric_flags_low_grades_and_errors(project, 
             sample(id="low", task="summarize", output="We refunded you twice."),
             sample(id="api-down", task="summarize", output="Another answer."),
         ]
-        env = {"ANTHROPIC_API_KEY": "sk-ant-test-key-123456", "ANTHROPIC_BASE_URL": fake.base_url}
+        env = AnthropicSettings("sk-ant-test-key-123456", fake.base_url)  # as an edge builds it
         results = run_monitor(
-            project, rows, embedder, judge="all", env=env, cache_mode="off",
+            project, rows, embedder, judge="all", anthropic=env, cache_mode="off",
             batch_size=1,  # one judge call at a time: the fake's queue is in order
         )
         prompts = [r.prompt_text for r in fake.messages_requests()]
@@ -141,11 +142,13 @@ def test_judge_grades_with_the_task_rubric_flags_low_grades_and_errors(project, 
 def test_judge_grades_are_cached_between_runs(project, embedder, tmp_path):
     with FakeAnthropic() as fake:
         fake.push(fake.tool_use("record_grade", grade(5)))
-        env = {"ANTHROPIC_API_KEY": "sk-ant-test-key-123456", "ANTHROPIC_BASE_URL": fake.base_url}
+        env = AnthropicSettings("sk-ant-test-key-123456", fake.base_url)  # as an edge builds it
         rows = [sample(id="a", task="summarize")]
-        first = run_monitor(project, rows, embedder, judge="all", env=env, cache_dir=tmp_path / "c")
+        first = run_monitor(
+            project, rows, embedder, judge="all", anthropic=env, cache_dir=tmp_path / "c"
+        )
         second = run_monitor(
-            project, rows, embedder, judge="all", env=env, cache_dir=tmp_path / "c"
+            project, rows, embedder, judge="all", anthropic=env, cache_dir=tmp_path / "c"
         )
         assert len(fake.messages_requests()) == 1
     assert first.judge_calls == 1 and second.judge_calls == 0
@@ -153,7 +156,8 @@ def test_judge_grades_are_cached_between_runs(project, embedder, tmp_path):
 
 
 def test_without_a_key_the_judge_is_skipped_with_one_warning(project, embedder):
-    results = run_monitor(project, [sample(task="summarize")] * 3, embedder, judge="all", env={})
+    rows, no_key = [sample(task="summarize")] * 3, AnthropicSettings()
+    results = run_monitor(project, rows, embedder, judge="all", anthropic=no_key)
     assert results.overall.judged == 0 and results.overall.flagged == 0
     assert any("judge not run for 3 sample(s)" in w for w in results.warnings)
 

@@ -7,6 +7,7 @@ import textwrap
 import pytest
 import yaml
 
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.config.load import load_suite
 from fakes.anthropic_server import FakeAnthropic
 
@@ -20,9 +21,9 @@ def fake():
 
 
 @pytest.fixture
-def key_env(fake):
-    """The environment a real run would see: a key and the fake as base URL."""
-    return {"ANTHROPIC_API_KEY": API_KEY, "ANTHROPIC_BASE_URL": fake.base_url}
+def settings(fake):
+    """What the edges build from that environment (cli.py, action/settings.py)."""
+    return AnthropicSettings(api_key=API_KEY, base_url=fake.base_url)
 
 
 @pytest.fixture

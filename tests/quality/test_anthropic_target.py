@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.config.schema import Price
 from driftgate.cost import BUDGET_SKIP_REASON, Budget, PriceTable
 from driftgate.generate.anthropic_target import MISSING_KEY, AnthropicRunner
@@ -13,18 +14,12 @@ from quality.conftest import API_KEY
 
 
 @pytest.fixture
-def api_env(monkeypatch, fake):
-    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
-
-
-@pytest.fixture
-def runner_for():
+def runner_for(settings):
     """AnthropicRunner instances, closed after the test (no leaked sockets)."""
     made = []
 
-    def build(spec, **kwargs):
-        made.append(AnthropicRunner(spec, **kwargs))
+    def build(spec, settings=settings, **kwargs):
+        made.append(AnthropicRunner(spec, settings, **kwargs))
         return made[-1]
 
     yield build
@@ -33,7 +28,7 @@ def runner_for():
 
 
 @pytest.fixture
-def suite(make_suite, api_env):
+def suite(make_suite):
     def build(cases=None, **target):
         spec = {"type": "anthropic", "model": "claude-haiku-4-5", "max_retries": 0, **target}
         cases = cases or [
@@ -102,14 +97,14 @@ def test_429_then_success_is_retried_by_the_sdk(fake, suite, runner_for):
     assert len(fake.messages_requests()) == 2
 
 
-def test_missing_key_names_the_secret(fake, suite, runner_for, monkeypatch):
+def test_missing_key_names_the_secret(fake, suite, runner_for):
     spec = suite()
-    monkeypatch.delenv("ANTHROPIC_API_KEY")
-    generation = runner_for(spec.cases[0].target).generate(spec.cases[0], 0)
+    no_key = AnthropicSettings(base_url=fake.base_url)
+    generation = runner_for(spec.cases[0].target, no_key).generate(spec.cases[0], 0)
     assert generation.error == MISSING_KEY and fake.requests == []
 
 
-def test_one_failing_case_does_not_stop_the_run(fake, suite, runner_for):
+def test_one_failing_case_does_not_stop_the_run(fake, suite, runner_for, settings):
     cases = [{"name": n, "prompt": f"say {n}", "expected": "x"} for n in ("a", "b", "c")]
     spec = suite(cases)
 
@@ -118,7 +113,7 @@ def test_one_failing_case_does_not_stop_the_run(fake, suite, runner_for):
         return fake.unauthorized() if text == "say b" else fake.text(text.upper())
 
     fake.default = reply
-    targets = Targets(spec)
+    targets = Targets(spec, anthropic=settings)
     generations = generate_all(list(spec.cases), targets, concurrency=3)
     targets.close()
     assert generations[("a", 0)].output == "SAY A" and generations[("c", 0)].output == "SAY C"

@@ -7,12 +7,12 @@ import textwrap
 
 import pytest
 
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.config.schema import JudgeConfig
 from driftgate.cost import Budget
 from driftgate.pipeline import RunOptions, run
 from driftgate.score.grounding_judge import TOOL_NAME, GroundingJudge
 from driftgate.score.judge import Judge
-from quality.conftest import API_KEY
 
 CONTEXT = "Starting March 1, the Pro plan costs $49 per month. Annual billing gets 15% off."
 OUTPUT = "The Pro plan costs $94 a month. Yearly billing is 15% cheaper."
@@ -34,9 +34,9 @@ GOOD_REPLY = verdicts(
 
 
 @pytest.fixture
-def verifier(key_env, make_case):
-    judge = Judge.from_env(
-        JudgeConfig(model="claude-sonnet-4-5", max_retries=0, timeout_s=5), Budget(), env=key_env
+def verifier(settings, make_case):
+    judge = Judge.connect(
+        JudgeConfig(model="claude-sonnet-4-5", max_retries=0, timeout_s=5), Budget(), settings
     )
     case = make_case(context=CONTEXT, check_grounding=True, grounding_method="judge")
     yield GroundingJudge(judge), case
@@ -93,7 +93,7 @@ def test_a_retry_that_fixes_the_reply_is_accepted(fake, verifier):
 
 
 def test_without_a_key_grounding_is_an_error(fake, make_case):
-    judge = Judge.from_env(JudgeConfig(), Budget(), env={"ANTHROPIC_BASE_URL": fake.base_url})
+    judge = Judge.connect(JudgeConfig(), Budget(), AnthropicSettings(base_url=fake.base_url))
     case = make_case(context=CONTEXT, check_grounding=True, grounding_method="judge")
     verdict = GroundingJudge(judge).verify(case, OUTPUT)
     assert "needs the judge model" in verdict.error and fake.messages_requests() == []
@@ -120,15 +120,15 @@ eval_suite:
 
 @pytest.mark.slow
 def test_the_pipeline_fails_the_case_with_the_judges_reason_and_caches_it(
-    tmp_path, fake, monkeypatch, embedder
+    tmp_path, fake, settings, embedder
 ):
     (tmp_path / "llm-evals.yaml").write_text(textwrap.dedent(SUITE).lstrip())
     line = json.dumps({"case": "pricing", "output": OUTPUT})
     (tmp_path / "outputs.jsonl").write_text(line + "\n")
-    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
     fake.push(fake.tool_use(TOOL_NAME, GOOD_REPLY, input_tokens=10, output_tokens=0))
-    options = RunOptions(config=tmp_path / "llm-evals.yaml", embedder=embedder, judge="never")
+    options = RunOptions(
+        config=tmp_path / "llm-evals.yaml", embedder=embedder, judge="never", anthropic=settings
+    )
     first = run(options).case("pricing")
     assert first.status == "failed" and first.grounding_ratio == 0.5
     assert any("$94 is not in the context (it says $49)" in r for r in first.reasons)
@@ -141,14 +141,14 @@ def test_the_pipeline_fails_the_case_with_the_judges_reason_and_caches_it(
 
 @pytest.mark.slow
 def test_a_malformed_verdict_errors_the_case_and_the_run_goes_on(
-    tmp_path, fake, monkeypatch, embedder
+    tmp_path, fake, settings, embedder
 ):
     (tmp_path / "llm-evals.yaml").write_text(textwrap.dedent(SUITE).lstrip())
     line = json.dumps({"case": "pricing", "output": OUTPUT})
     (tmp_path / "outputs.jsonl").write_text(line + "\n")
-    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
     fake.push(fake.text("fine"), fake.text("fine"))
-    options = RunOptions(config=tmp_path / "llm-evals.yaml", embedder=embedder, judge="never")
+    options = RunOptions(
+        config=tmp_path / "llm-evals.yaml", embedder=embedder, judge="never", anthropic=settings
+    )
     case = run(options).case("pricing")
     assert case.status == "error" and "invalid twice" in case.error

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.config.schema import JudgeConfig, Price
 from driftgate.cost import Budget, PriceTable
 from driftgate.errors import UsageError
@@ -26,14 +27,14 @@ def grade(score=5, reasoning="Faithful and complete.", issues=(), **extra):
 
 
 @pytest.fixture
-def judge_for(key_env):
+def judge_for(settings):
     made = []
 
     def build(budget=None, tracer=None, **config):
         config.setdefault("max_retries", 0)
         config.setdefault("timeout_s", 5)
         cfg = JudgeConfig(model="claude-sonnet-4-5", **config)
-        made.append(Judge.from_env(cfg, budget or Budget(), tracer, env=key_env))
+        made.append(Judge.connect(cfg, budget or Budget(), settings, tracer))
         return made[-1]
 
     yield build
@@ -214,14 +215,14 @@ def test_timeout_is_an_error_with_a_clear_message(fake, judge_for, case):
 
 
 def test_missing_key_skips_visibly_without_calling(fake, case):
-    judge = Judge.from_env(JudgeConfig(), Budget(), env={"ANTHROPIC_BASE_URL": fake.base_url})
+    judge = Judge.connect(JudgeConfig(), Budget(), AnthropicSettings(base_url=fake.base_url))
     result = judge.grade(case, "x")
     assert result.status == "skipped" and "ANTHROPIC_API_KEY is not set" in result.reason
     assert fake.requests == []
 
 
 def test_missing_key_is_an_error_when_the_judge_is_required(fake, case):
-    judge = Judge.from_env(JudgeConfig(required=True), Budget(), env={})
+    judge = Judge.connect(JudgeConfig(required=True), Budget(), AnthropicSettings())
     result = judge.grade(case, "x")
     assert result.status == "error" and "ANTHROPIC_API_KEY" in result.reason
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.cache import Cache
 from driftgate.config.schema import JudgeConfig
 from driftgate.cost import Budget
@@ -18,13 +19,13 @@ def grade(score: int = 5) -> dict:
 
 
 @pytest.fixture
-def judging(fake, key_env, tmp_path):
+def judging(fake, settings, tmp_path):
     """Grade one output with a fresh judge (as a new run would) over one cache dir."""
     made = []
 
     def run(case, output=OUTPUT, mode="read_write", **config):
         config = {"model": "claude-sonnet-4-5", "max_retries": 0, "timeout_s": 5, **config}
-        judge = Judge.from_env(JudgeConfig(**config), Budget(), env=key_env)
+        judge = Judge.connect(JudgeConfig(**config), Budget(), settings)
         made.append(judge)
         cache = Cache(tmp_path / "cache", mode)
         return CachedJudge(judge, cache).grade(case, output), cache, judge
@@ -99,7 +100,7 @@ def test_errors_are_not_cached_and_modes_are_respected(fake, judging, case):
 
 
 def test_without_a_key_nothing_is_looked_up(tmp_path, case):
-    judge = Judge.from_env(JudgeConfig(), Budget(), env={})
+    judge = Judge.connect(JudgeConfig(), Budget(), AnthropicSettings())
     cache = Cache(tmp_path)
     result = CachedJudge(judge, cache).grade(case, OUTPUT)
     assert result.status == "skipped"

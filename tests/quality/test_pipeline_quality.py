@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.cli import main
 from driftgate.pipeline import RunOptions, run
 from quality.conftest import API_KEY
@@ -50,12 +51,10 @@ def grade(score):
 
 
 @pytest.fixture
-def project(tmp_path, fake, monkeypatch):
+def project(tmp_path, fake):
     (tmp_path / "llm-evals.yaml").write_text(textwrap.dedent(SUITE).lstrip())
     lines = [json.dumps({"case": c, "output": o}) for c, o in OUTPUTS.items()]
     (tmp_path / "outputs.jsonl").write_text("\n".join(lines) + "\n")
-    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
     return tmp_path
 
 
@@ -72,11 +71,15 @@ def judge_by_output(fake, scores):
     fake.default = reply
 
 
-def test_checks_and_judge_policy_all(project, fake, embedder):
+def test_checks_and_judge_policy_all(settings, project, fake, embedder):
     judge_by_output(
         fake, {"Route to Billing.": 5, "Route to Infrastructure.": 2, "Priority P2.": 4}
     )
-    results = run(RunOptions(config=project / "llm-evals.yaml", embedder=embedder, judge="all"))
+    results = run(
+        RunOptions(
+            anthropic=settings, config=project / "llm-evals.yaml", embedder=embedder, judge="all"
+        )
+    )
     cases = {c.name: c for c in results.cases}
     assert cases["good"].status == "passed" and cases["good"].judge.score == 5
     bad = cases["judged-bad"]
@@ -96,26 +99,32 @@ def test_checks_and_judge_policy_all(project, fake, embedder):
     assert results.judge_model == "claude-sonnet-4-5"
 
 
-def test_default_policy_judges_critical_cases_only(project, fake, embedder):
+def test_default_policy_judges_critical_cases_only(settings, project, fake, embedder):
     judge_by_output(
         fake, {"Route to Billing.": 5, "Route to Infrastructure.": 5, "Priority P2.": 5}
     )
-    results = run(RunOptions(config=project / "llm-evals.yaml", embedder=embedder))
+    results = run(
+        RunOptions(anthropic=settings, config=project / "llm-evals.yaml", embedder=embedder)
+    )
     judged = sorted(c.name for c in results.cases if c.judge)
     assert judged == ["forced", "good", "judged-bad"]  # critical ones, plus judge: true
 
 
-def test_judge_never_overrides_and_makes_no_call(project, fake, embedder):
-    results = run(RunOptions(config=project / "llm-evals.yaml", embedder=embedder, judge="never"))
+def test_judge_never_overrides_and_makes_no_call(settings, project, fake, embedder):
+    results = run(
+        RunOptions(
+            anthropic=settings, config=project / "llm-evals.yaml", embedder=embedder, judge="never"
+        )
+    )
     assert fake.requests == [] and all(c.judge is None for c in results.cases)
     assert results.summary.calls == 0
 
 
-def test_missing_key_skips_the_judge_visibly_and_changes_nothing_else(
-    project, fake, embedder, monkeypatch
-):
-    monkeypatch.delenv("ANTHROPIC_API_KEY")
-    results = run(RunOptions(config=project / "llm-evals.yaml", embedder=embedder))
+def test_missing_key_skips_the_judge_visibly_and_changes_nothing_else(project, fake, embedder):
+    settings = AnthropicSettings(base_url=fake.base_url)  # the edge found no key
+    results = run(
+        RunOptions(config=project / "llm-evals.yaml", embedder=embedder, anthropic=settings)
+    )
     good = results.case("good")
     assert good.status == "passed" and good.judge.status == "skipped"
     assert "ANTHROPIC_API_KEY is not set" in good.judge.reason
@@ -123,21 +132,31 @@ def test_missing_key_skips_the_judge_visibly_and_changes_nothing_else(
     assert fake.requests == []
 
 
-def test_judge_errors_error_the_case_and_the_run_goes_on(project, fake, embedder):
+def test_judge_errors_error_the_case_and_the_run_goes_on(settings, project, fake, embedder):
     fake.default = fake.unauthorized()
-    results = run(RunOptions(config=project / "llm-evals.yaml", embedder=embedder, judge="all"))
+    results = run(
+        RunOptions(
+            anthropic=settings, config=project / "llm-evals.yaml", embedder=embedder, judge="all"
+        )
+    )
     good = results.case("good")
     assert good.status == "error" and "HTTP 401" in good.error
     assert results.case("check-fails").status == "failed"  # scored as usual
     assert results.summary.errors == 2  # good and judged-bad; forced had already failed
 
 
-def test_max_cost_skips_the_rest_as_budget(project, fake, embedder):
+def test_max_cost_skips_the_rest_as_budget(settings, project, fake, embedder):
     judge_by_output(
         fake, {"Route to Billing.": 5, "Route to Infrastructure.": 5, "Priority P2.": 5}
     )
     results = run(
-        RunOptions(config=project / "llm-evals.yaml", embedder=embedder, judge="all", max_cost=1.5)
+        RunOptions(
+            anthropic=settings,
+            config=project / "llm-evals.yaml",
+            embedder=embedder,
+            judge="all",
+            max_cost=1.5,
+        )
     )
     judges = [c.judge for c in results.cases if c.judge]
     assert [j.status for j in judges].count("passed") == 2  # $0 → $1 → $2 ≥ 1.5: stop
@@ -147,7 +166,9 @@ def test_max_cost_skips_the_rest_as_budget(project, fake, embedder):
     assert any("--max-cost $1.5 reached" in w for w in results.warnings)
 
 
-def test_anthropic_target_budget_skips_cases_and_traces_have_no_key(project, fake, embedder):
+def test_anthropic_target_budget_skips_cases_and_traces_have_no_key(
+    settings, project, fake, embedder
+):
     suite = textwrap.dedent(
         """
         eval_suite:
@@ -167,7 +188,13 @@ def test_anthropic_target_budget_skips_cases_and_traces_have_no_key(project, fak
     )
     traces = project / "traces"
     results = run(
-        RunOptions(config=project / "api.yaml", embedder=embedder, max_cost=2.0, traces=traces)
+        RunOptions(
+            anthropic=settings,
+            config=project / "api.yaml",
+            embedder=embedder,
+            max_cost=2.0,
+            traces=traces,
+        )
     )
     statuses = [c.status for c in results.cases]
     assert statuses == ["passed", "passed", "skipped"]
@@ -194,24 +221,26 @@ def test_bad_quality_flags_exit_2(tmp_path, capsys, flags, message):
     assert message in capsys.readouterr().err
 
 
-def test_judge_grades_are_cached_and_pass_score_is_reapplied(project, fake, embedder):
+def test_judge_grades_are_cached_and_pass_score_is_reapplied(settings, project, fake, embedder):
     judge_by_output(
         fake, {"Route to Billing.": 5, "Route to Infrastructure.": 4, "Priority P2.": 4}
     )
     config = project / "llm-evals.yaml"
-    first = run(RunOptions(config=config, embedder=embedder, judge="critical"))
+    first = run(RunOptions(anthropic=settings, config=config, embedder=embedder, judge="critical"))
     assert first.case("judged-bad").status == "passed" and len(fake.messages_requests()) == 3
     config.write_text(
         config.read_text().replace("max_retries: 0,", "max_retries: 0, pass_score: 5,")
     )
-    second = run(RunOptions(config=config, embedder=embedder, judge="critical"))
+    second = run(RunOptions(anthropic=settings, config=config, embedder=embedder, judge="critical"))
     assert len(fake.messages_requests()) == 3  # no new call: every grade came from the cache
     bad = second.case("judged-bad")
     assert bad.judge.cached and bad.judge.score == 4 and bad.status == "failed"
     assert second.summary.judge_cache.hits == 3 and second.summary.calls == 0
 
 
-def test_cli_flags_reach_the_run(project, fake, capsys):
+def test_cli_flags_reach_the_run(project, fake, capsys, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)  # the CLI's edge reads its environment
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
     judge_by_output(
         fake, {"Route to Billing.": 5, "Route to Infrastructure.": 5, "Priority P2.": 5}
     )

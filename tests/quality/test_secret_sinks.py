@@ -10,6 +10,7 @@ import io
 import json
 
 from driftgate.action.commands import Workflow, parse_outputs
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.cache import SECRET_NOT_STORED, Cache
 from driftgate.config.schema import AnthropicTarget, JudgeConfig
 from driftgate.cost import Budget
@@ -101,11 +102,13 @@ def test_workflow_commands_outputs_and_summary_are_redacted(tmp_path):
     assert parse_outputs((tmp_path / "output").read_text())["verdict"] == "fail ***"
 
 
-def test_a_key_with_a_trailing_newline_is_stripped_for_the_target(fake, monkeypatch, make_case):
-    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY + "\n")
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
+def test_a_key_with_a_trailing_newline_is_stripped_for_the_target(fake, make_case):
+    env = {"ANTHROPIC_API_KEY": API_KEY + "\n", "ANTHROPIC_BASE_URL": fake.base_url}
     fake.push(fake.text("fine"))
-    runner = AnthropicRunner(AnthropicTarget(type="anthropic", model="m", max_retries=0))
+    runner = AnthropicRunner(
+        AnthropicTarget(type="anthropic", model="m", max_retries=0),
+        AnthropicSettings.from_env(env),  # as the edges build it
+    )
     try:
         generation = runner.generate(make_case(), 0)
     finally:
@@ -117,7 +120,7 @@ def test_a_key_with_a_trailing_newline_is_stripped_for_the_target(fake, monkeypa
 def test_a_key_with_a_trailing_newline_is_stripped_for_the_judge(fake, make_case):
     fake.push(fake.tool_use("record_grade", {"score": 5, "reasoning": "ok", "critical_issues": []}))
     env = {"ANTHROPIC_API_KEY": API_KEY + "\r\n", "ANTHROPIC_BASE_URL": fake.base_url}
-    judge = Judge.from_env(JudgeConfig(max_retries=0), Budget(), env=env)
+    judge = Judge.connect(JudgeConfig(max_retries=0), Budget(), AnthropicSettings.from_env(env))
     try:
         result = judge.grade(make_case(), "an output")
     finally:
@@ -126,11 +129,9 @@ def test_a_key_with_a_trailing_newline_is_stripped_for_the_judge(fake, make_case
     assert fake.messages_requests()[0].api_key == API_KEY
 
 
-def test_an_api_error_echoing_the_key_is_masked_in_the_results(fake, monkeypatch, make_case):
-    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.base_url)
+def test_an_api_error_echoing_the_key_is_masked_in_the_results(fake, settings, make_case):
     fake.push(fake.echoing_key(401))
-    runner = AnthropicRunner(AnthropicTarget(type="anthropic", model="m", max_retries=0))
+    runner = AnthropicRunner(AnthropicTarget(type="anthropic", model="m", max_retries=0), settings)
     try:
         generation = runner.generate(make_case(), 0)
     finally:

@@ -1,6 +1,7 @@
 import json
 
-from driftgate.traces import REDACTED, TraceWriter, scrub, secrets_from_env
+from driftgate.anthropic_client import AnthropicSettings
+from driftgate.traces import REDACTED, TraceWriter, scrub
 
 KEY = "sk-ant-api03-very-secret-key"
 
@@ -23,8 +24,8 @@ def test_scrub_drops_credential_headers_and_every_copy_of_the_key():
 
 
 def test_secrets_come_from_the_environment_names():
-    assert secrets_from_env({"ANTHROPIC_API_KEY": KEY, "OTHER": "x"}) == [KEY]
-    assert secrets_from_env({}) == []
+    assert AnthropicSettings.from_env({"ANTHROPIC_API_KEY": KEY, "OTHER": "x"}).secrets == (KEY,)
+    assert AnthropicSettings.from_env({}).secrets == ()
 
 
 def test_writer_numbers_files_and_never_writes_the_key(tmp_path):

@@ -8,7 +8,6 @@ best effort: a token that cannot write (fork PRs) gives a warning, never a diffe
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Callable
@@ -27,10 +26,17 @@ from driftgate.action.github import (
     marker,
     status_context,
 )
-from driftgate.action.settings import FULL_EVENTS, PR_ACTIONS, PR_EVENTS, Settings
+from driftgate.action.settings import (
+    FULL_EVENTS,
+    PR_ACTIONS,
+    PR_EVENTS,
+    Settings,
+    process_secrets,
+    step_summary_path,
+)
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
 from driftgate.ratelimit import WaitBudget
-from driftgate.redact import Redactor, guarded_streams, installed, redact, secrets_from_env
+from driftgate.redact import Redactor, guarded_streams, installed, redact
 from driftgate.report.markdown import plural, untrusted
 from driftgate.results import RunResults
 
@@ -286,7 +292,11 @@ def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Wo
     from driftgate.pipeline import run as pipeline_run
 
     options = RunOptions(
-        config=root / settings.config, changes=changes, embedder=embedder, progress=out.log
+        config=root / settings.config,
+        changes=changes,
+        embedder=embedder,
+        progress=out.log,
+        anthropic=settings.anthropic,
     )
     options.git = git  # one git for every command of the run
     options.baseline_branch = settings.baseline_branch
@@ -545,10 +555,10 @@ def _repo_path(file: str, settings: Settings) -> str:
 def main(argv: list[str] | None = None) -> int:
     """`driftgate action`: the container's entrypoint. Builds the real clients, then runs."""
     try:
-        settings = Settings.from_env(os.environ)
+        settings = Settings.from_process()
     except DriftgateError as exc:
-        out = Workflow(sys.stdout, None, os.environ.get("GITHUB_STEP_SUMMARY"))
-        secrets = secrets_from_env(os.environ)
+        out = Workflow(sys.stdout, None, step_summary_path())
+        secrets = process_secrets()
         for secret in secrets:
             out.mask(secret)
         with installed(Redactor(secrets)):

@@ -32,7 +32,7 @@ def monitor_mode(settings, plan, out: Workflow, embedder=None) -> int:
         cache_dir=root / settings.cache_dir if settings.cache_dir else None,
         baseline_branch=settings.baseline_branch,
         record=plan.update_baseline,
-        env=settings.anthropic,
+        anthropic=settings.anthropic,
         embedder=embedder,
         progress=out.log,
     )

@@ -8,11 +8,13 @@ package reads the environment, so every other module is testable with a plain Se
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from driftgate.action.event import check_event
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.config.schema import JUDGE_POLICIES
 from driftgate.errors import UsageError
 from driftgate.ratelimit import DEFAULT_MAX_WAIT_S
@@ -25,8 +27,6 @@ PR_ACTIONS = ("opened", "synchronize", "reopened")
 FULL_EVENTS = ("push", "schedule", "workflow_dispatch", "merge_group")
 TRUE = ("true", "yes", "1", "on")
 FALSE = ("false", "no", "0", "off")
-# What the judge and anthropic targets need from the environment, read here only.
-ANTHROPIC_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL")
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -65,7 +65,8 @@ class Settings:
     step_summary_path: str | None = None
     # Secret values found in the environment, masked first thing.
     secrets: tuple[str, ...] = field(default=(), repr=False)
-    anthropic: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # Key and base URL for anthropic targets and the judge, passed on in RunOptions.
+    anthropic: AnthropicSettings = field(default_factory=AnthropicSettings, repr=False)
 
     @property
     def root(self) -> Path:
@@ -182,8 +183,23 @@ class Settings:
             step_summary_path=env.get("GITHUB_STEP_SUMMARY") or None,
             # every KEY/TOKEN/SECRET/PASSWORD variable: masked and redacted (redact.py)
             secrets=secrets_from_env(env),
-            anthropic={name: env[name] for name in ANTHROPIC_VARIABLES if env.get(name)},
+            anthropic=AnthropicSettings.from_env(env),
         )
+
+    @classmethod
+    def from_process(cls) -> Settings:
+        """The container's own environment: the only place the action reads os.environ."""
+        return cls.from_env(os.environ)
+
+
+def step_summary_path() -> str | None:
+    """Where to report when the settings themselves are bad (no Settings to ask)."""
+    return os.environ.get("GITHUB_STEP_SUMMARY")
+
+
+def process_secrets() -> tuple[str, ...]:
+    """The secrets to mask when the settings themselves are bad (no Settings to ask)."""
+    return secrets_from_env(os.environ)
 
 
 def _seconds(value: str | None, default: float) -> float:

@@ -7,7 +7,6 @@ the whole log or by one case or task; 2 on usage errors. Bad lines never stop th
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -93,7 +92,7 @@ def run_command(args: argparse.Namespace) -> int:
         cache_mode="off" if args.no_cache else None,
         baseline_branch=None if args.no_trend else args.baseline_branch,
         record=args.update_baseline and not args.no_trend,
-        env=dict(os.environ),
+        anthropic=args.anthropic,  # read by cli.main, the edge
         progress=None if args.quiet else lambda m: print(m, file=sys.stderr, flush=True),
     )
     results = monitor(options)

@@ -1,7 +1,7 @@
 """The flags and helpers several subcommands share: the suite file, the change source,
 the judge and budget, the report files, and how a run's verdict becomes an exit code.
 
-The environment is not read here: `cli.py` reads it once and hands it down."""
+The environment is not read here: `cli.main` reads it once and hands it down (`args.anthropic`)."""
 
 from __future__ import annotations
 
@@ -179,4 +179,5 @@ def run_options(args: argparse.Namespace, **extra):
         **extra,
         cache_dir=getattr(args, "cache_dir", None),
         cache_mode="off" if getattr(args, "no_cache", False) else None,
+        anthropic=args.anthropic,  # read by cli.main, the edge
     )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
-from driftgate.anthropic_errors import describe_api_error
+from driftgate.anthropic_client import (
+    AnthropicSettings,
+    describe_api_error,
+    make_client,
+    trace_call,
+)
 from driftgate.config import CaseSpec
 from driftgate.config.schema import AnthropicTarget
 from driftgate.generate.base import Generation
@@ -19,8 +23,11 @@ MISSING_KEY = (
 
 
 class AnthropicRunner:
-    def __init__(self, spec: AnthropicTarget, budget=None, tracer=None):
+    def __init__(
+        self, spec: AnthropicTarget, settings: AnthropicSettings, budget=None, tracer=None
+    ):
         self.spec = spec
+        self.settings = settings  # key and base URL, read by the edges (cli, action)
         self._client = None
         self._client_lock = threading.Lock()  # one client (and one SSL set-up) for all workers
         # quality layer (cost.Budget, traces.TraceWriter): both optional
@@ -39,21 +46,13 @@ class AnthropicRunner:
     def client(self):
         with self._client_lock:
             if self._client is None:
-                import anthropic
-
-                from driftgate import ratelimit
-
-                self._client = anthropic.Anthropic(
-                    # a pasted key often ends in a newline: httpx would refuse the header
-                    api_key=os.environ["ANTHROPIC_API_KEY"].strip(),
-                    max_retries=self.spec.max_retries,
-                    timeout=self.spec.timeout_s,
-                    middleware=[ratelimit.SHARED],  # one 429 pauses every worker (no herd)
+                self._client = make_client(
+                    self.settings, max_retries=self.spec.max_retries, timeout=self.spec.timeout_s
                 )
             return self._client
 
     def generate(self, case: CaseSpec, sample: int) -> Generation:
-        if not os.environ.get("ANTHROPIC_API_KEY", "").strip():
+        if not self.settings.api_key:
             return Generation.failed(MISSING_KEY)
         prompt = case.render_prompt()
         request = {
@@ -104,22 +103,13 @@ class AnthropicRunner:
         """Count the call against the budget and write its trace (quality layer)."""
         if self.budget is not None:
             self.budget.record(self.spec.model, tokens or Tokens())
-        if self.tracer is None:
-            return
-        http = getattr(response, "response", response)  # an APIStatusError carries one
-        status = getattr(http, "status_code", None)
-        try:
-            body = http.text if status is not None else None
-        except Exception:
-            body = None
-        self.tracer.write(
+        trace_call(
+            self.tracer,
             "target",
             case.name,
             request,
-            body,
+            response,
             sample=sample,
-            status=status,
-            headers=dict(http.headers) if status is not None else None,
             error=error,
-            latency_s=round(latency, 4),
+            latency_s=latency,
         )

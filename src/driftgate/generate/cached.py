@@ -12,7 +12,6 @@ there), and one with neither is that case's error.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from dataclasses import replace
 
@@ -24,7 +23,6 @@ from driftgate.generate.outputs_target import OutputsFile
 from driftgate.generate.runner import Targets, generate_one
 from driftgate.results import Tokens
 
-ANTHROPIC_DEFAULT_URL = "https://api.anthropic.com"
 NOT_GIT = (
     "cache: {problem}; outputs of `command` targets and outputs files are not cached "
     "(their key needs the content of the case's trigger_paths)"
@@ -53,8 +51,7 @@ class CachingGenerator:
         kind = identity.get("type")
         if kind == "anthropic":
             # The same model name behind another endpoint (a proxy, a fake) is another model.
-            base_url = os.environ.get("ANTHROPIC_BASE_URL") or ANTHROPIC_DEFAULT_URL
-            identity["base_url"] = base_url.rstrip("/")
+            identity["base_url"] = self.targets.anthropic.endpoint
             return self._output_key(identity, case, sample)
         if kind == "command":
             return self.pipeline_key(case, sample)

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.config import CaseSpec, MissingVariable, SuiteSpec
 from driftgate.config.schema import AnthropicTarget, CommandTarget, OutputsTarget
 from driftgate.generate.anthropic_target import AnthropicRunner
@@ -22,22 +23,39 @@ NO_TARGET = (
 EMPTY_OUTPUT = "the target printed nothing: its output is empty"
 
 
-def make_target(spec, root: Path, suite_dir: Path, budget=None, tracer=None, max_output_chars=None):
+def make_target(
+    spec,
+    root: Path,
+    suite_dir: Path,
+    budget=None,
+    tracer=None,
+    max_output_chars=None,
+    anthropic: AnthropicSettings | None = None,
+):
     if isinstance(spec, CommandTarget):
         return CommandRunner(spec, root, max_output_chars or DEFAULT_MAX_OUTPUT_CHARS)
     if isinstance(spec, OutputsTarget):
         return OutputsFile(spec, root, suite_dir)
     if isinstance(spec, AnthropicTarget):
-        return AnthropicRunner(spec, budget=budget, tracer=tracer)
+        return AnthropicRunner(spec, anthropic or AnthropicSettings(), budget, tracer)
     raise TypeError(f"unknown target {spec!r}")
 
 
 class Targets:
     """One runner per distinct target spec, so an outputs file is read once per run."""
 
-    def __init__(self, suite: SuiteSpec, override=None, budget=None, tracer=None):
+    def __init__(
+        self,
+        suite: SuiteSpec,
+        override=None,
+        budget=None,
+        tracer=None,
+        anthropic: AnthropicSettings | None = None,
+    ):
         self.suite = suite
         self.override = override
+        # key and base URL for `anthropic` targets, read by the edges (cli, action)
+        self.anthropic = anthropic or AnthropicSettings()
         self.budget = budget  # cost.Budget and traces.TraceWriter for API targets
         self.tracer = tracer
         self._runners: dict[str, object] = {}
@@ -72,6 +90,7 @@ class Targets:
                 self.budget,
                 self.tracer,
                 self.suite.max_output_chars,
+                self.anthropic,
             )
         return self._runners[key]
 

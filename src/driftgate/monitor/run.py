@@ -1,18 +1,19 @@
 """One monitor run: read the log, score it in batches, sum up, compare with the trend.
 
 The CLI and the action both call `monitor`; everything they differ in arrives in
-`MonitorOptions`, and the environment (the judge's key) only through `env`.
+`MonitorOptions`, and the judge's key and base URL only through `anthropic` (AnthropicSettings).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from driftgate import __version__
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.cache import DEFAULT_DIR, Cache
 from driftgate.config import load_suite
 from driftgate.cost import BUDGET_SKIP_REASON, Budget, PriceTable
@@ -40,7 +41,8 @@ class MonitorOptions:
     cache_mode: str | None = None
     baseline_branch: str | None = None  # read (and record) the trend there
     record: bool = False  # store this run's summary on baseline_branch
-    env: Mapping[str, str] = field(default_factory=dict)
+    # key and base URL for the judge, read by the edges (cli.py, action/settings.py)
+    anthropic: AnthropicSettings = field(default_factory=AnthropicSettings)
     embedder: Embedder | None = None
     progress: Callable[[str], None] | None = None
     batch_size: int = BATCH
@@ -139,7 +141,7 @@ def _judge(suite, options: MonitorOptions, budget: Budget, cache: Cache):
     policy = effective_policy(suite.judge, options.judge)
     if policy == "never":
         return None, policy
-    judge = Judge.from_env(suite.judge, budget, None, env=options.env)
+    judge = Judge.connect(suite.judge, budget, options.anthropic)
     if cache.enabled:
         from driftgate.score.judge_cache import CachedJudge
 

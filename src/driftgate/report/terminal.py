@@ -25,6 +25,7 @@ def shown(text: str, *, one_line: bool = False) -> str:
     pattern = _CONTROL_OR_BREAK if one_line else _CONTROL
     return pattern.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
+
 MARK = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "skipped": "SKIP"}
 
 

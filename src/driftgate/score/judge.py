@@ -14,7 +14,6 @@ Why it is built this way:
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Mapping
@@ -23,8 +22,12 @@ from typing import TYPE_CHECKING
 
 import jsonschema
 
-from driftgate import ratelimit
-from driftgate.anthropic_errors import describe_api_error
+from driftgate.anthropic_client import (
+    AnthropicSettings,
+    describe_api_error,
+    make_client,
+    trace_call,
+)
 from driftgate.config.load import CaseSpec, MissingVariable
 from driftgate.config.schema import JUDGE_POLICIES as POLICIES
 from driftgate.config.schema import JudgeConfig
@@ -216,26 +219,17 @@ class Judge:
     calls: int = 0  # API calls made (each may include the SDK's own retries)
 
     @classmethod
-    def from_env(
+    def connect(
         cls,
         config: JudgeConfig,
         budget: Budget,
+        settings: AnthropicSettings,
         tracer: TraceWriter | None = None,
-        env: Mapping[str, str] | None = None,
     ) -> Judge:
-        env = os.environ if env is None else env
-        key = (env.get("ANTHROPIC_API_KEY") or "").strip()  # a pasted key's trailing newline
-        if not key:
+        """The run's judge over the edges' settings; without a key it grades nothing."""
+        if not settings.api_key:
             return cls(config, None, budget, tracer, unavailable=NO_KEY)
-        import anthropic
-
-        client = anthropic.Anthropic(
-            api_key=key,
-            base_url=env.get("ANTHROPIC_BASE_URL") or None,
-            max_retries=config.max_retries,
-            timeout=config.timeout_s,
-            middleware=[ratelimit.SHARED],  # shares the target's 429 pause: one rate limit
-        )
+        client = make_client(settings, max_retries=config.max_retries, timeout=config.timeout_s)
         return cls(config, client, budget, tracer)
 
     def close(self) -> None:
@@ -347,24 +341,17 @@ class Judge:
         return message, used
 
     def _trace(self, params, case, sample, attempt, started, response, body=None, error=None):
-        if self.tracer is None:
-            return
-        if response is not None and body is None:
-            try:
-                body = response.text
-            except Exception:  # a streamed or closed body: the status says enough
-                body = None
-        self.tracer.write(
+        trace_call(
+            self.tracer,
             "judge",
             case,
             params,
-            body,
+            response,
+            body=body,
             sample=sample,
             attempt=attempt,
-            status=getattr(response, "status_code", None),
-            headers=dict(response.headers) if response is not None else None,
             error=error,
-            latency_s=round(time.perf_counter() - started, 4),
+            latency_s=time.perf_counter() - started,
         )
 
 

@@ -8,16 +8,16 @@ Deterministic checks run inside scoring, per sample, before any of this.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from driftgate.anthropic_client import AnthropicSettings
 from driftgate.config import CaseSpec, SuiteSpec
 from driftgate.cost import BUDGET_SKIP_REASON, Budget, PriceTable
 from driftgate.results import CaseResult, RunResults
-from driftgate.traces import TraceWriter, secrets_from_env
+from driftgate.traces import TraceWriter
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Quality:
     budget: Budget
     policy: str
     tracer: TraceWriter | None = None
-    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    anthropic: AnthropicSettings = field(default_factory=AnthropicSettings)  # the judge's
     judge_calls: int = 0
     cache: object | None = None  # cache.Cache: judge grades are looked up there first
     warnings: list[str] = field(default_factory=list)  # the pipeline adds them to the run
@@ -38,18 +38,18 @@ class Quality:
         judge_policy: str | None = None,
         max_cost: float | None = None,
         traces: Path | None = None,
-        env: Mapping[str, str] | None = None,
+        anthropic: AnthropicSettings | None = None,
     ) -> Quality:
         from driftgate.score.judge import effective_policy
 
-        env = os.environ if env is None else env
-        tracer = TraceWriter(traces, secrets_from_env(dict(env))) if traces else None
+        anthropic = anthropic or AnthropicSettings()
+        tracer = TraceWriter(traces, anthropic.trace_secrets) if traces else None
         return cls(
             suite=suite,
             budget=Budget(PriceTable(suite.pricing), max_cost),
             policy=effective_policy(suite.judge, judge_policy),
             tracer=tracer,
-            env=env,
+            anthropic=anthropic,
         )
 
     def finish(
@@ -111,7 +111,7 @@ class Quality:
             todo += [(case, s) for s in result.samples if s.output is not None]
         if not todo:
             return
-        judge = Judge.from_env(self.suite.judge, self.budget, self.tracer, env=self.env)
+        judge = Judge.connect(self.suite.judge, self.budget, self.anthropic, self.tracer)
         verifier = GroundingJudge(judge, self.cache)
         try:
             workers = max(1, min(self.suite.concurrency, len(todo)))
@@ -146,7 +146,7 @@ class Quality:
                 todo.append((case, result, output))
         if not todo:
             return
-        judge = Judge.from_env(self.suite.judge, self.budget, self.tracer, env=self.env)
+        judge = Judge.connect(self.suite.judge, self.budget, self.anthropic, self.tracer)
         if self.cache is not None:
             from driftgate.score.judge_cache import CachedJudge
 
