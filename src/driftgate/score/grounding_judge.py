@@ -22,7 +22,7 @@ import jsonschema
 from driftgate.cache import digest
 from driftgate.cost import BUDGET_SKIP_REASON
 from driftgate.results import SentenceScore, Tokens
-from driftgate.score.judge import InvalidGrade, _CallFailed, fence_tag
+from driftgate.score.judge import InvalidGrade, _CallFailed, fence_tag, fenced
 from driftgate.score.sentences import split_sentences
 
 TEMPLATE_VERSION = "grounding-judge-v1"  # bump when the prompt or schema changes
@@ -66,18 +66,14 @@ SYSTEM_PROMPT = (
     "and `reason` says in one short sentence what the context does not support, e.g. "
     '"$94 is not in the context (it says $49)".'
 )
-USER_TEMPLATE = """\
+USER_TEMPLATE = f"""\
 ## Context
------BEGIN CONTEXT {tag}-----
-{context}
------END CONTEXT {tag}-----
+{fenced("CONTEXT", "context")}
 
 ## Output sentences to verify
------BEGIN OUTPUT {tag}-----
-{sentences}
------END OUTPUT {tag}-----
+{fenced("OUTPUT", "sentences")}
 
-Call record_support with exactly {count} verdict(s), indexes 0 to {last}."""
+Call record_support with exactly {{count}} verdict(s), indexes 0 to {{last}}."""
 RETRY_NOTE = (
     "Your previous reply was rejected: {problem}. Reply again by calling record_support "
     "once, following every rule."
