@@ -266,7 +266,7 @@ class Judge:
         for attempt in (1, 2):
             if not self.budget.allow():
                 return ungraded("skipped", BUDGET_SKIP_REASON)
-            params = request if attempt == 1 else _with_retry_note(request, problem)
+            params = request if attempt == 1 else with_retry_note(request, RETRY_NOTE, problem)
             try:
                 message, used = self._call(params, case.name, sample, attempt)
             except _CallFailed as exc:
@@ -354,9 +354,11 @@ class _CallFailed(Exception):
         self.cost = cost
 
 
-def _with_retry_note(request: dict, problem: str) -> dict:
+def with_retry_note(request: dict, note: str, problem: str) -> dict:
+    """The request again, its user message ending with why the last reply was rejected
+    (`note`, a template naming `{problem}`)."""
     retry = dict(request)
-    note = RETRY_NOTE.format(problem=problem)
+    note = note.format(problem=problem)
     retry["messages"] = [
         {"role": "user", "content": request["messages"][0]["content"] + "\n\n" + note}
     ]
