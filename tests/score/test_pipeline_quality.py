@@ -10,7 +10,7 @@ import pytest
 from driftgate.anthropic_client import AnthropicSettings
 from driftgate.cli import main
 from driftgate.pipeline import RunOptions, run
-from quality.conftest import API_KEY
+from score.conftest import API_KEY
 
 pytestmark = pytest.mark.slow  # scores with the shared embedding model
 

@@ -22,7 +22,7 @@ from driftgate.report.terminal import render_table
 from driftgate.results import CaseResult, JudgeResult, RunResults
 from driftgate.score.judge import Judge
 from driftgate.traces import TraceWriter
-from quality.conftest import API_KEY
+from score.conftest import API_KEY
 
 # JSON, HTML and XML escape these characters: the secret must be caught in every form.
 ODD = 'pa"ss<wo>rd&\\-0042'

@@ -10,8 +10,7 @@ import jsonschema
 from driftgate.cli import main
 from driftgate.report.junit import render_junit
 from driftgate.results import read_results
-
-from .test_junit_report import junit_schema
+from report.test_junit_report import junit_schema
 
 
 def write_shards(shards, folder, total=3):

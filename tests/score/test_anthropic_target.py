@@ -10,7 +10,7 @@ from driftgate.cost import BUDGET_SKIP_REASON, Budget, PriceTable
 from driftgate.generate.anthropic_target import MISSING_KEY, AnthropicRunner
 from driftgate.generate.runner import Targets, generate_all
 from driftgate.traces import TraceWriter
-from quality.conftest import API_KEY
+from score.conftest import API_KEY
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from driftgate.score.judge import (
     wants_judge,
 )
 from driftgate.traces import TraceWriter
-from quality.conftest import API_KEY
+from score.conftest import API_KEY
 
 CONTEXT = "Ticket 4411: the customer was charged twice for order 981 on 3 March."
 
