@@ -4,7 +4,7 @@ Keys are SHA-256 digests of everything that can change the stored value, so a st
 is impossible by construction and a miss only costs a call. The store is a directory of
 small JSON files: safe for concurrent writers (temp file + `os.replace`), and a corrupt
 or truncated entry is a miss that the next write repairs, never a crash. It is meant to
-be saved between CI runs with `actions/cache` (see README.md, "Cache and speed").
+be saved between CI runs with `actions/cache` (docs/cache.md#keep-the-cache-between-ci-runs).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from driftgate import redact
 from driftgate.git import Git, GitError
 from driftgate.results import CacheStats
+from driftgate.text import short_hash
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,8 +49,11 @@ FORMAT = 1
 
 def digest(parts: Mapping) -> str:
     """A stable hash of a mapping: key order never matters, every value does."""
-    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(parts).encode("utf-8")).hexdigest()
+
+
+def _canonical(parts: Mapping) -> str:
+    return json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def output_key(
@@ -358,7 +362,7 @@ def _read_regular_file(path: Path) -> bytes:
 
 
 def _sha(value: Mapping) -> str:
-    return digest({"value": value})[:16]
+    return short_hash(_canonical({"value": value}))
 
 
 def _remove(path: str) -> None:
@@ -366,13 +370,9 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
-def hit_rate(stats: CacheStats) -> float | None:
-    return stats.hits / stats.lookups if stats.lookups else None
-
-
 def format_hit_rate(stats: CacheStats) -> str:
     """`37/40 hits (92%)`, or `no lookups`: how the report shows each cache."""
-    rate = hit_rate(stats)
+    rate = stats.hit_rate
     if rate is None:
         return "no lookups"
     return f"{stats.hits}/{stats.lookups} hits ({rate:.0%})"

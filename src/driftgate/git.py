@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from driftgate.errors import UsageError
+from driftgate.text import shorten
 
 DEFAULT_TIMEOUT_S = 60
+NETWORK_TIMEOUT_S = 300  # fetch and push: a large repository over a slow runner
 # A full or abbreviated object name: hexadecimal only, so never an option.
 SHA = re.compile(r"[0-9a-fA-F]{4,64}")
 # What git check-ref-format forbids, plus a leading '-' (an option) and '@{' (reflog syntax).
@@ -79,7 +81,7 @@ def scrub(text: str) -> str:
 
 def _show(value: object) -> str:
     shown = repr(value)
-    return shown if len(shown) <= 80 else shown[:77] + "..."
+    return shorten(shown, 80, "...")
 
 
 class Git:

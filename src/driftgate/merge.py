@@ -18,6 +18,7 @@ from driftgate.errors import UsageError
 from driftgate.report.gate import summarize
 from driftgate.results import CaseResult, RunResults, Summary, read_results
 from driftgate.shard import Shard, parse_shard
+from driftgate.text import shorten
 
 # Facts about the whole run that every shard must agree on: (label, getter, what to do).
 SAME_EVERYWHERE = [
@@ -297,5 +298,4 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 
 def _short(value) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shorten(str(value), 40, "...")

@@ -61,7 +61,6 @@ class RunOptions:
     shard: Shard | None = None  # --shard I/N: run only this shard's part of the selection
     cache_dir: Path | None = None  # default: .driftgate/cache at the repository root
     cache_mode: str | None = None  # read_write | read_only | off; default: the suite's `cache:`
-    extra: dict = field(default_factory=dict)
     # quality layer (score/quality.py)
     judge: str | None = None  # --judge POLICY, overrides the suite's judge.policy
     max_cost: float | None = None  # --max-cost USD: no new API call once reached

@@ -247,7 +247,6 @@ class RunResults(Model):
     created_at: str | None = None
     mode: str = "full"
     shard: str | None = None
-    changed_files_source: str | None = None
     warnings: list[str] = []
     gate: GateSettings = Field(default_factory=GateSettings)
     summary: Summary = Field(default_factory=Summary)

@@ -6,11 +6,11 @@ shards); these fields let a reader tell whether two results are comparable at al
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from driftgate.config import CaseSpec, SuiteSpec
 from driftgate.results import RunResults
+from driftgate.text import short_hash
 
 LONG_VALUE = 80
 
@@ -19,7 +19,7 @@ def prompt_hash(case: CaseSpec) -> str | None:
     """The rendered prompt's hash; None when the case has no prompt or lacks a variable."""
     if not case.prompt or case.missing_vars:
         return None
-    return _hash(case.render_prompt())
+    return short_hash(case.render_prompt())
 
 
 def target_identity(runner) -> str | None:
@@ -34,7 +34,7 @@ def target_identity(runner) -> str | None:
             continue
         text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
         if len(text) > LONG_VALUE or "\n" in text:
-            text = f"sha256:{_hash(text)}"
+            text = f"sha256:{short_hash(text)}"
         elif isinstance(value, str) and (not value or any(c.isspace() for c in value)):
             text = json.dumps(value)
         parts.append(f"{key}={text}")
@@ -61,5 +61,3 @@ def record_versions(
         result.target = target_identity(targets.for_case(case))
 
 
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -17,7 +17,6 @@ from driftgate.cache import (
     RepoFiles,
     embedding_key,
     format_hit_rate,
-    hit_rate,
     judge_key,
     output_key,
 )
@@ -296,10 +295,9 @@ def test_hit_rate_arithmetic(tmp_path):
         cache.get("judge", f"k{i}")
     stats = cache.stats("judge")
     assert (stats.lookups, stats.hits) == (8, 3)
-    assert hit_rate(stats) == pytest.approx(0.375)
     assert stats.hit_rate == pytest.approx(0.375)
     assert format_hit_rate(stats) == "3/8 hits (38%)"
-    assert hit_rate(CacheStats()) is None
+    assert CacheStats().hit_rate is None
     assert format_hit_rate(CacheStats()) == "no lookups"
 
 

@@ -3,7 +3,8 @@ import json
 import pytest
 from ruamel.yaml import YAML
 
-from driftgate.compare.calibrate import apply_patch, calibrate, propose, render_patch
+from driftgate.commands.calibrate import calibrate
+from driftgate.compare.calibrate import apply_patch, propose, render_patch
 from driftgate.config.load import load_suite
 from driftgate.errors import UsageError
 from driftgate.pipeline import RunOptions

@@ -5,7 +5,7 @@ from driftgate.compare.drift import baseline_texts, compare_to_baseline
 from driftgate.compare.rules import baseline_gate_reasons
 from driftgate.errors import UsageError
 from driftgate.results import BaselineInfo, GateSettings
-from driftgate.score.scoring import short_hash
+from driftgate.text import short_hash
 
 from .conftest import case, run
 

@@ -14,11 +14,11 @@ import pytest
 
 from driftgate.compare.store import (
     BOT_NAME,
-    GitFailed,
     read_baseline_from_branch,
     write_baseline_to_branch,
 )
 from driftgate.errors import UsageError
+from driftgate.git import GitError as GitFailed
 from support import git
 
 from .conftest import case, run

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from driftgate.errors import UsageError
+from driftgate.text import shorten
 
 SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 MISSING = object()
@@ -134,6 +135,5 @@ def _describe(value: object) -> str:
     }.get(type(value), type(value).__name__)
     # Shown in the job summary: nothing that Markdown, HTML or a mention could act on.
     shown = re.sub(r"[^A-Za-z0-9 ._:/'=+-]", "?", repr(value))
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    shown = shorten(shown, 60, "...")
     return kind if isinstance(value, dict | list) else f"{kind} ({shown})"

@@ -28,6 +28,7 @@ from github.IssueComment import IssueComment
 from urllib3.util.retry import Retry
 
 from driftgate.ratelimit import WaitBudget, github_wait_s
+from driftgate.text import shorten
 
 # GitHub's documented cap of the PR files listing; at the cap the list may be incomplete.
 FILES_CAP = 3000
@@ -50,7 +51,8 @@ OUTDATED = (
 NO_WRITE_PERMISSION = (
     "the token cannot {what} (HTTP {status}: {message}). On a pull request from a fork the "
     "token is read-only: the report is in the job summary; to post it, use the workflow_run "
-    "pattern in the README. Otherwise add `{permission}` to the job's `permissions:`."
+    "pattern (docs/action.md#pull-requests-from-forks). Otherwise add `{permission}` to the "
+    "job's `permissions:`."
 )
 RATE_LIMITED = (
     "GitHub's rate limit: the next try is allowed in {wait:.0f} s, past driftgate's bound "
@@ -277,8 +279,7 @@ class GitHub:
     def set_status(
         self, sha: str, context: str, state: str, description: str, target_url: str | None = None
     ) -> None:
-        if len(description) > STATUS_DESCRIPTION_LIMIT:
-            description = description[: STATUS_DESCRIPTION_LIMIT - 1] + "…"
+        description = shorten(description, STATUS_DESCRIPTION_LIMIT)
         kwargs = {"target_url": target_url} if target_url else {}
 
         def create() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 from urllib.parse import quote
@@ -46,7 +46,7 @@ AUTO_MODES = ("auto", "plan")
 PR_TARGET_WARNING = (
     "pull_request_target runs with the base repository's secrets and a write token; if the "
     "workflow checks out the PR's code, that code runs with them. Use `pull_request` and the "
-    "workflow_run pattern in the README for forks."
+    "workflow_run pattern for forks (docs/action.md#pull-requests-from-forks)."
 )
 
 
@@ -298,22 +298,13 @@ def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Wo
         progress=out.log,
         anthropic=settings.anthropic,
     )
-    known = {f.name for f in fields(RunOptions)}
-    baseline = {
-        "git": git,  # one git for every command of the run
-        "baseline_branch": settings.baseline_branch,
-        "merge_base": _baseline_commit(settings, plan, changes),
-        # Recorded by the action after reporting, so a push failure is a warning, not exit 2.
-        "update_baseline": False,
-    }
-    for name, value in baseline.items():
-        if name in known:
-            setattr(options, name, value)
-    for field_name, (input_name, value) in _optional_options(settings).items():
-        if field_name in known:
-            setattr(options, field_name, value() if callable(value) else value)
-        else:
-            out.warning(f"input `{input_name}` is not supported by this driftgate build; ignored")
+    options.git = git  # one git for every command of the run
+    options.baseline_branch = settings.baseline_branch
+    options.merge_base = _baseline_commit(settings, plan, changes)
+    # Recorded by the action after reporting, so a push failure is a warning, not exit 2.
+    options.update_baseline = False
+    for field_name, value in _optional_options(settings).items():
+        setattr(options, field_name, value() if callable(value) else value)
     return (run or pipeline_run)(options)
 
 
@@ -346,17 +337,17 @@ def _write_request_plan(
 
 
 def _optional_options(settings: Settings) -> dict:
-    """Inputs other stages own, by RunOptions field: (input name, value or a builder)."""
+    """Inputs other stages own, by RunOptions field: a value or a builder."""
     options: dict = {}
     if settings.cache_dir:
-        options["cache_dir"] = ("cache-dir", settings.root / settings.cache_dir)
+        options["cache_dir"] = settings.root / settings.cache_dir
     if settings.judge:
-        options["judge"] = ("judge", settings.judge)
+        options["judge"] = settings.judge
     if settings.outputs:
-        options["outputs"] = ("outputs", settings.root / settings.outputs)
+        options["outputs"] = settings.root / settings.outputs
         plan_file = settings.root / settings.plan_path
         if plan_file.exists():  # written by the `mode: plan` step of this job
-            options["plan"] = ("plan-path", plan_file)
+            options["plan"] = plan_file
     if settings.shard:
 
         def shard():
@@ -364,7 +355,7 @@ def _optional_options(settings: Settings) -> dict:
 
             return parse_shard(settings.shard, "input `shard`")
 
-        options["shard"] = ("shard", shard)
+        options["shard"] = shard
     return options
 
 

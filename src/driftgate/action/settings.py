@@ -15,13 +15,13 @@ from pathlib import Path
 
 from driftgate.action.event import check_event
 from driftgate.anthropic_client import AnthropicSettings
+from driftgate.config.schema import JUDGE_POLICIES
 from driftgate.errors import UsageError
 from driftgate.ratelimit import DEFAULT_MAX_WAIT_S
 from driftgate.redact import secrets_from_env
 
 MODES = ("auto", "selective", "full", "merge", "plan", "monitor")
 UPDATE_BASELINE = ("auto", "true", "false")
-JUDGE_POLICIES = ("critical", "selected", "all", "never")
 PR_EVENTS = ("pull_request", "pull_request_target")
 PR_ACTIONS = ("opened", "synchronize", "reopened")
 FULL_EVENTS = ("push", "schedule", "workflow_dispatch", "merge_group")
@@ -89,18 +89,6 @@ class Settings:
         pr = self.event.get("pull_request")
         return pr if isinstance(pr, Mapping) else None
 
-    @property
-    def is_fork_pr(self) -> bool:
-        pr = self.pull_request
-        if pr is None:
-            return False
-        head_repo = (pr.get("head") or {}).get("repo") or {}
-        base_repo = (pr.get("base") or {}).get("repo") or {}
-        return bool(head_repo.get("fork")) or (
-            bool(head_repo.get("full_name"))
-            and head_repo.get("full_name") != base_repo.get("full_name")
-        )
-
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Build from os.environ (or a dict in tests); bad inputs raise UsageError naming them."""
@@ -136,7 +124,7 @@ class Settings:
         if pr_number is not None and not pr_number.isdigit():
             raise UsageError(
                 f"input `pr-number`: {pr_number!r} is not a pull request number; pass the "
-                f"number saved by the pull_request run (see the fork pattern in the README)"
+                f"number saved by the pull_request run (docs/action.md#pull-requests-from-forks)"
             )
 
         fail_on_rate = get("fail-on-rate")

@@ -10,30 +10,21 @@ import argparse
 import sys
 from pathlib import Path
 
+from driftgate.commands.options import add_config_argument, add_judge_arguments, number_type
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, UsageError
 
-
-def _rate(value: str) -> float:
-    try:
-        rate = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a rate; write e.g. 0.05") from None
-    if not 0.0 <= rate <= 1.0:
-        raise argparse.ArgumentTypeError(f"{value}: a rate is between 0 and 1 (0.05 = 5%)")
-    return rate
-
-
-def _count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value}: give 1 or more")
-    return number
+_rate = number_type(
+    float,
+    lambda rate: 0.0 <= rate <= 1.0,
+    "'{value}' is not a rate; write e.g. 0.05",
+    "{value}: a rate is between 0 and 1 (0.05 = 5%)",
+)
+_count = number_type(
+    int, lambda number: number >= 1, "'{value}' is not a whole number", "{value}: give 1 or more"
+)
 
 
-def add_parser(sub, add_config_argument, add_judge_arguments) -> None:
+def add_parser(sub) -> None:
     from driftgate.compare.store import DEFAULT_BRANCH
 
     parser = sub.add_parser(
@@ -43,7 +34,10 @@ def add_parser(sub, add_config_argument, add_judge_arguments) -> None:
     )
     add_config_argument(parser)
     parser.add_argument(
-        "--samples", type=Path, required=True, metavar="LOGS.jsonl",
+        "--samples",
+        type=Path,
+        required=True,
+        metavar="LOGS.jsonl",
         help="production log: one JSON object per line with at least `output`",
     )
     parser.add_argument("--output-json", type=Path, metavar="M.json", help="write results here")
@@ -54,22 +48,25 @@ def add_parser(sub, add_config_argument, add_judge_arguments) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of --limit (default 0)")
     parser.add_argument(
-        "--fail-on-rate", type=_rate, metavar="R",
+        "--fail-on-rate",
+        type=_rate,
+        metavar="R",
         help="exit 1 when more than R (0-1) of all samples, or of one case or task, are flagged",
     )
     add_judge_arguments(parser)
     parser.add_argument("--cache-dir", type=Path, help="judge cache (default .driftgate/cache)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument(
-        "--baseline-branch", default=DEFAULT_BRANCH, metavar="NAME",
+        "--baseline-branch",
+        default=DEFAULT_BRANCH,
+        metavar="NAME",
         help=f"read the trend of earlier runs from this branch of origin "
         f"(default {DEFAULT_BRANCH})",
     )
+    parser.add_argument("--no-trend", action="store_true", help="neither read nor record the trend")
     parser.add_argument(
-        "--no-trend", action="store_true", help="neither read nor record the trend"
-    )
-    parser.add_argument(
-        "--update-baseline", action="store_true",
+        "--update-baseline",
+        action="store_true",
         help="record this run's summary on the baseline branch (monitor/<suite>/<date>.json)",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")

@@ -13,13 +13,24 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from driftgate.select.command import add_select_arguments
+from driftgate.commands.options import (
+    add_config_argument,
+    add_select_arguments,
+    change_set_from_args,
+)
 
 DEFAULT_PLAN = "driftgate-plan.jsonl"
 
 
-def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
-    """`driftgate plan`'s flags (the CLI adds --config)."""
+def add_parser(sub) -> None:
+    parser = sub.add_parser(
+        "plan",
+        help="write the (case, sample) requests your own job must generate (runs nothing)",
+        description="Select as `run` does and write one JSON line per request that needs a "
+        "fresh output (the cache answers the rest). Generate them in your own environment, "
+        "then score with `driftgate run --outputs OUT.jsonl --plan PLAN.jsonl`.",
+    )
+    add_config_argument(parser)
     add_select_arguments(parser)  # --changed-since/--changed-files/--all, --cases, --tags
     parser.add_argument(
         "--cache-dir",
@@ -39,6 +50,7 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also list the requests the cache already answers (regenerate everything)",
     )
+    parser.set_defaults(handler=plan_command)
 
 
 def make_plan(
@@ -75,7 +87,6 @@ def plan_command(
 ) -> int:
     from driftgate.config.load import repo_root
     from driftgate.generate.plan_file import write_plan
-    from driftgate.select.command import change_set_from_args
 
     out = stdout or sys.stdout
     err = stderr or sys.stderr

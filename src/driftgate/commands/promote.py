@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from driftgate.commands.options import add_config_argument
 from driftgate.config import SuiteSpec, load_suite
 from driftgate.config.load import placeholders
 from driftgate.errors import EXIT_PASS, ConfigError, UsageError
@@ -25,7 +26,7 @@ from driftgate.monitor.samples import Line, Reading, read_samples
 IDS_REMEMBERED = 10_000  # for a did-you-mean on a mistyped --id
 
 
-def add_parser(sub, add_config_argument) -> None:
+def add_parser(sub) -> None:
     parser = sub.add_parser(
         "promote",
         help="append a production sample to the suite as a new case (a regression test)",
@@ -217,8 +218,12 @@ def _end_of_cases(data, suite, lines: list[str]) -> int:
 def validate(suite: SuiteSpec, patched: str, name: str) -> None:
     """Load the patched text exactly as `run` would, from beside the real file."""
     with tempfile.NamedTemporaryFile(
-        "w", suffix=".yaml", dir=suite.path.parent, prefix=".driftgate-promote-",
-        encoding="utf-8", delete=False,
+        "w",
+        suffix=".yaml",
+        dir=suite.path.parent,
+        prefix=".driftgate-promote-",
+        encoding="utf-8",
+        delete=False,
     ) as handle:
         handle.write(patched)
         temp = Path(handle.name)
@@ -226,8 +231,11 @@ def validate(suite: SuiteSpec, patched: str, name: str) -> None:
         patched_suite = load_suite(temp, root=suite.root)
     except ConfigError as exc:
         shown = [
-            replace(issue, file=str(suite.path), message=f"{issue.message} (in the new case; "
-                    f"nothing was written)")
+            replace(
+                issue,
+                file=str(suite.path),
+                message=f"{issue.message} (in the new case; nothing was written)",
+            )
             for issue in exc.issues
         ]
         raise ConfigError(shown) from None

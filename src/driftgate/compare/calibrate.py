@@ -236,36 +236,3 @@ def _text(value: float | int) -> str:
 def _quote(name: str) -> str:
     plain = re.fullmatch(r"[A-Za-z0-9_.\- ]+", name) and name.strip() == name
     return name if plain else json.dumps(name)
-
-
-def calibrate(options, samples: int, write: bool) -> tuple[str, int]:
-    """Run the suite once with `samples` generations per case (no baseline, nothing
-    pushed), then print the patch and, with `write`, apply it. Returns (patch, changed)."""
-    from dataclasses import replace
-
-    from driftgate.config import load_suite
-    from driftgate.pipeline import run
-
-    if samples < 2:
-        raise UsageError(
-            "calibrate needs --samples 2 or more (10 or more is better) to see a spread"
-        )
-    suite = load_suite(options.config)
-    results = run(
-        replace(
-            options, samples=samples, baseline=None, baseline_branch=None, update_baseline=False
-        )
-    )
-    proposals = propose(suite, results)
-    if not any(p.new for p in proposals):
-        raise UsageError(
-            "no case produced 2 or more similarity scores, so nothing can be calibrated; "
-            "run `driftgate run` and fix the errors it reports first"
-        )
-    patch = render_patch(proposals, suite, samples)
-    if not write:
-        return patch, 0
-    try:
-        return patch, apply_patch(suite.path, proposals)
-    except UsageError as exc:
-        raise PatchNotWritten(str(exc), patch) from None

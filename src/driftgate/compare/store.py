@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from driftgate.compare.baseline import age_hours
 from driftgate.errors import UsageError
-from driftgate.git import Git, GitError, check_ref, check_sha, scrub
+from driftgate.git import NETWORK_TIMEOUT_S, Git, GitError, check_ref, check_sha, scrub
 from driftgate.results import BaselineInfo, RunResults
 
 DEFAULT_BRANCH = "driftgate-baseline"
@@ -38,7 +38,6 @@ PUSH_PERMISSION_HINT = (
 )
 
 
-GitFailed = GitError  # the one error type of every git call (kept name for older imports)
 
 # Concurrent writers (a matrix of jobs) each rebuild on the newest tip and push again; one of
 # them wins every round, so N writers need at most N rounds. Jittered, growing pauses spread
@@ -107,13 +106,11 @@ def write_baseline_to_branch(
     commit_sha: str,
     retries: int = PUSH_ATTEMPTS - 1,
     git: Git | None = None,
-    *,
-    deadline_s: float = PUSH_DEADLINE_S,
-    rand=random.random,
-    sleep=time.sleep,
+    **push,
 ) -> str:
     """Record `results` as the baseline at `commit_sha` and push; returns the new branch
-    commit. Another job pushing first is retried (fetch, rebuild on its commit, push)."""
+    commit. Another job pushing first is retried (fetch, rebuild on its commit, push);
+    `push` (deadline_s, rand, sleep) is `commit_files`'s."""
     store = _Store(root, git or Git())
     if not store.has_origin():
         raise UsageError(
@@ -129,19 +126,7 @@ def write_baseline_to_branch(
     message = f"driftgate baseline: {results.suite} at {commit_sha[:12]}"
     what = f"the baseline for commit {commit_sha} (suite '{results.suite}')"
     how = f"`driftgate run --all --update-baseline` on a checkout of {commit_sha}"
-    return commit_files(
-        root,
-        branch,
-        files,
-        message,
-        retries,
-        git,
-        deadline_s=deadline_s,
-        rand=rand,
-        sleep=sleep,
-        what=what,
-        how=how,
-    )
+    return commit_files(root, branch, files, message, retries, git, what=what, how=how, **push)
 
 
 def commit_files(
@@ -272,10 +257,12 @@ class _Store:
         self.git = git
 
     def call(self, *args: str, env: dict | None = None, input: str | None = None):
-        return self.git.call(self.root, *args, env=env, input=input, timeout=300)
+        return self.git.call(self.root, *args, env=env, input=input, timeout=NETWORK_TIMEOUT_S)
 
     def run(self, *args: str, env: dict | None = None, input: str | None = None) -> str:
-        return self.git.run(self.root, *args, env=env, input=input, timeout=300).strip()
+        return self.git.run(
+            self.root, *args, env=env, input=input, timeout=NETWORK_TIMEOUT_S
+        ).strip()
 
     def tree_with(self, parent: str | None, files: dict[str, str]) -> str:
         """The parent's tree plus `files` (path → blob), built in a throw-away index."""

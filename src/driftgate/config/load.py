@@ -32,6 +32,7 @@ from driftgate.config.schema import (
 from driftgate.config.source import MAX_SUITE_BYTES, TextProblem, decode_utf8, explain_syntax_error
 from driftgate.config.yaml_positions import Located, YAMLStructureError, load_located
 from driftgate.errors import ConfigError, ConfigIssue, UsageError
+from driftgate.text import short_hash
 
 DEFAULT_CONFIG = "llm-evals.yaml"
 SEQUENTIAL_FACTOR = 6  # default max_samples = 6 × samples
@@ -413,7 +414,7 @@ def max_samples(case, suite) -> int:
 def definition_hash(definition: Mapping) -> str:
     """A stable hash of a case as written: key order and YAML formatting don't matter."""
     canonical = json.dumps(definition, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return short_hash(canonical)
 
 
 def _first(value, default):

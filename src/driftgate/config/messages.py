@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from driftgate.config.schema import SuiteFile
 from driftgate.config.yaml_positions import Located
 from driftgate.errors import ConfigIssue
+from driftgate.text import shorten
 
 
 def issues_from(exc: ValidationError, located: Located, display: str) -> list[ConfigIssue]:
@@ -185,7 +186,7 @@ def _shown(value) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(text, 60, "...")
 
 
 def _branch_words(branch) -> str:

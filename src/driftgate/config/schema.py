@@ -8,7 +8,7 @@ format (`eval_suite:` with `cases:`) loads unchanged; everything else is additiv
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import jsonschema
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -16,6 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveFloat = Annotated[float, Field(gt=0.0)]
 NonNegativeFloat = Annotated[float, Field(ge=0.0)]
+
+# Which cases the LLM judge grades: the suite's judge.policy, `--judge` and the action input.
+JudgePolicy = Literal["critical", "selected", "all", "never"]
+JUDGE_POLICIES: tuple[str, ...] = get_args(JudgePolicy)
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_JUDGE_MODEL = "claude-sonnet-4-5"
@@ -129,7 +133,7 @@ class JudgeConfig(Strict):
     model: str = DEFAULT_JUDGE_MODEL
     rubric: str = DEFAULT_RUBRIC
     pass_score: Annotated[int, Field(ge=1, le=5)] = 4
-    policy: Literal["critical", "selected", "all", "never"] = "critical"
+    policy: JudgePolicy = "critical"
     max_tokens: Annotated[int, Field(ge=64)] = 512
     required: bool = False
     timeout_s: PositiveFloat = 60.0

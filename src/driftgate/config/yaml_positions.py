@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from driftgate.text import shorten
+
 MAX_DEPTH = 64  # nested lists/mappings, aliases expanded; a suite needs about 8
 MAX_ALIAS_VALUES = 100_000  # values that aliases add to the data, all aliases together
 
@@ -338,7 +340,7 @@ def _short_tag(tag: str) -> str:
 
 
 def _unreadable_scalar(value: str, tag: str, exc: Exception, tagged: bool) -> str:
-    short = value if len(value) <= 40 else value[:37] + "..."
+    short = shorten(value, 40, "...")
     kind = tag.rsplit(":", 1)[-1]
     reason = f" ({exc})" if isinstance(exc, ValueError) else ""
     if tagged:

@@ -16,7 +16,7 @@ from driftgate.generate.command_target import DEFAULT_MAX_OUTPUT_CHARS, CommandR
 from driftgate.generate.outputs_target import OutputsFile
 
 NO_TARGET = (
-    "no target: add `target:` to the suite or the case (see README 'Targets'), "
+    "no target: add `target:` to the suite or the case (see docs/targets.md), "
     "or pass --outputs PATH"
 )
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from driftgate.compare.store import GitFailed, commit_files, read_folder, suite_slug
+from driftgate.compare.store import commit_files, read_folder, suite_slug
+from driftgate.git import GitError
 from driftgate.monitor.results import MonitorResults, Trend, TrendPoint
 from driftgate.redact import redact_data
 
@@ -39,7 +40,7 @@ def attach_trend(results: MonitorResults, root: Path, branch: str | None, record
     where = folder(results.suite)
     try:
         stored = read_folder(root, branch, where)
-    except GitFailed as exc:
+    except GitError as exc:
         results.warnings.append(f"no monitor trend: {exc}")
         return
     today = point(results)
@@ -63,7 +64,7 @@ def attach_trend(results: MonitorResults, root: Path, branch: str | None, record
                 f"driftgate monitor: {results.suite} on {today.date}",
             )
             trend.recorded = f"{branch}:{path}"
-        except GitFailed as exc:
+        except GitError as exc:
             results.warnings.append(f"monitor summary not recorded: {exc}")
     results.trend = trend
 

@@ -13,6 +13,7 @@ import jsonschema
 
 from driftgate.config.schema import Checks
 from driftgate.results import CheckResult
+from driftgate.text import shorten
 
 
 def run_checks(
@@ -49,18 +50,8 @@ def failure_reasons(results: list[CheckResult]) -> list[str]:
     return [f"check {r.check}: {r.detail}" for r in results if not r.passed]
 
 
-def schema_problem(schema: dict) -> str | None:
-    """Why a suite's json_schema is not a valid JSON Schema (for the config loader)."""
-    try:
-        jsonschema.Draft202012Validator.check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        return exc.message
-    return None
-
-
 def _quote(text: str, limit: int = 60) -> str:
-    short = text if len(text) <= limit else text[: limit - 1] + "…"
-    return json.dumps(short, ensure_ascii=False)
+    return json.dumps(shorten(text, limit), ensure_ascii=False)
 
 
 def _regex(pattern: str, output: str, fold: bool) -> CheckResult:

@@ -112,12 +112,6 @@ def missing_names(sentence: str, context: str) -> list[str]:
     return missing
 
 
-def names_in(sentence: str, context: str) -> list[str]:
-    """Names in `sentence` that the context also uses (the candidates for a role swap)."""
-    exact = _index(context)[0]
-    return [n for n in _names(sentence) if all(p in exact for p in _tokens(n))]
-
-
 @lru_cache(maxsize=256)
 def _initials(text: str) -> str:
     """First letters of the context's words, split at hyphens too: "single sign-on" → "sso"."""

@@ -32,6 +32,7 @@ from driftgate.score.embedder import Embedder
 from driftgate.score.facts import missing_facts, month_in_context
 from driftgate.score.polarity import check_cause, check_polarity
 from driftgate.score.sentences import split_sentences
+from driftgate.text import shorten
 
 SHORT = 4  # content words under which a sentence's cosine is mostly noise
 RANK_NOVEL_PENALTY, RANK_NOVEL_CAP = 0.10, 3  # answer_support only: see answer_support()
@@ -168,6 +169,6 @@ def unsupported_detail(sentences: list[SentenceScore], limit: int = 2) -> str:
     short reason per sentence, no nested parentheses."""
     parts = []
     for sentence in [s for s in sentences if not s.grounded][:limit]:
-        text = sentence.text if len(sentence.text) <= 80 else sentence.text[:79] + "…"
+        text = shorten(sentence.text, 80)
         parts.append(f'"{text}" — {sentence.reason}')
     return (": " + "; ".join(parts)) if parts else ""

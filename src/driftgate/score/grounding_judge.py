@@ -22,8 +22,9 @@ import jsonschema
 from driftgate.cache import digest
 from driftgate.cost import BUDGET_SKIP_REASON
 from driftgate.results import SentenceScore, Tokens
-from driftgate.score.judge import InvalidGrade, _CallFailed, fence_tag
+from driftgate.score.judge import InvalidGrade, _CallFailed, fence_tag, fenced, with_retry_note
 from driftgate.score.sentences import split_sentences
+from driftgate.text import shorten
 
 TEMPLATE_VERSION = "grounding-judge-v1"  # bump when the prompt or schema changes
 TOOL_NAME = "record_support"
@@ -66,18 +67,14 @@ SYSTEM_PROMPT = (
     "and `reason` says in one short sentence what the context does not support, e.g. "
     '"$94 is not in the context (it says $49)".'
 )
-USER_TEMPLATE = """\
+USER_TEMPLATE = f"""\
 ## Context
------BEGIN CONTEXT {tag}-----
-{context}
------END CONTEXT {tag}-----
+{fenced("CONTEXT", "context")}
 
 ## Output sentences to verify
------BEGIN OUTPUT {tag}-----
-{sentences}
------END OUTPUT {tag}-----
+{fenced("OUTPUT", "sentences")}
 
-Call record_support with exactly {count} verdict(s), indexes 0 to {last}."""
+Call record_support with exactly {{count}} verdict(s), indexes 0 to {{last}}."""
 RETRY_NOTE = (
     "Your previous reply was rejected: {problem}. Reply again by calling record_support "
     "once, following every rule."
@@ -194,7 +191,7 @@ class GroundingJudge:
         for attempt in (1, 2):
             if not self.judge.budget.allow():
                 return Verdict([], f"grounding not verified: {BUDGET_SKIP_REASON}", tokens, cost)
-            params = request if attempt == 1 else _with_retry_note(request, problem)
+            params = request if attempt == 1 else with_retry_note(request, RETRY_NOTE, problem)
             try:
                 message, used = self.judge._call(params, name, sample, attempt)
             except _CallFailed as exc:
@@ -211,18 +208,8 @@ class GroundingJudge:
         return Verdict([], f"grounding judge reply invalid twice: {problem}", tokens, cost)
 
 
-def _with_retry_note(request: dict, problem: str) -> dict:
-    retry = dict(request)
-    note = RETRY_NOTE.format(problem=problem)
-    retry["messages"] = [
-        {"role": "user", "content": request["messages"][0]["content"] + "\n\n" + note}
-    ]
-    return retry
-
-
 def _one_line(text: str, limit: int = 160) -> str:
-    text = _SPACE.sub(" ", text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(_SPACE.sub(" ", text), limit)
 
 
 def _to_entry(verdict: Verdict) -> dict:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from driftgate.score.claims import STOPWORDS
+from driftgate.text import shorten
 
 NEGATORS = frozenset(
     ["not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "without", "cannot"]
@@ -178,5 +179,5 @@ def _spelled_out(words: list[str], acronyms: frozenset[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _short(text: str) -> str:
+    return shorten(text, 60)

@@ -6,7 +6,6 @@ encodes them in one batched call; `score_case` then only looks vectors up.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import statistics
 
@@ -16,10 +15,7 @@ from driftgate.results import CaseResult, SampleResult, Tokens
 from driftgate.score.checks import failure_reasons, run_checks
 from driftgate.score.embedder import Embedder
 from driftgate.score.grounding import ground, grounding_texts, unsupported_detail
-
-
-def short_hash(text: str | None) -> str | None:
-    return None if text is None else hashlib.sha256(text.encode()).hexdigest()[:16]
+from driftgate.text import short_hash
 
 
 def wants_grounding(case: CaseSpec) -> bool:
@@ -101,7 +97,7 @@ def aggregate(case: CaseSpec, samples: list[SampleResult]) -> CaseResult:
         threshold=case.min_similarity,
         min_grounding_ratio=case.min_grounding_ratio if wants_grounding(case) else None,
         definition_hash=case.definition_hash,
-        expected_hash=short_hash(case.expected),
+        expected_hash=None if case.expected is None else short_hash(case.expected),
         samples=samples,
         samples_n=len(samples),
     )

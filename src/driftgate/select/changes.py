@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import TextIO
 
 from driftgate.errors import UsageError
-from driftgate.git import Git, GitError, check_rev, check_sha
+from driftgate.git import NETWORK_TIMEOUT_S, Git, GitError, check_rev, check_sha
 from driftgate.select.git import git, has_commit, is_shallow, split_z
 
 SHALLOW_HINT = (
@@ -169,7 +169,7 @@ def changes_between(
             git(
                 ["fetch", "--no-tags", "--quiet", *depth, "origin", "--end-of-options", *missing],
                 root,
-                timeout=300,
+                timeout=NETWORK_TIMEOUT_S,
                 runner=run,
             )
         except GitError as exc:
@@ -191,7 +191,12 @@ def changes_between(
                 return unknown(source, f"no common ancestor of the two commits; {hint}", base_sha)
             try:
                 deepen = [steps.pop(0), "origin", "--end-of-options", base_sha, head_sha]
-                git(["fetch", "--no-tags", "--quiet", *deepen], root, timeout=300, runner=run)
+                git(
+                    ["fetch", "--no-tags", "--quiet", *deepen],
+                    root,
+                    timeout=NETWORK_TIMEOUT_S,
+                    runner=run,
+                )
             except GitError as exc:
                 return unknown(source, f"could not deepen the shallow clone: {exc}", base_sha)
     return _diff(base, head_sha, root, f"git diff {base[:12]}..{head_sha[:12]}", run)

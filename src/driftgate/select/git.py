@@ -6,9 +6,6 @@ from pathlib import Path
 
 from driftgate.git import Git, GitError, check_rev
 
-FETCH_TIMEOUT_S = 120
-GitFailed = GitError  # the one error type of every git call (kept name for older imports)
-
 
 def git(args: list[str], root: Path, *, timeout: float = 60, runner: Git | None = None) -> bytes:
     done = (runner or Git()).call(root, *args, timeout=timeout)

@@ -10,8 +10,8 @@ own readings fits a trigger:
   ending in `/`, or whose last part is a plain name (`prompts/router`, `build`, `**/fixtures`),
   also matches every file below a matching directory.
 
-The last matching pattern wins; `!pattern` excludes. README.md ("How patterns match") lists
-every difference from git, and tests/selection/test_oracle.py checks each one against git.
+The last matching pattern wins; `!pattern` excludes. docs/selection.md ("How patterns match")
+lists every difference from git, and tests/selection/test_oracle.py checks each one against git.
 """
 
 from __future__ import annotations

@@ -52,12 +52,6 @@ class SelectionResult:
     def skipped(self) -> list[Selection]:
         return [s for s in self.selections if not s.selected]
 
-    def for_case(self, name: str) -> Selection:
-        for selection in self.selections:
-            if selection.case.name == name:
-                return selection
-        raise KeyError(name)
-
 
 def select_cases(
     suite: SuiteSpec,

@@ -1,72 +1,33 @@
 """`driftgate select`: the dry run that shows which cases a change would run, and why.
 
-`add_select_arguments` and `change_set_from_args` are shared with `driftgate run`, so both
-commands read the change source the same way.
-"""
+The change source is read by `options.change_set_from_args`, as `run` and `plan` read it."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TextIO
 
+from driftgate.commands.options import (
+    add_config_argument,
+    add_select_arguments,
+    change_set_from_args,
+)
 from driftgate.config.load import load_suite
-from driftgate.select.changes import ChangeSet, changes_from_list, changes_since
 from driftgate.select.selection import SelectionResult, select_cases
 
 
-def _csv(value: str) -> list[str]:
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def add_select_arguments(parser: argparse.ArgumentParser) -> None:
-    """The change source (--changed-since / --changed-files / --all) and --cases / --tags."""
-    group = parser.add_argument_group("case selection")
-    source = group.add_mutually_exclusive_group()
-    source.add_argument(
-        "--changed-since",
-        metavar="REF",
-        help="run the cases affected by files changed since `git merge-base REF HEAD`",
+def add_parser(sub) -> None:
+    parser = sub.add_parser(
+        "select",
+        help="show which cases a change would run, and why (runs nothing)",
+        description="Dry run of case selection: every case with run yes/no and the reason.",
     )
-    source.add_argument(
-        "--changed-files",
-        metavar="FILE",
-        help="run the cases affected by the paths listed in FILE, one per line ('-' = stdin)",
-    )
-    source.add_argument(
-        "--all", action="store_true", help="run every case (the default without a change source)"
-    )
-    group.add_argument(
-        "--cases", type=_csv, action="extend", metavar="A,B", help="only these cases (by name)"
-    )
-    group.add_argument(
-        "--tags",
-        type=_csv,
-        action="extend",
-        metavar="T,U",
-        help="only cases with any of these tags",
-    )
-
-
-def change_set_from_args(
-    args: argparse.Namespace, root: Path, stdin: TextIO | None = None
-) -> ChangeSet | None:
-    """The change the user named, or None for a full run."""
-    if getattr(args, "all", False):
-        return None
-    if getattr(args, "changed_since", None):
-        return changes_since(args.changed_since, root)
-    if getattr(args, "changed_files", None):
-        return changes_from_list(args.changed_files, root, stdin=stdin)
-    return None
-
-
-def add_select_command_arguments(parser: argparse.ArgumentParser) -> None:
-    """`driftgate select`'s own flags (the CLI adds --config)."""
+    add_config_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the selection as JSON")
     add_select_arguments(parser)
+    parser.set_defaults(handler=select_command)
 
 
 def select_command(

@@ -1,0 +1,16 @@
+"""Two small text helpers several stages share, so each is written (and tested) once."""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def short_hash(text: str) -> str:
+    """16 hex characters of SHA-256: enough to tell versions apart in results and cache
+    entries, short enough to read. Changing it changes stored keys: don't."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def shorten(text: str, limit: int, mark: str = "…") -> str:
+    """`text` cut to at most `limit` characters, `mark` showing where it was cut."""
+    return text if len(text) <= limit else text[: limit - len(mark)] + mark
