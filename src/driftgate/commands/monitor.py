@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from driftgate.commands.options import add_config_argument, add_judge_arguments, number_type
-from driftgate.errors import EXIT_FAIL, EXIT_PASS, UsageError
+from driftgate.errors import EXIT_FAIL, EXIT_PASS
 
 _rate = number_type(
     float,
@@ -77,8 +77,9 @@ def run_command(args: argparse.Namespace) -> int:
     from driftgate.monitor.report import render
     from driftgate.monitor.run import MonitorOptions, monitor
     from driftgate.redact import redacted_json
+    from driftgate.report.files import check_writable
 
-    _check_writable(args.output_json, args.report_md)
+    check_writable([("--output-json", args.output_json), ("--report-md", args.report_md)])
     options = MonitorOptions(
         config=args.config,
         samples=args.samples,
@@ -99,10 +100,11 @@ def run_command(args: argparse.Namespace) -> int:
     for problem in results.bad_line_examples:
         print(f"warning: {problem}", file=sys.stderr)
     report = render(results)
-    if args.output_json:
-        args.output_json.write_text(redacted_json(results, indent=2) + "\n", encoding="utf-8")
-    if args.report_md:
-        args.report_md.write_text(report, encoding="utf-8")
+    for path, text in ((args.output_json, redacted_json(results, indent=2) + "\n"),
+                       (args.report_md, report)):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
     print(summary_line(results))
     return EXIT_FAIL if results.verdict == "fail" else EXIT_PASS
 
@@ -112,20 +114,9 @@ def summary_line(results) -> str:
     rate = "–" if o.flag_rate is None else f"{o.flag_rate * 100:.1f}%"
     line = f"monitor: {o.flagged:,} of {o.samples:,} samples flagged ({rate})"
     if results.bad_lines:
-        line += f", {results.bad_lines:,} bad line(s) skipped"
+        line += f", {results.bad_lines:,} bad line{'s' if results.bad_lines != 1 else ''} skipped"
     if results.verdict:
         line += f" · verdict: {results.verdict.upper()}"
         if results.fail_reasons:
             line += " (" + "; ".join(results.fail_reasons[:3]) + ")"
     return line
-
-
-def _check_writable(*paths: Path | None) -> None:
-    """Before scoring anything: an output path that is a folder is a usage error."""
-    for path in paths:
-        if path is None:
-            continue
-        if path.is_dir():
-            raise UsageError(f"{path}: is a folder; give a file path to write to")
-        if not path.parent.exists():
-            raise UsageError(f"{path}: folder {path.parent} does not exist; create it first")
