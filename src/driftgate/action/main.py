@@ -197,6 +197,9 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
             _write_request_plan(settings, None, root, out, run_nothing=True)
         return EXIT_PASS
     git.trust(Path(settings.workspace).resolve())
+    from driftgate.report.files import check_writable
+
+    check_writable([("results-path", root / settings.results_path)])  # before any paid call
     if plan.kind == "monitor":
         from driftgate.action.monitor_mode import monitor_mode
 
@@ -204,9 +207,6 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     out.log(f"driftgate: {plan.note}")
 
     shard_job = bool(settings.shard) and plan.kind != "merge"
-    from driftgate.report.files import check_writable
-
-    check_writable([("results-path", root / settings.results_path)])  # before any paid call
     if plan.kind == "merge":
         with out.group("Merge shard results"):
             results = _merge_shards(root / settings.shard_results)
