@@ -49,6 +49,7 @@ class SentenceScore(Model):
     flag: str | None = None
     bar: float | None = None  # the support this sentence had to reach (threshold × length)
     evidence: str | None = None  # grounding_method judge: the context passage it quoted
+    displaced: list[str] = []  # context words its best-matching passage lacks (support discount)
 
 
 class CheckResult(Model):

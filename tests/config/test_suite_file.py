@@ -43,7 +43,7 @@ def test_writeup_format_loads_unchanged_with_defaults(write_suite):
     assert first.line == 6
     # Defaults inherited from the suite.
     assert plain.min_similarity == 0.80
-    assert plain.grounding_threshold == 0.65
+    assert plain.grounding_threshold == 0.60
     assert plain.min_grounding_ratio == 0.85
     assert plain.grounding_mode == "chunked"
     assert plain.critical is False

@@ -225,7 +225,7 @@ class Suite(Strict):
     description: str | None = None
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     default_threshold: Unit = 0.80
-    grounding_threshold: Unit = 0.65  # measured: docs/grounding.md
+    grounding_threshold: Unit = 0.60  # measured: docs/grounding.md
     min_grounding_ratio: Unit = 0.85
     grounding_mode: Literal["chunked", "whole"] = "chunked"
     grounding_method: Literal["embedding", "judge"] = "embedding"

@@ -118,6 +118,19 @@ def _initials(text: str) -> str:
     return "".join(w[0] for w in re.split(r"[\s-]+", text) if w and w[0].isalpha())
 
 
+def displaced_words(content: tuple[str, ...], context: str, unit: str | None) -> tuple[str, ...]:
+    """Content words the context uses, but not in `unit` (the sentence's best-supporting
+    passage): a sentence that joins words from different parts of the context ("Hongjun
+    lost his phone in China" when the article's Hongjun found it) reads as supported to an
+    embedding. Words the context never uses are wording, not displacement: not counted.
+    None for `unit` (the whole context matched best): nothing is displaced."""
+    if unit is None:
+        return ()
+    _, stems, _ = _index(context)
+    _, unit_stems, _ = _index(unit)
+    return tuple(t for t in content if _stem(t) in stems and _stem(t) not in unit_stems)
+
+
 def check_claims(sentence: str, context: str) -> ClaimCheck:
     exact, stems, text = _index(context)
     tokens = _tokens(sentence)
