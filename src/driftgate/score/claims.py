@@ -38,6 +38,7 @@ STOPWORDS = frozenset(
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,:/][0-9]+)*")
 _NAME = re.compile(r"(?<![\w'’-])([A-Z][A-Za-z]*(?:['’][a-z]+)?)")
 _NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
+_MIXED_CASE = re.compile(r"\b[A-Za-z]*[a-z][A-Z][A-Za-z]*\b")  # iOS, OpenSearch, macOS
 _SPLIT_GROUP = re.compile(r"(\d)\s*([,.])\s+(\d)")  # "3, 700" / "7. 8" as some texts split them
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
@@ -94,6 +95,14 @@ def _names(sentence: str) -> list[str]:
         if word.lower() not in STOPWORDS and len(word) > 1:
             names.append(word)
     return names
+
+
+@lru_cache(maxsize=512)
+def name_words(text: str) -> frozenset[str]:
+    """The lower-cased words of the names in `text`: capitalised inside a sentence, or
+    capitalised inside the word anywhere ("iOS", "OpenSearch")."""
+    names = [*_names(text), *_MIXED_CASE.findall(text)]
+    return frozenset(p for name in names for p in _tokens(name))
 
 
 def missing_names(sentence: str, context: str) -> list[str]:

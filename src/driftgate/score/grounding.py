@@ -30,7 +30,7 @@ from driftgate.results import SentenceScore
 from driftgate.score.claims import check_claims, displaced_words, missing_names
 from driftgate.score.embedder import Embedder
 from driftgate.score.facts import missing_facts, month_in_context
-from driftgate.score.polarity import check_cause, check_polarity
+from driftgate.score.polarity import check_cause, check_polarity, check_roles
 from driftgate.score.sentences import split_sentences
 from driftgate.text import shorten
 
@@ -169,6 +169,9 @@ def _clause_checks(sentence: str, context: str) -> tuple[str | None, str | None]
     cause = check_cause(sentence, context)
     if cause:
         return "cause", cause
+    swap = check_roles(sentence, context)
+    if swap:
+        return "role", swap
     return None, None
 
 
