@@ -35,6 +35,10 @@ STOPWORDS = frozenset(
     whom whose why will with within without would yet you your yours said says say new one
     ones""".split()  # noqa: SIM905 (a word list reads better as text)
 )
+CALENDAR = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december""".split()  # noqa: SIM905
+)
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,:/][0-9]+)*")
 _NAME = re.compile(r"(?<![\w'’-])([A-Z][A-Za-z]*(?:['’][a-z]+)?)")
 _NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
@@ -99,10 +103,12 @@ def _names(sentence: str) -> list[str]:
 
 @lru_cache(maxsize=512)
 def name_words(text: str) -> frozenset[str]:
-    """The lower-cased words of the names in `text`: capitalised inside a sentence, or
-    capitalised inside the word anywhere ("iOS", "OpenSearch")."""
-    names = [*_names(text), *_MIXED_CASE.findall(text)]
-    return frozenset(p for name in names for p in _tokens(name))
+    """The lower-cased words of the names of people, products and places in `text`:
+    capitalised inside a sentence ("Priya"), or inside the word ("iOS", "OpenSearch");
+    not acronyms ("UTC", "ETL"), days or months."""
+    names = [n for n in _names(text) if not n.isupper()] + _MIXED_CASE.findall(text)
+    words = (p for name in names for p in _tokens(name))
+    return frozenset(w for w in words if w not in CALENDAR)
 
 
 def missing_names(sentence: str, context: str) -> list[str]:

@@ -149,42 +149,41 @@ def check_polarity(sentence: str, context: str) -> PolarityClash | None:
 
 
 def check_roles(sentence: str, context: str) -> str | None:
-    """Two of the context's words traded places between clauses ("written by Tom and
-    reviewed by Priya" when Priya wrote it and Tom reviewed it): an answer clause holds a
-    context word its best context clause lacks, while that clause holds a word the answer
-    moved to another of its clauses. Every word is in the context, so no other check sees it.
-    Only names count as such words: with any word, news summaries that merely regroup an
-    article's clauses were flagged (15 of 200 QAGS answers, most of them faithful); with
-    numbers, a faithful list of versions ("introduced in 4.1.2, affects 4.1.3")."""
+    """Two of the context's names traded places between clauses ("written by Tom and
+    reviewed by Priya" when Priya wrote it and Tom reviewed it): an answer clause is
+    matched to its context clause by its other words ("reviewed"); it holds a context name
+    that clause lacks, while that clause holds a name the answer moved to another of its
+    clauses. Every word is in the context, so no other check sees it. Names only: with any
+    word, news summaries that merely regroup an article's clauses were flagged (15 of 200
+    QAGS answers, most of them faithful); with numbers, a faithful list of versions
+    ("introduced in 4.1.2, affects 4.1.3")."""
     units = _context_clauses(context)
-    entities = _stems(sorted(name_words(sentence) | name_words(context)))
+    names = _stems(sorted(name_words(sentence) | name_words(context)))
     clauses = [(clause, _stems(_words(clause))) for clause in _clauses(sentence)]
     used = frozenset().union(*(unit[2] for unit in units)) if units else frozenset()
     for clause, stems in clauses:
-        if len(stems) < 2 or not units:
+        says = stems - names  # what the clause says about its names
+        if not says or not units or not stems & names:
             continue
-        best = max(units, key=lambda unit: (len(stems & unit[2]), -len(unit[1])))
-        if len(stems & best[2]) < MIN_OVERLAP * len(stems):
-            continue
+        best = max(units, key=lambda unit: (len(says & unit[2]), -len(unit[1])))
+        own = max((len(says & u[2]) for u in units if stems & names & u[2]), default=0)
+        if len(says & best[2]) <= own:
+            continue  # a clause of its own names says it as well: nothing moved
         elsewhere = frozenset().union(*(s for c, s in clauses if c != clause))
-        placed = sorted(_entities((stems & used) - best[2], entities))  # from another clause
-        moved = sorted(_entities((best[2] - stems) & elsewhere, entities))  # put elsewhere
+        placed = (stems & used & names) - best[2]  # a name from another clause
+        moved = (best[2] & names & elsewhere) - stems  # the clause's, put elsewhere
         if placed and moved:
-            mine, theirs = _surface(clause, placed[0]), _surface(best[0], moved[0])
+            mine, theirs = _first(clause, placed), _first(best[0], moved)
             return f'puts `{mine}` where the context has `{theirs}` ("{_short(best[0])}")'
     return None
 
 
-def _entities(stems: frozenset[str], names: frozenset[str]) -> frozenset[str]:
-    return stems & names
-
-
-def _surface(text: str, stem: str) -> str:
-    """The word of `text` behind a stem, as written, for the reason."""
+def _first(text: str, stems: frozenset[str]) -> str:
+    """The first word of `text` whose stem is one of `stems`, as written, for the reason."""
     for word in re.findall(r"[\w.]+", text):
-        if _stems([word.lower()]) == {stem}:
+        if _stems([word.lower()]) & stems:
             return word
-    return stem
+    return sorted(stems)[0]
 
 
 def check_cause(sentence: str, context: str) -> str | None:
