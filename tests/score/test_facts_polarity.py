@@ -92,3 +92,17 @@ def test_a_cause_the_context_never_gives_is_flagged_and_a_paraphrased_one_is_not
     assert check_cause("It failed because the proxy's certificate had expired.", context) is None
     reason = check_cause("It failed because the proxy ran out of disk space.", context)
     assert reason and reason.startswith('the cause "because the proxy ran out of disk')
+
+
+def test_a_duration_between_two_context_times_is_supported():
+    context = "Between 10:05 and 10:40 UTC, 12% of checkout requests timed out."
+    assert missing_facts("For 35 minutes checkout requests timed out.", context) == []
+    (wrong,) = missing_facts("For 45 minutes checkout requests timed out.", context)
+    assert wrong.fact.text == "45 minutes"
+
+
+def test_switched_off_takes_away_like_disabled():
+    context = "Search was empty because a feature flag disabled the ranking service."
+    assert check_polarity("A feature flag switched off the ranking service.", context) is None
+    clash = check_polarity("A feature flag switched on the ranking service.", context)
+    assert clash is not None and clash.reason.startswith("drops the negation")

@@ -206,10 +206,17 @@ def extract(text: str) -> list[Fact]:
 def context_keys(context: str) -> frozenset[str]:
     """Every key of every fact in the context, once per distinct context."""
     keys: set[str] = set()
+    minutes: set[int] = set()
     for fact in extract(context):
         keys |= fact.keys
         if fact.kind == "time":  # "14:30" also reads as the numbers 14 and 30
             keys |= {f"n:{int(k[2:]) // 60}" for k in fact.keys}
+            minutes |= {int(k[2:]) for k in fact.keys}
+    # "between 10:05 and 10:40" supports "for 35 minutes": each gap between two times.
+    for start in minutes:
+        for end in minutes:
+            if end > start:
+                keys.add("s" + _num_key((end - start) * 60.0)[1:])
     return frozenset(keys)
 
 

@@ -30,6 +30,10 @@ NEGATORS = frozenset(
 _UNCHANGED = re.compile(
     r"\b(?:not|no|never|n't)\s+(?:been\s+|be\s+)?(?:chang|affect|alter|modif|impact|differ)\w*"
 )
+# "switched off the service" takes away as "disabled the service" does.
+_SWITCHED_OFF = re.compile(
+    r"\b(?:switch|turn|shut)(?:s|es|ed|ing)?\s+(?:it\s+|them\s+)?(?:off|down)\b"
+)
 TAKE_AWAY = re.compile(r"(?:remov|delet|disabl|revok)\w*|drop(?:s|ped|ping)?|lacks?")
 _V = r"(?:s|es|ed|d|ing)?"  # a verb's endings
 ANTONYMS = [  # (one side, the other side): regular expressions over whole words
@@ -77,7 +81,8 @@ def _clauses(text: str) -> list[str]:
 
 def _words(text: str) -> list[str]:
     text = text.lower().replace("n't", " not").replace("=", " ")
-    return _WORD.findall(_UNCHANGED.sub("unchanged", text))
+    text = _SWITCHED_OFF.sub("disabled", _UNCHANGED.sub("unchanged", text))
+    return _WORD.findall(text)
 
 
 def _stem(word: str) -> str:
