@@ -106,3 +106,8 @@ def test_switched_off_takes_away_like_disabled():
     assert check_polarity("A feature flag switched off the ranking service.", context) is None
     clash = check_polarity("A feature flag switched on the ranking service.", context)
     assert clash is not None and clash.reason.startswith("drops the negation")
+
+
+def test_a_date_at_the_end_of_a_sentence_is_named_without_the_full_stop():
+    (wrong,) = missing_facts("It runs out on 13 October.", "The certificate expires on October 3.")
+    assert (wrong.fact.text, wrong.instead) == ("13 october", "october 3")

@@ -168,7 +168,7 @@ def _shown(m: re.Match) -> str:
 
 def _date(month: str, day: str, year: str | None, text: str) -> Fact:
     keys = {f"d:{MONTHS[month]}-{int(day)}"}
-    return Fact(text.strip(), "date", frozenset(keys))
+    return Fact(text.strip().rstrip("."), "date", frozenset(keys))  # not the full stop
 
 
 def extract(text: str) -> list[Fact]:
