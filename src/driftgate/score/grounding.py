@@ -12,8 +12,11 @@ checks what embeddings miss, each with a reason a reviewer can read:
 - name: every name must be in the context (score/claims.py);
 - polarity: no clause may negate or invert its context clause (score/polarity.py);
 - cause: a "because ..." must use the context's words;
-- support: the cosine must reach `grounding_threshold`, scaled down for sentences of
-  fewer than 4 content words (a two-word sentence embeds as noise).
+- role: no two names may trade places between clauses (score/polarity.py);
+- support: the cosine, less DISPLACED_WEIGHT × the share of the sentence's context words
+  its best unit lacks (words joined from elsewhere in the context), must reach
+  `grounding_threshold`, scaled down for sentences of fewer than 4 content words (a
+  two-word sentence embeds as noise).
 
 Wording is free: a word the context never uses costs nothing (it used to cost 0.10 and
 flagged half the faithful answers). A sentence quoted word for word is supported (1.0).
