@@ -1,4 +1,4 @@
-"""The gate's invariants (report/gate.py docstring) checked on generated results."""
+"""The gate's invariants (gate.py docstring) checked on generated results."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driftgate.report.gate import gate_counts, summarize
+from driftgate.gate import summarize
+from driftgate.metrics import gate_counts
 from driftgate.results import CaseResult, GateSettings, RunResults
 
 STATUSES = ["passed", "failed", "error", "skipped"]

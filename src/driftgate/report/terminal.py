@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from driftgate.cache import summary_line
+from driftgate.gate import critical_blockers
 from driftgate.redact import redact, redact_model
-from driftgate.report.gate import critical_blockers
 from driftgate.results import CaseResult, RunResults
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
