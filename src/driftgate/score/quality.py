@@ -17,6 +17,7 @@ from driftgate.anthropic_client import AnthropicSettings
 from driftgate.config import CaseSpec, SuiteSpec
 from driftgate.cost import BUDGET_SKIP_REASON, Budget, PriceTable
 from driftgate.results import CaseResult, RunResults
+from driftgate.score.reduce import budget_skip
 from driftgate.text import plural
 from driftgate.traces import TraceWriter
 
@@ -63,7 +64,7 @@ class Quality:
             result = by_name.get(case.name)
             if result is not None:
                 self._price(case, result, generations)
-                self._budget_skip(result)
+                budget_skip(result)
         self._ground_with_judge(cases, results)
         by_name = {c.name: c for c in results.cases}
         self._judge([(c, by_name[c.name]) for c in cases if c.name in by_name], results)
@@ -87,14 +88,6 @@ class Quality:
             if model:
                 sample.cost_usd = self.budget.prices.cost(model, generation.tokens)
         result.cost_usd = round(sum(s.cost_usd for s in result.samples), 8)
-
-    @staticmethod
-    def _budget_skip(result: CaseResult) -> None:
-        skipped = [s for s in result.samples if s.error == BUDGET_SKIP_REASON]
-        for sample in skipped:
-            sample.status, sample.error, sample.reasons = "skipped", None, [BUDGET_SKIP_REASON]
-        if skipped and len(skipped) == len(result.samples):
-            result.status, result.error, result.reasons = "skipped", None, [BUDGET_SKIP_REASON]
 
     # -- grounding_method: judge --------------------------------------------------------------
     def _ground_with_judge(self, cases: list[CaseSpec], results: RunResults) -> None:

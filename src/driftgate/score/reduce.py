@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 
 from driftgate.config import CaseSpec
+from driftgate.cost import BUDGET_SKIP_REASON
 from driftgate.results import CaseResult, RunResults, SampleResult, Status, Tokens
 from driftgate.score.scorers import Score, wants_grounding
 from driftgate.text import short_hash
@@ -95,6 +96,16 @@ def fold_judge(result: CaseResult, score: Score) -> None:
         result.status, result.error = "error", score.error
     elif score.reason is not None:
         result.status = "failed"
+
+
+def budget_skip(result: CaseResult) -> None:
+    """Samples `--max-cost` never started are skipped, not errors; a case none of whose
+    samples started is skipped (not counted), one with some started stays an error."""
+    skipped = [s for s in result.samples if s.error == BUDGET_SKIP_REASON]
+    for sample in skipped:
+        sample.status, sample.error, sample.reasons = "skipped", None, [BUDGET_SKIP_REASON]
+    if skipped and len(skipped) == len(result.samples):
+        result.status, result.error, result.reasons = "skipped", None, [BUDGET_SKIP_REASON]
 
 
 def put_cases(results: RunResults, scored: list[CaseResult]) -> None:
