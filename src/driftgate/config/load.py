@@ -178,7 +178,7 @@ def load_suite(path: str | Path = DEFAULT_CONFIG, root: Path | None = None, git=
     try:
         text = decode_utf8(data, yaml_text=True)
     except TextProblem as exc:
-        raise ConfigError([ConfigIssue(display, exc.line, exc.col, exc.message)]) from None
+        raise ConfigError([exc.issue(display)]) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as reading in text mode does
     suite, located = parse_suite_text(text, display)
     root = (root or repo_root(path, git)).resolve()
@@ -218,7 +218,7 @@ def parse_suite_text(text: str, display: str) -> tuple[Suite, Located]:
     try:
         located = load_located(text)
     except YAMLStructureError as exc:
-        raise ConfigError([ConfigIssue(display, exc.line, exc.col, exc.message)]) from None
+        raise ConfigError([exc.issue(display)]) from None
     except yaml.YAMLError as exc:
         line, col, message = explain_syntax_error(exc, text)
         raise ConfigError([ConfigIssue(display, line, col, message)]) from None
