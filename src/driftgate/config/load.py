@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from driftgate.config.schema import (
     Target,
 )
 from driftgate.config.source import MAX_SUITE_BYTES, TextProblem, decode_utf8, explain_syntax_error
+from driftgate.config.template import MissingVariable, placeholders, render
 from driftgate.config.yaml_positions import Located, YAMLStructureError, load_located
 from driftgate.errors import ConfigError, ConfigIssue, UsageError
 from driftgate.text import short_hash
@@ -37,11 +37,6 @@ from driftgate.text import short_hash
 DEFAULT_CONFIG = "llm-evals.yaml"
 SEQUENTIAL_FACTOR = 6  # default max_samples = 6 × samples
 MAX_FILE_REF_BYTES = 10 * 1024 * 1024
-PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
-
-
-class MissingVariable(Exception):
-    """The prompt names a placeholder the case gives no value for."""
 
 
 @dataclass(frozen=True)
@@ -139,27 +134,6 @@ class SuiteSpec:
             if case.name == name:
                 return case
         raise KeyError(name)
-
-
-def placeholders(template: str) -> list[str]:
-    seen: list[str] = []
-    for match in PLACEHOLDER.finditer(template):
-        name = match.group(1)
-        if name and name not in seen:
-            seen.append(name)
-    return seen
-
-
-def render(template: str, values: Mapping[str, str]) -> str:
-    def substitute(match: re.Match) -> str:
-        token = match.group(0)
-        if token == "{{":
-            return "{"
-        if token == "}}":
-            return "}"
-        return str(values[match.group(1)])
-
-    return PLACEHOLDER.sub(substitute, template)
 
 
 def repo_root(start: Path, git=None) -> Path:
