@@ -21,44 +21,20 @@ from driftgate.score.reduce import case_not_run
 from driftgate.shard import Shard, parse_shard
 from driftgate.text import noun, plural, shorten
 
-# Facts about the whole run that every shard must agree on: (label, getter, what to do).
-SAME_EVERYWHERE = [
-    ("suite", lambda r: r.suite, "merge the shards of one suite"),
-    ("suite file", lambda r: r.suite_path, "merge the shards of one suite"),
-    (
-        "suite file hash",
-        lambda r: r.suite_hash,
-        "every shard job must check out the same commit of the suite file",
-    ),
-    ("git commit", lambda r: r.git_sha, "every shard job must check out the same commit"),
-    (
-        "embedding model",
-        lambda r: r.embedding_model,
-        "scores from different embedding models cannot be combined",
-    ),
-    ("judge model", lambda r: r.judge_model, "every shard must use the same judge model"),
-    (
-        "driftgate version",
-        lambda r: r.driftgate_version,
-        "pin the same driftgate version (action tag) in every shard job",
-    ),
-    ("mode", lambda r: r.mode, "run every shard in the same mode (full or selective)"),
-    (
-        "gate settings",
-        lambda r: r.gate.model_dump_json(),
-        "every shard must read the same gate settings",
-    ),
-    (
-        "baseline",
-        lambda r: _baseline_key(r.summary),
-        "every shard must compare against the same baseline (same source and commit)",
-    ),
-    (
-        "case list",
-        lambda r: [c.name for c in r.cases],
-        "every shard must load the same suite file",
-    ),
-]
+# Facts about the whole run that every shard must agree on, and what to do when they don't.
+SAME_EVERYWHERE = {
+    "suite": "merge the shards of one suite",
+    "suite file": "merge the shards of one suite",
+    "suite file hash": "every shard job must check out the same commit of the suite file",
+    "git commit": "every shard job must check out the same commit",
+    "embedding model": "scores from different embedding models cannot be combined",
+    "judge model": "every shard must use the same judge model",
+    "driftgate version": "pin the same driftgate version (action tag) in every shard job",
+    "mode": "run every shard in the same mode (full or selective)",
+    "gate settings": "every shard must read the same gate settings",
+    "baseline": "every shard must compare against the same baseline (same source and commit)",
+    "case list": "every shard must load the same suite file",
+}
 
 # Facts a shard may not know (older results record a judge model only where it ran).
 UNKNOWN_OK = {"judge model"}
@@ -131,8 +107,9 @@ def merge_results(runs: Sequence[RunResults], sources: Sequence[str] | None = No
 
 def _check_same_run(runs: Sequence[RunResults], sources: list[str]) -> None:
     problems = []
-    for label, get, fix in SAME_EVERYWHERE:
-        values = [get(r) for r in runs]
+    facts = [_run_facts(r) for r in runs]
+    for label, fix in SAME_EVERYWHERE.items():
+        values = [f[label] for f in facts]
         known = [v for v in values if v is not None] if label in UNKNOWN_OK else values
         if any(v != known[0] for v in known):
             seen = ", ".join(f"{src}: {_short(v)}" for src, v in zip(sources, values, strict=True))
@@ -252,6 +229,23 @@ def _fail_incomplete(merged: RunResults, missing: list[Shard]) -> None:
     )
     merged.warnings.append(reason)
     gate.block(merged, reason)
+
+
+def _run_facts(run: RunResults) -> dict[str, object]:
+    """What this shard records of each fact in SAME_EVERYWHERE."""
+    return {
+        "suite": run.suite,
+        "suite file": run.suite_path,
+        "suite file hash": run.suite_hash,
+        "git commit": run.git_sha,
+        "embedding model": run.embedding_model,
+        "judge model": run.judge_model,
+        "driftgate version": run.driftgate_version,
+        "mode": run.mode,
+        "gate settings": run.gate.model_dump_json(),
+        "baseline": _baseline_key(run.summary),
+        "case list": [c.name for c in run.cases],
+    }
 
 
 def _baseline_key(summary: Summary) -> tuple | None:
