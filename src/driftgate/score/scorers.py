@@ -26,6 +26,8 @@ V = TypeVar("V")
 
 @dataclass(frozen=True)
 class Score(Generic[V]):
+    """One scorer's answer about one output."""
+
     value: V
     reason: str | None = None  # why the value fails the case's bar; None: it passes
     error: str | None = None  # the value could not be had: never a pass
