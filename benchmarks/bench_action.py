@@ -23,7 +23,7 @@ from driftgate.action.git import Git  # noqa: E402
 from driftgate.action.github import COMMENT_LIMIT, GitHub  # noqa: E402
 from driftgate.action.main import action  # noqa: E402
 from driftgate.action.settings import Settings  # noqa: E402
-from driftgate.report.gate import summarize  # noqa: E402
+from driftgate.gate import summarize  # noqa: E402
 from driftgate.report.markdown import render_markdown  # noqa: E402
 from driftgate.results import CaseResult, JudgeResult, RunResults  # noqa: E402
 from fakes.github_server import FakeGitHub  # noqa: E402

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from driftgate import redact
 from driftgate.git import Git, GitError
 from driftgate.results import CacheStats
-from driftgate.text import short_hash
+from driftgate.text import plural, short_hash
 
 if TYPE_CHECKING:
     import numpy as np
@@ -387,7 +387,7 @@ def summary_line(summary) -> str | None:
     ]
     if not parts:
         return None
-    saved = f"{summary.calls_saved} call(s) saved"
+    saved = f"{plural(summary.calls_saved, 'call')} saved"
     if summary.cost_saved_usd:
         saved += f" (${summary.cost_saved_usd:.4f})"
     return "cache: " + " · ".join([*parts, saved])

@@ -44,6 +44,20 @@ class ConfigIssue:
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
 
 
+class LocatedProblem(Exception):
+    """A problem at a line and column of text that is not yet a suite file's issue (bad
+    bytes, a YAML structure a suite can't hold); the loader adds the file's name."""
+
+    def __init__(self, line: int, col: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.col = col
+        self.message = message
+
+    def issue(self, file: str) -> ConfigIssue:
+        return ConfigIssue(file, self.line, self.col, self.message)
+
+
 class ConfigError(UsageError):
     """The suite file is invalid. Carries every issue found, not just the first."""
 

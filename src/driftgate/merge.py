@@ -2,7 +2,7 @@
 
 Each case is taken from the shard that ran it (every shard records who runs each of its
 selected cases), so the merge is exact. The verdict is recomputed by
-report.gate from the merged cases, never combined from the shards' verdicts. Shards of
+gate.py from the merged cases, never combined from the shards' verdicts. Shards of
 different suites, commits, models, baselines, selections or driftgate versions are
 refused; a shard given twice is refused; a missing shard turns the cases it owned into
 errors and fails the gate, so an incomplete run can never pass.
@@ -14,55 +14,32 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from driftgate import gate
 from driftgate.errors import UsageError
-from driftgate.report.gate import summarize
 from driftgate.results import CaseResult, RunResults, Summary, read_results
+from driftgate.score.reduce import case_not_run
 from driftgate.shard import Shard, parse_shard
-from driftgate.text import shorten
+from driftgate.text import noun, plural, shorten
 
-# Facts about the whole run that every shard must agree on: (label, getter, what to do).
-SAME_EVERYWHERE = [
-    ("suite", lambda r: r.suite, "merge the shards of one suite"),
-    ("suite file", lambda r: r.suite_path, "merge the shards of one suite"),
-    (
-        "suite file hash",
-        lambda r: r.suite_hash,
-        "every shard job must check out the same commit of the suite file",
-    ),
-    ("git commit", lambda r: r.git_sha, "every shard job must check out the same commit"),
-    (
-        "embedding model",
-        lambda r: r.embedding_model,
-        "scores from different embedding models cannot be combined",
-    ),
-    ("judge model", lambda r: r.judge_model, "every shard must use the same judge model"),
-    (
-        "driftgate version",
-        lambda r: r.driftgate_version,
-        "pin the same driftgate version (action tag) in every shard job",
-    ),
-    ("mode", lambda r: r.mode, "run every shard in the same mode (full or selective)"),
-    (
-        "gate settings",
-        lambda r: r.gate.model_dump_json(),
-        "every shard must read the same gate settings",
-    ),
-    (
-        "baseline",
-        lambda r: _baseline_key(r.summary),
-        "every shard must compare against the same baseline (same source and commit)",
-    ),
-    (
-        "case list",
-        lambda r: [c.name for c in r.cases],
-        "every shard must load the same suite file",
-    ),
-]
+# Facts about the whole run that every shard must agree on, and what to do when they don't.
+SAME_EVERYWHERE = {
+    "suite": "merge the shards of one suite",
+    "suite file": "merge the shards of one suite",
+    "suite file hash": "every shard job must check out the same commit of the suite file",
+    "git commit": "every shard job must check out the same commit",
+    "embedding model": "scores from different embedding models cannot be combined",
+    "judge model": "every shard must use the same judge model",
+    "driftgate version": "pin the same driftgate version (action tag) in every shard job",
+    "mode": "run every shard in the same mode (full or selective)",
+    "gate settings": "every shard must read the same gate settings",
+    "baseline": "every shard must compare against the same baseline (same source and commit)",
+    "case list": "every shard must load the same suite file",
+}
 
 # Facts a shard may not know (older results record a judge model only where it ran).
 UNKNOWN_OK = {"judge model"}
 
-# How each summary field that report.gate.summarize does not recompute combines.
+# How each summary field that gate.summarize does not recompute combines.
 WHOLE_RUN = ("baseline", "removed_cases")  # about the baseline and the suite: same everywhere
 ADDED = ("calls", "calls_saved", "cost_saved_usd")  # work each job did
 CACHES = ("output_cache", "judge_cache")
@@ -122,7 +99,7 @@ def merge_results(runs: Sequence[RunResults], sources: Sequence[str] | None = No
     merged.cases = [_merged_case(index, by_shard, owners) for index in range(len(first.cases))]
     shard_runs = [r for r, _ in by_shard.values()]
     merged.summary = _run_level_summary(shard_runs, [c.name for c in first.cases])
-    summarize(merged)
+    gate.summarize(merged)
     if missing:
         _fail_incomplete(merged, missing)
     return merged
@@ -130,8 +107,9 @@ def merge_results(runs: Sequence[RunResults], sources: Sequence[str] | None = No
 
 def _check_same_run(runs: Sequence[RunResults], sources: list[str]) -> None:
     problems = []
-    for label, get, fix in SAME_EVERYWHERE:
-        values = [get(r) for r in runs]
+    facts = [_run_facts(r) for r in runs]
+    for label, fix in SAME_EVERYWHERE.items():
+        values = [f[label] for f in facts]
         known = [v for v in values if v is not None] if label in UNKNOWN_OK else values
         if any(v != known[0] for v in known):
             seen = ", ".join(f"{src}: {_short(v)}" for src, v in zip(sources, values, strict=True))
@@ -219,19 +197,7 @@ def _merged_case(index: int, by_shard, owners: dict[str, Shard]) -> CaseResult:
         f"shard {owner} produced no results (its job failed or its results were not "
         f"downloaded); rerun that job"
     )
-    return CaseResult(
-        name=handed_over.name,
-        line=handed_over.line,
-        critical=handed_over.critical,
-        tags=list(handed_over.tags),
-        selected=True,
-        selection_reason=f"shard {owner} (missing)",
-        status="error",
-        reasons=[message],
-        error=message,
-        threshold=handed_over.threshold,
-        definition_hash=handed_over.definition_hash,
-    )
+    return case_not_run(handed_over, True, f"shard {owner} (missing)", "error", message)
 
 
 def _run_level_summary(runs: list[RunResults], case_order: list[str]) -> Summary:
@@ -256,13 +222,30 @@ def _fail_incomplete(merged: RunResults, missing: list[Shard]) -> None:
     names = ", ".join(str(s) for s in missing)
     markers = {f"shard {s} (missing)" for s in missing}
     lost = sum(c.selection_reason in markers for c in merged.cases)
+    shards, jobs = noun(len(missing), "shard"), noun(len(missing), "failed shard job")
     reason = (
-        f"incomplete run: shard(s) {names} missing ({lost} case(s) not run); "
-        f"rerun the failed shard job(s)"
+        f"incomplete run: {shards} {names} missing ({plural(lost, 'case')} not run); "
+        f"rerun the {jobs}"
     )
     merged.warnings.append(reason)
-    merged.summary.gate_reasons.insert(0, reason)
-    merged.summary.verdict = "fail"
+    gate.block(merged, reason)
+
+
+def _run_facts(run: RunResults) -> dict[str, object]:
+    """What this shard records of each fact in SAME_EVERYWHERE."""
+    return {
+        "suite": run.suite,
+        "suite file": run.suite_path,
+        "suite file hash": run.suite_hash,
+        "git commit": run.git_sha,
+        "embedding model": run.embedding_model,
+        "judge model": run.judge_model,
+        "driftgate version": run.driftgate_version,
+        "mode": run.mode,
+        "gate settings": run.gate.model_dump_json(),
+        "baseline": _baseline_key(run.summary),
+        "case list": [c.name for c in run.cases],
+    }
 
 
 def _baseline_key(summary: Summary) -> tuple | None:

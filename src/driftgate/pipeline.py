@@ -28,18 +28,20 @@ from driftgate.compare.store import DEFAULT_BRANCH, default_merge_base
 from driftgate.config import CaseSpec, SuiteSpec, load_suite
 from driftgate.config.schema import OutputsTarget
 from driftgate.errors import UsageError
+from driftgate.gate import summarize
 from driftgate.generate import Generation, generate_all
 from driftgate.generate.cached import CachingGenerator
 from driftgate.generate.outputs_target import OutputsFile
 from driftgate.generate.plan_file import check_outputs_file, check_plan, unselected_lines_warning
 from driftgate.generate.runner import Targets
 from driftgate.git import Git, GitError
-from driftgate.report.gate import summarize
 from driftgate.results import BaselineInfo, CaseResult, GateSettings, RunResults
 from driftgate.score.embedder import Embedder, check_embedding_model
 from driftgate.score.quality import Quality
+from driftgate.score.reduce import case_not_run, case_result, put_cases
 from driftgate.select.selection import SelectionResult, select_cases
 from driftgate.shard import Shard, apply_shard
+from driftgate.text import plural
 from driftgate.versions import record_versions
 
 
@@ -98,21 +100,7 @@ def skeleton(
             confidence=gate.confidence,
         ),
     )
-    for item in selection.selections:
-        case = item.case
-        results.cases.append(
-            CaseResult(
-                name=case.name,
-                line=case.line,
-                critical=case.critical,
-                tags=list(case.tags),
-                selected=item.selected,
-                selection_reason=item.reason,
-                status="skipped",
-                threshold=case.min_similarity,
-                definition_hash=case.definition_hash,
-            )
-        )
+    results.cases = [case_not_run(s.case, s.selected, s.reason) for s in selection.selections]
     return results
 
 
@@ -222,7 +210,8 @@ def run(options: RunOptions) -> RunResults:
     if options.update_baseline:
         if results.summary.skipped:
             results.warnings.append(
-                f"baseline recorded from a run that skipped {results.summary.skipped} case(s): "
+                f"baseline recorded from a run that skipped "
+                f"{plural(results.summary.skipped, 'case')}: "
                 f"they have no baseline score until a full run (--all) records one"
             )
         branch = options.baseline_branch or DEFAULT_BRANCH
@@ -239,19 +228,6 @@ def baseline_sized(case: CaseSpec, suite: SuiteSpec, bound: int) -> CaseSpec:
     return case
 
 
-def put_cases(results: RunResults, scored: list[CaseResult]) -> None:
-    """Scored cases into their place in the results, keeping how they were selected and
-    what sequential sampling already recorded."""
-    for case_result in scored:
-        index = next(i for i, c in enumerate(results.cases) if c.name == case_result.name)
-        previous = results.cases[index]
-        case_result.selected = previous.selected
-        case_result.selection_reason = previous.selection_reason
-        case_result.p_value_first = previous.p_value_first  # the first look stays the first
-        case_result.extra_samples = previous.extra_samples
-        results.cases[index] = case_result
-
-
 def sample_ambiguous(
     results, baseline, suite, cases, generations, bounds, generate, embedder, cache, say
 ) -> list[CaseSpec]:
@@ -266,7 +242,7 @@ def sample_ambiguous(
 
         for name, more in todo.items():
             p = results.case(name).p_value
-            say(f"{name}: drop ambiguous (p = {p:.3f}), drawing {more} more sample(s)")
+            say(f"{name}: drop ambiguous (p = {p:.3f}), drawing {plural(more, 'more sample')}")
         batch = generate_all(
             [replace(by_name[name], samples=more) for name, more in todo.items()],
             None,
@@ -368,7 +344,7 @@ def score_cases(
     """Embed every distinct text once, then score each case from the cached vectors.
 
     `extra_texts` (the baseline outputs to compare with) join the same batch."""
-    from driftgate.score.scoring import aggregate, score_sample, texts_to_embed
+    from driftgate.score.scoring import score_sample, texts_to_embed
 
     per_case = {
         case.name: [generations[(case.name, i)] for i in range(case.samples)] for case in cases
@@ -381,7 +357,7 @@ def score_cases(
     if texts:
         encode_through_cache(embedder, [*texts, *extra_texts], cache or Cache.disabled())
     return [
-        aggregate(
+        case_result(
             case,
             [score_sample(case, i, g, embedder) for i, g in enumerate(per_case[case.name])],
         )

@@ -1,4 +1,4 @@
-"""Two small text helpers several stages share, so each is written (and tested) once."""
+"""Small text helpers several stages share, so each is written (and tested) once."""
 
 from __future__ import annotations
 
@@ -14,3 +14,13 @@ def short_hash(text: str) -> str:
 def shorten(text: str, limit: int, mark: str = "…") -> str:
     """`text` cut to at most `limit` characters, `mark` showing where it was cut."""
     return text if len(text) <= limit else text[: limit - len(mark)] + mark
+
+
+def noun(count: int, word: str) -> str:
+    """`case` or `cases`: real plurals, never `case(s)`."""
+    return word if count == 1 else word + "s"
+
+
+def plural(count: int, word: str) -> str:
+    """`1 case`, `2 cases`."""
+    return f"{count} {noun(count, word)}"

@@ -15,7 +15,7 @@ from driftgate.action.git import Git
 from driftgate.action.github import GitHub
 from driftgate.action.main import action
 from driftgate.action.settings import Settings
-from driftgate.report.gate import summarize
+from driftgate.gate import summarize
 from driftgate.results import CaseResult, RunResults
 
 HEAD = "c0ffee" + "0" * 34

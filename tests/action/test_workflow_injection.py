@@ -16,8 +16,8 @@ from action_helpers import action_env, pr_event
 from driftgate.action.git import Git
 from driftgate.action.main import action
 from driftgate.action.settings import Settings
+from driftgate.gate import summarize
 from driftgate.redact import neutralize_commands
-from driftgate.report.gate import summarize
 from driftgate.results import CaseResult, JudgeResult, RunResults
 from fakes.workflow_runner import DOTNET_WHITESPACE, commands, runner_lines
 

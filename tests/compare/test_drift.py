@@ -153,7 +153,7 @@ def test_new_and_removed_cases_and_review_warning(suite):
     assert s.new_cases == []  # 'tone' did not run: neither new nor compared
     assert current.case("tone").comparable is None
     assert s.mean_delta == pytest.approx(-0.055)
-    assert "mean similarity dropped by 0.055 over 2 compared case(s)" in s.review_warning
+    assert "mean similarity dropped by 0.055 over 2 compared cases" in s.review_warning
     assert s.baseline is INFO
 
     current = run([case("refunds", [0.90]), case("tone", [0.9])])

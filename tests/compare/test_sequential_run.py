@@ -86,7 +86,7 @@ def test_a_drop_that_fades_with_more_samples_stops_early(tmp_path, write_suite):
 def test_the_share_of_passing_cases_is_reported_beside_pass_at_1(tmp_path, write_suite):
     """One sample of five under the threshold: every case passes (pass_rate 1.0) while
     pass@1 is the sample-level 14/15. The gate still holds pass@1 to min_pass_rate
-    (report/gate.py, invariant 3); which one it should gate on is open (docs/statistics.md)."""
+    (gate.py, invariant 3); which one it should gate on is open (docs/statistics.md)."""
     config = write_suite(SUITE.replace("min_similarity: 0.5}", "min_similarity: 0.85}", 1))
     outputs(tmp_path, {"crit": [0.90, 0.80, 0.92, 0.89, 0.91], "quiet": BASE, "chat": BASE})
     embedder = Embedder("m", model=ScoreModel())

@@ -15,7 +15,8 @@ from driftgate.cli import main
 from driftgate.config.load import load_suite
 from driftgate.generate import Generation
 from driftgate.score.embedder import Embedder
-from driftgate.score.scoring import aggregate, score_sample
+from driftgate.score.reduce import case_result
+from driftgate.score.scoring import score_sample
 
 
 def nan_embedder(*texts: str) -> Embedder:
@@ -37,7 +38,7 @@ def test_a_nan_similarity_is_an_error_not_a_pass(tmp_path):
     sample = score_sample(case, 0, Generation(output=output), nan_embedder(case.expected, output))
     assert sample.status == "error"
     assert "similarity is not a finite number (nan)" in sample.error
-    assert aggregate(case, [sample]).status == "error"
+    assert case_result(case, [sample]).status == "error"
 
 
 def test_a_nan_cached_vector_is_a_miss(tmp_path):

@@ -1,4 +1,4 @@
-"""The gate's invariants (report/gate.py docstring) checked on generated results."""
+"""The gate's invariants (gate.py docstring) checked on generated results."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driftgate.report.gate import gate_counts, summarize
+from driftgate.errors import EXIT_FAIL, EXIT_PASS
+from driftgate.gate import block, exit_code, summarize
+from driftgate.metrics import gate_counts
 from driftgate.results import CaseResult, GateSettings, RunResults
 
 STATUSES = ["passed", "failed", "error", "skipped"]
@@ -171,3 +173,22 @@ def test_summary_line_counts_a_critical_regression_like_the_verdict():
     table = render_table(results)
     assert results.summary.verdict == "fail"
     assert "critical failures 1" in table and "verdict: FAIL" in table
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(run_results())
+def test_the_exit_code_is_the_verdict(results):
+    summary = summarize(results)
+    assert exit_code(results) == (EXIT_PASS if summary.verdict == "pass" else EXIT_FAIL)
+    assert exit_code(results) == (0 if not summary.gate_reasons else 1)
+
+
+def test_a_blocked_run_fails_first_for_its_reason_though_every_case_passed():
+    """A merge missing a shard: its cases can't show why, the gate still fails."""
+    case = CaseResult(name="c", status="passed", samples_n=1, passes=1)
+    results = RunResults(suite="s", suite_path="s.yaml", embedding_model="m", cases=[case])
+    assert summarize(results).verdict == "pass"
+    results.summary.gate_reasons = ["a reason from the cases"]
+    block(results, "incomplete run")
+    assert results.summary.gate_reasons == ["incomplete run", "a reason from the cases"]
+    assert results.summary.verdict == "fail" and exit_code(results) == EXIT_FAIL

@@ -70,13 +70,13 @@ def test_undecodable_bytes_are_replaced_with_a_warning(tmp_path, case):
     generation = run_python(tmp_path, case, code)
     assert generation.output == "caf\ufffd ok"
     assert generation.warnings == (
-        "stdout is not valid UTF-8: 1 undecodable byte(s) replaced with \ufffd",
+        "stdout is not valid UTF-8: 1 undecodable byte replaced with \ufffd",
     )
     failing = run_python(tmp_path, case, "sys.stderr.buffer.write(b'bad \\xff byte'); sys.exit(4)")
     assert "bad \ufffd byte" in failing.error
     assert "stderr is not valid UTF-8" not in failing.error
     assert failing.warnings == (
-        "stderr is not valid UTF-8: 1 undecodable byte(s) replaced with \ufffd",
+        "stderr is not valid UTF-8: 1 undecodable byte replaced with \ufffd",
     )
 
 
@@ -194,7 +194,7 @@ def test_markdown_keeps_the_end_of_a_long_error():
     )
     result = CaseResult(name="c", status="error", critical=True, reasons=[error], samples_n=1)
     results = RunResults(suite="s", suite_path="s", embedding_model="m", cases=[result])
-    from driftgate.report.gate import summarize
+    from driftgate.gate import summarize
 
     summarize(results)
     assert "KeyError: 'OPENAI_API_KEY'" in render_markdown(results)

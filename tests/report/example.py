@@ -6,11 +6,12 @@ from __future__ import annotations
 from compare.conftest import case, run
 from driftgate.compare.drift import compare_to_baseline
 from driftgate.config.load import load_suite
-from driftgate.report.gate import summarize
+from driftgate.gate import summarize
 from driftgate.report.markdown import Links
 from driftgate.results import BaselineInfo, GateSettings, JudgeResult, SentenceScore
-from driftgate.score.grounding import _weak
-from driftgate.score.scoring import grounding_reasons, short_hash
+from driftgate.score.grounding import Grounding, _weak
+from driftgate.score.scorers import grounded
+from driftgate.text import short_hash
 
 SUITE = """\
 eval_suite:
@@ -114,8 +115,9 @@ def example_results(tmp_path):
     refunds.reasons = ["similarity 0.41 < 0.80"]
     refunds.judge = JudgeResult(status="failed", score=2, reasoning=REFUND_JUDGE)
     # Worded by the scorer itself, so the example follows its changes.
-    grounding = grounding_reasons(specs["shipping-times"], 0.33, SENTENCES)
-    shipping.reasons = ["similarity 0.54 < 0.80", *grounding]
+    measured = Grounding(ratio=0.33, score=0.0, sentences=SENTENCES, answer_support=0.0)
+    grounding = grounded(measured, specs["shipping-times"].min_grounding_ratio).reason
+    shipping.reasons = ["similarity 0.54 < 0.80", grounding]
     shipping.sentences, shipping.grounding_ratio = SENTENCES, 0.33
     returns.reasons = ["similarity 0.74 < 0.80"]
     current.gate = GateSettings(min_pass_rate=0.8)

@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 
 from compare.conftest import case as make_case
 from compare.conftest import run
-from driftgate.report.gate import summarize
+from driftgate.gate import summarize
 from driftgate.report.markdown import Links, render_markdown
 
 from .example import HEAD, LINKS, RUN, example_results
@@ -46,7 +46,7 @@ def test_headline_separates_what_the_change_caused_from_what_main_had(results):
 def test_real_plurals_only(results):
     text = render_markdown(results, links=LINKS, base_branch="main")
     assert "(s)" not in text
-    assert "(2 unsupported sentences)" in text  # the scorer's "sentence(s)", made plural
+    assert "(2 unsupported sentences)" in text  # worded by the grounding scorer
     assert "<summary>1 skipped case</summary>" in text and "18 model calls" in text
     for case in results.cases[:3]:
         case.critical, case.regression, case.baseline_pass_rate = True, True, 1.0

@@ -4,7 +4,7 @@ never the verdict."""
 from __future__ import annotations
 
 from driftgate.action.github import COMMENT_LIMIT, marker
-from driftgate.report.gate import summarize
+from driftgate.gate import summarize
 from driftgate.report.markdown import render_markdown
 from driftgate.results import BaselineInfo, CaseResult, JudgeResult, RunResults
 

@@ -1,7 +1,8 @@
 import pytest
 
 from driftgate.config.schema import Checks
-from driftgate.score.checks import failure_reasons, run_checks
+from driftgate.score import scorers
+from driftgate.score.checks import run_checks
 
 
 def by_check(results, name):
@@ -12,14 +13,16 @@ def test_contains_and_not_contains_are_case_sensitive_by_default():
     checks = Checks(contains=["Refund"], not_contains=["sorry"])
     results = run_checks(checks, "refund approved. Sorry for the wait.")
     assert [r.passed for r in results] == [False, True]
-    assert failure_reasons(results) == ['check contains: "Refund" not found in output']
+    scores = scorers.checks(checks, "refund approved. Sorry for the wait.", None)
+    assert [s.value for s in scores] == results
+    assert [s.reason for s in scores] == ['check contains: "Refund" not found in output', None]
 
 
 def test_case_insensitive_option_folds_both_sides():
     checks = Checks(contains="REFUND", not_contains=["SORRY"], case_insensitive=True)
-    results = run_checks(checks, "refund approved. Sorry for the wait.")
-    assert [r.passed for r in results] == [True, False]
-    assert failure_reasons(results) == ['check not_contains: "SORRY" found in output']
+    scores = scorers.checks(checks, "refund approved. Sorry for the wait.", None)
+    assert [s.value.passed for s in scores] == [True, False]
+    assert [s.reason for s in scores] == [None, 'check not_contains: "SORRY" found in output']
 
 
 def test_regex_searches_anywhere_and_reports_no_match():

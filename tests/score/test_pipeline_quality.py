@@ -128,7 +128,7 @@ def test_missing_key_skips_the_judge_visibly_and_changes_nothing_else(project, f
     good = results.case("good")
     assert good.status == "passed" and good.judge.status == "skipped"
     assert "ANTHROPIC_API_KEY is not set" in good.judge.reason
-    assert any("judge not run for 3 case(s)" in w for w in results.warnings)
+    assert any("judge not run for 3 cases" in w for w in results.warnings)
     assert fake.requests == []
 
 

@@ -15,7 +15,7 @@ from cmarkgfm.cmark import Options
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driftgate.report.gate import summarize
+from driftgate.gate import summarize
 from driftgate.report.markdown import render_markdown, untrusted
 from driftgate.results import BaselineInfo, CaseResult, JudgeResult, RunResults
 

@@ -11,6 +11,7 @@ from driftgate.errors import UsageError
 from driftgate.merge import merge_files, merge_folder, merge_results
 from driftgate.results import BaselineInfo, RunResults
 from driftgate.shard import Shard
+from driftgate.text import plural
 
 from .shard_demo import write_suite
 
@@ -111,7 +112,8 @@ def test_missing_shard_marks_its_cases_error_and_fails(unsharded, shards):
         assert got.status == "error" and got.selected
         assert "shard 2/3 produced no results" in got.error
     assert merged.summary.verdict == "fail"
-    assert merged.summary.gate_reasons[0].startswith("incomplete run: shard(s) 2/3 missing")
+    reason = f"incomplete run: shard 2/3 missing ({plural(len(lost), 'case')} not run); "
+    assert merged.summary.gate_reasons[0] == reason + "rerun the failed shard job"
     assert merged.summary.errors == unsharded.summary.errors - sum(
         unsharded.case(c.name).status == "error" for c in lost
     ) + len(lost)
@@ -119,11 +121,11 @@ def test_missing_shard_marks_its_cases_error_and_fails(unsharded, shards):
 
 def test_warnings_of_one_shard_name_it(shards):
     first, second = (p.model_copy(deep=True) for p in shards(2))
-    first.warnings = ["suite-wide note", "judge not run for 1 case(s)"]
+    first.warnings = ["suite-wide note", "judge not run for 1 case"]
     second.warnings = ["suite-wide note"]
     assert merge_results([first, second]).warnings == [
         "suite-wide note",
-        "shard 1/2: judge not run for 1 case(s)",
+        "shard 1/2: judge not run for 1 case",
     ]
 
 

@@ -34,11 +34,13 @@ from driftgate.action.settings import (
     process_secrets,
     step_summary_path,
 )
-from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.errors import EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.gate import exit_code
 from driftgate.ratelimit import WaitBudget
 from driftgate.redact import Redactor, guarded_streams, installed, redact
-from driftgate.report.markdown import plural, untrusted
+from driftgate.report.markdown import untrusted
 from driftgate.results import RunResults
+from driftgate.text import plural
 
 NAME_MAX = 120  # suite and case names in the report; longer ones are shortened
 # `mode: plan` selects like `auto`: the plan must list what the scoring step will select.
@@ -257,7 +259,7 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
         f"driftgate: gate {verdict} ({summary.selected} selected, "
         f"{summary.failed} failed, {summary.errors} errors)"
     )
-    return EXIT_PASS if summary.verdict == "pass" else EXIT_FAIL
+    return exit_code(results)
 
 
 def _pr_changes(settings, plan: Plan, github, git, out: Workflow, root: Path):

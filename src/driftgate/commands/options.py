@@ -12,7 +12,7 @@ from typing import TextIO
 
 from driftgate.config import DEFAULT_CONFIG
 from driftgate.config.schema import JUDGE_POLICIES
-from driftgate.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE
+from driftgate.errors import EXIT_USAGE
 
 
 def csv(value: str) -> list[str]:
@@ -138,6 +138,7 @@ def finish(results, args: argparse.Namespace) -> int:
 
     A report that fails to write doesn't stop the others (the results JSON goes first);
     the exit code is then 2: the verdict was not delivered the way it was asked for."""
+    from driftgate.gate import exit_code
     from driftgate.report.files import results_first, write_reports
     from driftgate.report.terminal import render_table
 
@@ -156,7 +157,7 @@ def finish(results, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    return EXIT_PASS if results.summary.verdict == "pass" else EXIT_FAIL
+    return exit_code(results)
 
 
 def run_options(args: argparse.Namespace, **extra):

@@ -19,7 +19,7 @@ import yaml
 
 from driftgate.commands.options import add_config_argument
 from driftgate.config import SuiteSpec, load_suite
-from driftgate.config.load import placeholders
+from driftgate.config.template import placeholders
 from driftgate.errors import EXIT_PASS, ConfigError, UsageError
 from driftgate.monitor.samples import Line, Reading, read_samples
 

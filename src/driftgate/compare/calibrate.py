@@ -20,7 +20,7 @@ from driftgate.compare.drift import scores
 from driftgate.config.load import SuiteSpec
 from driftgate.errors import UsageError
 from driftgate.results import RunResults
-from driftgate.score.scoring import percentile
+from driftgate.score.reduce import percentile
 
 MARGIN = 0.02  # below the 5th percentile: room for a sample the calibration run didn't see
 LOW_MEDIAN = 0.6  # a known-good case scoring this low has a wrong expected text, not noise

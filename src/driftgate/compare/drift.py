@@ -15,6 +15,7 @@ from driftgate.compare.rules import count_regressions, decide_regressions, drop_
 from driftgate.compare.stats import Noise, drop_interval, drop_p_value, pool_noise
 from driftgate.config.load import CaseSpec, SuiteSpec
 from driftgate.results import BaselineInfo, CaseResult, RunResults
+from driftgate.text import plural
 
 REVIEW_MEAN_DELTA = 0.05
 
@@ -131,7 +132,8 @@ def compare_to_baseline(
     if legacy:
         _warn(
             results,
-            f"the baseline records no per-case noise for {legacy} compared case(s) (written by "
+            f"the baseline records no per-case noise for {plural(legacy, 'compared case')} "
+            f"(written by "
             f"an older driftgate or before any run measured it): their noise is estimated from "
             f"the baseline's and this run's samples (and `noise_sd` where calibrated); the next "
             f"baseline records it",
@@ -217,7 +219,7 @@ def _drift_of_output_and_cost(case: CaseResult, base: CaseResult, similarity: Si
 
 def summarize_comparison(results: RunResults) -> None:
     """The run-level baseline figures, from the compared cases' own fields only, so that
-    report.gate.summarize recomputes them and merged shards get the unsharded values."""
+    gate.summarize recomputes them and merged shards get the unsharded values."""
     compared = [c for c in results.cases if ran(c) and c.baseline_cost_usd is not None]
     if not compared:
         return
@@ -232,8 +234,8 @@ def summarize_comparison(results: RunResults) -> None:
             direction = "dropped" if summary.mean_delta < 0 else "rose"
             summary.review_warning = (
                 f"mean similarity {direction} by {abs(summary.mean_delta):.3f} over "
-                f"{len(deltas)} compared case(s) (more than {REVIEW_MEAN_DELTA}): review the "
-                f"change even where no single case regressed"
+                f"{plural(len(deltas), 'compared case')} (more than {REVIEW_MEAN_DELTA}): "
+                f"review the change even where no single case regressed"
             )
     rates = [c.baseline_pass_rate for c in compared if c.baseline_pass_rate is not None]
     if rates:

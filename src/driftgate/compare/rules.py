@@ -1,6 +1,6 @@
 """The gate's baseline rules: which drift fails a pull request, each with its reason.
 
-report/gate.py owns the verdict; it asks this module for the reasons that come from the
+gate.py owns the verdict; it asks this module for the reasons that come from the
 comparison so the rules live next to the statistics that justify them.
 
 The regression rule (docs/statistics.md): a case regresses when its mean similarity

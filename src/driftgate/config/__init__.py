@@ -3,9 +3,9 @@
 from driftgate.config.load import (
     DEFAULT_CONFIG,
     CaseSpec,
-    MissingVariable,
     SuiteSpec,
     load_suite,
 )
+from driftgate.config.template import MissingVariable
 
 __all__ = ["DEFAULT_CONFIG", "CaseSpec", "MissingVariable", "SuiteSpec", "load_suite"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from driftgate.config.schema import (
     Target,
 )
 from driftgate.config.source import MAX_SUITE_BYTES, TextProblem, decode_utf8, explain_syntax_error
+from driftgate.config.template import MissingVariable, placeholders, render
 from driftgate.config.yaml_positions import Located, YAMLStructureError, load_located
 from driftgate.errors import ConfigError, ConfigIssue, UsageError
 from driftgate.text import short_hash
@@ -37,11 +37,6 @@ from driftgate.text import short_hash
 DEFAULT_CONFIG = "llm-evals.yaml"
 SEQUENTIAL_FACTOR = 6  # default max_samples = 6 × samples
 MAX_FILE_REF_BYTES = 10 * 1024 * 1024
-PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
-
-
-class MissingVariable(Exception):
-    """The prompt names a placeholder the case gives no value for."""
 
 
 @dataclass(frozen=True)
@@ -141,27 +136,6 @@ class SuiteSpec:
         raise KeyError(name)
 
 
-def placeholders(template: str) -> list[str]:
-    seen: list[str] = []
-    for match in PLACEHOLDER.finditer(template):
-        name = match.group(1)
-        if name and name not in seen:
-            seen.append(name)
-    return seen
-
-
-def render(template: str, values: Mapping[str, str]) -> str:
-    def substitute(match: re.Match) -> str:
-        token = match.group(0)
-        if token == "{{":
-            return "{"
-        if token == "}}":
-            return "}"
-        return str(values[match.group(1)])
-
-    return PLACEHOLDER.sub(substitute, template)
-
-
 def repo_root(start: Path, git=None) -> Path:
     """The git work tree holding `start`, else its own folder: the boundary for file reads."""
     from driftgate.git import Git
@@ -178,7 +152,7 @@ def load_suite(path: str | Path = DEFAULT_CONFIG, root: Path | None = None, git=
     try:
         text = decode_utf8(data, yaml_text=True)
     except TextProblem as exc:
-        raise ConfigError([ConfigIssue(display, exc.line, exc.col, exc.message)]) from None
+        raise ConfigError([exc.issue(display)]) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as reading in text mode does
     suite, located = parse_suite_text(text, display)
     root = (root or repo_root(path, git)).resolve()
@@ -218,7 +192,7 @@ def parse_suite_text(text: str, display: str) -> tuple[Suite, Located]:
     try:
         located = load_located(text)
     except YAMLStructureError as exc:
-        raise ConfigError([ConfigIssue(display, exc.line, exc.col, exc.message)]) from None
+        raise ConfigError([exc.issue(display)]) from None
     except yaml.YAMLError as exc:
         line, col, message = explain_syntax_error(exc, text)
         raise ConfigError([ConfigIssue(display, line, col, message)]) from None

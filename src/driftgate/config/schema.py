@@ -20,6 +20,9 @@ NonNegativeFloat = Annotated[float, Field(ge=0.0)]
 # Which cases the LLM judge grades: the suite's judge.policy, `--judge` and the action input.
 JudgePolicy = Literal["critical", "selected", "all", "never"]
 JUDGE_POLICIES: tuple[str, ...] = get_args(JudgePolicy)
+# How grounding splits the output, and what verifies each piece (suite, case, monitor task).
+GroundingMode = Literal["chunked", "whole"]
+GroundingMethod = Literal["embedding", "judge"]
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_JUDGE_MODEL = "claude-sonnet-4-5"
@@ -168,7 +171,7 @@ class MonitorTask(Strict):
     check_grounding: bool = True
     grounding_threshold: Unit | None = None
     min_grounding_ratio: Unit | None = None
-    grounding_mode: Literal["chunked", "whole"] | None = None
+    grounding_mode: GroundingMode | None = None
 
 
 class MonitorConfig(Strict):
@@ -190,8 +193,8 @@ class Case(Strict):
     check_grounding: bool = False
     grounding_threshold: Unit | None = None
     min_grounding_ratio: Unit | None = None
-    grounding_mode: Literal["chunked", "whole"] | None = None
-    grounding_method: Literal["embedding", "judge"] | None = None
+    grounding_mode: GroundingMode | None = None
+    grounding_method: GroundingMethod | None = None
     critical: bool = False
     tags: list[str] = []
     trigger_paths: list[str] | None = None
@@ -227,8 +230,8 @@ class Suite(Strict):
     default_threshold: Unit = 0.80
     grounding_threshold: Unit = 0.60  # measured: docs/grounding.md
     min_grounding_ratio: Unit = 0.85
-    grounding_mode: Literal["chunked", "whole"] = "chunked"
-    grounding_method: Literal["embedding", "judge"] = "embedding"
+    grounding_mode: GroundingMode = "chunked"
+    grounding_method: GroundingMethod = "embedding"
     target: Target | None = None
     gate: GateConfig = GateConfig()
     samples: Annotated[int, Field(ge=1, le=100)] = 1

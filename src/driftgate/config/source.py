@@ -12,6 +12,8 @@ import re
 
 import yaml
 
+from driftgate.errors import LocatedProblem
+
 MAX_SUITE_BYTES = 16 * 1024 * 1024
 
 # The characters YAML does not allow in a stream (PyYAML's reader rejects the same set).
@@ -20,14 +22,8 @@ _NOT_PRINTABLE = re.compile(
 )
 
 
-class TextProblem(Exception):
+class TextProblem(LocatedProblem):
     """Bytes that aren't usable text, located at the first bad one."""
-
-    def __init__(self, line: int, col: int, message: str):
-        super().__init__(message)
-        self.line = line
-        self.col = col
-        self.message = message
 
 
 def decode_utf8(data: bytes, yaml_text: bool) -> str:

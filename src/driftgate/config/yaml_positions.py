@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from driftgate.errors import LocatedProblem
 from driftgate.text import shorten
 
 MAX_DEPTH = 64  # nested lists/mappings, aliases expanded; a suite needs about 8
@@ -23,14 +24,8 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _PLAIN_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
-class YAMLStructureError(Exception):
+class YAMLStructureError(LocatedProblem):
     """Parsed YAML that a suite can't hold (alias bomb, too deep, a mapping as a key...)."""
-
-    def __init__(self, line: int, col: int, message: str):
-        super().__init__(message)
-        self.line = line
-        self.col = col
-        self.message = message
 
 
 @dataclass

@@ -18,6 +18,7 @@ from driftgate.config import CaseSpec
 from driftgate.config.schema import CommandTarget
 from driftgate.generate.base import Generation, TargetError
 from driftgate.generate.process import run_command
+from driftgate.text import plural
 
 DEFAULT_MAX_OUTPUT_CHARS = 1_000_000
 STDERR_LINES = 5  # the end of a traceback: where the exception is
@@ -164,5 +165,6 @@ def _decode(data: bytes, what: str, warnings: list[str], partial_end: bool = Fal
     text = decoder.decode(data, final=not partial_end)
     bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
     if bad > 0:
-        warnings.append(f"{what} is not valid UTF-8: {bad} undecodable byte(s) replaced with �")
+        replaced = plural(bad, "undecodable byte")
+        warnings.append(f"{what} is not valid UTF-8: {replaced} replaced with �")
     return text

@@ -16,6 +16,7 @@ from driftgate.config import CaseSpec, SuiteSpec
 from driftgate.errors import UsageError
 from driftgate.generate.cached import CachingGenerator, from_entry
 from driftgate.generate.command_target import pipeline_request
+from driftgate.text import plural
 
 
 @dataclass
@@ -129,4 +130,5 @@ def unselected_lines_warning(path: Path, names_in_file: set[str], suite, selecte
     if not ignored:
         return None
     shown = ", ".join(ignored[:5]) + (f" (+{len(ignored) - 5} more)" if len(ignored) > 5 else "")
-    return f"{path}: lines for {len(ignored)} case(s) that were not selected were ignored: {shown}"
+    cases = plural(len(ignored), "case")
+    return f"{path}: lines for {cases} that were not selected were ignored: {shown}"

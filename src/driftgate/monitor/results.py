@@ -228,7 +228,7 @@ def _mean(values: list, digits: int = 6) -> float | None:
 def _percentiles(values: array, digits: int = 4) -> tuple[float | None, float | None]:
     if not values:
         return None, None
-    from driftgate.score.scoring import percentile
+    from driftgate.score.reduce import percentile
 
     ordered = sorted(values)
     return round(percentile(ordered, 0.5), digits), round(percentile(ordered, 0.95), digits)

@@ -20,9 +20,9 @@ from driftgate.config.schema import MonitorTask
 from driftgate.monitor.results import SampleRecord
 from driftgate.monitor.samples import Line, ProductionSample
 from driftgate.results import Tokens
-from driftgate.score.checks import failure_reasons, run_checks
+from driftgate.score import scorers
 from driftgate.score.embedder import Embedder
-from driftgate.score.grounding import ground, grounding_texts, unsupported_detail
+from driftgate.score.grounding import ground, grounding_texts
 
 NO_REFERENCE = "(none: a production sample; grade it against the rubric and the context)"
 
@@ -181,16 +181,12 @@ def _score_one(line: Line, want: Expectations, embed: Embedder, prices) -> Sampl
             embed,
         )
         record.grounding_ratio = round(result.ratio, 6)
-        if not result.ratio >= want.min_grounding_ratio:
-            unsupported = sum(not s.grounded for s in result.sentences)
-            record.flag(
-                "grounding",
-                f"grounding {result.ratio:.2f} < {want.min_grounding_ratio:.2f} "
-                f"({unsupported} unsupported sentence(s)){unsupported_detail(result.sentences)}",
-            )
-    checks = run_checks(want.spec.checks, sample.output, sample.latency_s)
-    for reason in failure_reasons(checks):
-        record.flag("check", reason)
+        grounding = scorers.grounded(result, want.min_grounding_ratio)
+        if grounding.reason is not None:
+            record.flag("grounding", grounding.reason)
+    for check in scorers.checks(want.spec.checks, sample.output, sample.latency_s):
+        if check.reason is not None:
+            record.flag("check", check.reason)
     return record
 
 

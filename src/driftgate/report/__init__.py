@@ -1,1 +1,1 @@
-"""Stage 6: the verdict and its readers: terminal table, Markdown, JSON."""
+"""Stage 6: the verdict's readers: terminal table, Markdown, JUnit, the report files."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from driftgate.cache import summary_line
 from driftgate.redact import redact, redact_model
 from driftgate.results import CaseResult, RunResults
+from driftgate.text import noun, plural
 
 ICON = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️"}
 CHART_MIN_CASES = 3  # fewer deltas say nothing a table doesn't
@@ -61,15 +62,6 @@ def untrusted(text: object, limit: int | None = None, *, cell: bool = False) -> 
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def noun(count: int, word: str) -> str:
-    """`case` or `cases`: real plurals, never `case(s)`."""
-    return word if count == 1 else word + "s"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {noun(count, word)}"
 
 
 def _num(value: float | None, digits: int = 2) -> str:
@@ -218,20 +210,10 @@ def _case_reasons(case: CaseResult) -> list[str]:
     return reasons or [case.status]
 
 
-def _plurals(text: str) -> str:
-    """`2 unsupported sentence(s)` → `2 unsupported sentences`, in reasons and warnings
-    other stages word that way."""
-
-    def fix(match: re.Match) -> str:
-        return match[1] + match[2] + ("" if match[1] == "1" else "s")
-
-    return re.sub(r"\b(\d+)((?: [A-Za-z-]+)+?)\(s\)", fix, text)
-
-
 def _reason_lines(reason: str) -> list[str]:
     """A reason, one line per claim: `grounding 0.50 < 0.80 (2 unsupported sentences): "A"
     — why; "B" — why` becomes its head and one sub-line per quoted sentence."""
-    reason = _plurals(_clip_middle(reason, REASON_MAX))
+    reason = _clip_middle(reason, REASON_MAX)
     head, colon, claims = reason.partition(': "')
     if not colon or not head.startswith("grounding "):
         return [f"  - {untrusted(reason)}"]
@@ -364,7 +346,7 @@ def _render(
     suite_reasons = _suite_reasons(results, notable)
     if suite_reasons:
         lines += ["", "**Why the gate failed**", ""]
-        reasons = [f"- {untrusted(_plurals(reason), 400)}" for reason in suite_reasons]
+        reasons = [f"- {untrusted(reason, 400)}" for reason in suite_reasons]
         lines += _fit(reasons, budget * 15 // 100, "reasons") if level >= BUDGETED else reasons
     for heading, problems in _problem_sections(results, links, base_branch):
         lines += ["", heading, ""]
@@ -396,7 +378,7 @@ def _render(
             lines += ["", f"_{plural(len(skipped), 'case')} skipped (list truncated)._"]
     if results.warnings and level < NOTABLE_ROWS:
         lines += ["", "<details><summary>Warnings</summary>", ""]
-        lines += [f"- {untrusted(_plurals(w), 300)}" for w in results.warnings]
+        lines += [f"- {untrusted(w, 300)}" for w in results.warnings]
         lines += ["", "</details>"]
     lines += ["", _footer(results, links)]
     return "\n".join(lines) + "\n"

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 
 from driftgate.cache import summary_line
+from driftgate.gate import critical_blockers
 from driftgate.redact import redact, redact_model
-from driftgate.report.gate import critical_blockers
 from driftgate.results import CaseResult, RunResults
+from driftgate.text import plural
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _CONTROL_OR_BREAK = re.compile(_CONTROL.pattern[:-1] + r"\t\n]")
@@ -63,7 +64,7 @@ def render_table(results: RunResults) -> str:
     skipped = [c for c in results.cases if not c.selected]
     if skipped:
         names = ", ".join(shown(c.name, one_line=True) for c in skipped[:10])
-        lines.append(f"skipped {len(skipped)} case(s): {names}")
+        lines.append(f"skipped {plural(len(skipped), 'case')}: {names}")
     s = results.summary
     lines.append("")
     pass_at_1 = "-" if s.pass_at_1 is None else f"{s.pass_at_1:.2f}"

@@ -1,1 +1,2 @@
-"""Stage 4: score outputs: embedding similarity, grounding, checks and the judge."""
+"""Stage 4: score outputs. Scorers (similarity, grounding, checks, the judge) answer a
+Score each; the reducers make each case's result from its samples."""

@@ -1,7 +1,7 @@
 """Deterministic checks on an output: free, exact, and run before any judge call.
 
-Each check yields one CheckResult; a failed one becomes a reason on the case, worded so
-the reader sees what was expected without opening the suite file.
+Each check yields one CheckResult whose detail says what was expected without opening the
+suite file; scorers.checks turns a failed one into the sample's reason.
 """
 
 from __future__ import annotations
@@ -44,10 +44,6 @@ def run_checks(
     if checks.max_latency_s is not None:
         results.append(_latency(checks.max_latency_s, latency_s))
     return results
-
-
-def failure_reasons(results: list[CheckResult]) -> list[str]:
-    return [f"check {r.check}: {r.detail}" for r in results if not r.passed]
 
 
 def _quote(text: str, limit: int = 60) -> str:

@@ -17,6 +17,8 @@ from driftgate.anthropic_client import AnthropicSettings
 from driftgate.config import CaseSpec, SuiteSpec
 from driftgate.cost import BUDGET_SKIP_REASON, Budget, PriceTable
 from driftgate.results import CaseResult, RunResults
+from driftgate.score.reduce import budget_skip
+from driftgate.text import plural
 from driftgate.traces import TraceWriter
 
 
@@ -62,7 +64,7 @@ class Quality:
             result = by_name.get(case.name)
             if result is not None:
                 self._price(case, result, generations)
-                self._budget_skip(result)
+                budget_skip(result)
         self._ground_with_judge(cases, results)
         by_name = {c.name: c for c in results.cases}
         self._judge([(c, by_name[c.name]) for c in cases if c.name in by_name], results)
@@ -70,8 +72,9 @@ class Quality:
         self.warnings.extend(self.budget.prices.warnings())
         if self.budget.refused:
             self.warnings.append(
-                f"--max-cost ${self.budget.max_cost_usd:g} reached: {self.budget.refused} "
-                f"call(s) not started, their cases are marked '{BUDGET_SKIP_REASON}'"
+                f"--max-cost ${self.budget.max_cost_usd:g} reached: "
+                f"{plural(self.budget.refused, 'call')} not started, their cases are marked "
+                f"'{BUDGET_SKIP_REASON}'"
             )
 
     # -- costs and the budget ---------------------------------------------------------------
@@ -86,20 +89,13 @@ class Quality:
                 sample.cost_usd = self.budget.prices.cost(model, generation.tokens)
         result.cost_usd = round(sum(s.cost_usd for s in result.samples), 8)
 
-    @staticmethod
-    def _budget_skip(result: CaseResult) -> None:
-        skipped = [s for s in result.samples if s.error == BUDGET_SKIP_REASON]
-        for sample in skipped:
-            sample.status, sample.error, sample.reasons = "skipped", None, [BUDGET_SKIP_REASON]
-        if skipped and len(skipped) == len(result.samples):
-            result.status, result.error, result.reasons = "skipped", None, [BUDGET_SKIP_REASON]
-
     # -- grounding_method: judge --------------------------------------------------------------
     def _ground_with_judge(self, cases: list[CaseSpec], results: RunResults) -> None:
         """Verify the samples of `grounding_method: judge` cases, then re-aggregate them."""
         from driftgate.score.grounding_judge import GroundingJudge
         from driftgate.score.judge import Judge
-        from driftgate.score.scoring import aggregate, wants_grounding
+        from driftgate.score.reduce import case_result, put_cases
+        from driftgate.score.scorers import wants_grounding
 
         todo = []
         for case in cases:
@@ -124,16 +120,14 @@ class Quality:
         self.judge_calls += judge.calls
         for (case, sample), verdict in zip(todo, verdicts, strict=True):
             apply_verdict(case, sample, verdict)
-        for case in {c.name: c for c, _ in todo}.values():
-            index = next(i for i, r in enumerate(results.cases) if r.name == case.name)
-            old = results.cases[index]
-            new = aggregate(case, old.samples)
-            new.selected, new.selection_reason = old.selected, old.selection_reason
-            results.cases[index] = new
+        verified = {c.name: c for c, _ in todo}.values()
+        put_cases(results, [case_result(c, results.case(c.name).samples) for c in verified])
 
     # -- the judge ---------------------------------------------------------------------------
     def _judge(self, pairs: list[tuple[CaseSpec, CaseResult]], results: RunResults) -> None:
+        from driftgate.score import scorers
         from driftgate.score.judge import Judge, wants_judge
+        from driftgate.score.reduce import fold_judge
 
         todo = []
         for case, result in pairs:
@@ -162,17 +156,18 @@ class Quality:
         skipped: dict[str, int] = {}
         for (_case, result, _output), grade in zip(todo, grades, strict=True):
             result.judge = grade
-            fold_judge(result, grade, self.suite.judge.pass_score)
+            fold_judge(result, scorers.judge(grade, self.suite.judge.pass_score))
             if grade.status == "skipped":
                 skipped[grade.reason or "skipped"] = skipped.get(grade.reason or "skipped", 0) + 1
         for reason, count in skipped.items():
-            self.warnings.append(f"judge not run for {count} case(s): {reason}")
+            self.warnings.append(f"judge not run for {plural(count, 'case')}: {reason}")
 
 
 def apply_verdict(case: CaseSpec, sample, verdict) -> None:
     """The judge's per-sentence verdicts become the sample's grounding; an error fails closed."""
-    from driftgate.score.grounding import answer_support
-    from driftgate.score.scoring import grounding_reasons
+    from driftgate.score import scorers
+    from driftgate.score.grounding import Grounding, answer_support
+    from driftgate.score.scoring import put_grounding
 
     sample.cost_usd += verdict.cost_usd
     sample.tokens = sample.tokens + verdict.tokens
@@ -181,24 +176,15 @@ def apply_verdict(case: CaseSpec, sample, verdict) -> None:
         sample.reasons.append(verdict.error)
         return
     sentences = verdict.sentences
-    sample.sentences = sentences
-    sample.grounding_ratio = round(sum(s.grounded for s in sentences) / len(sentences), 6)
-    sample.grounding_score = min(s.support for s in sentences)
-    sample.grounding_answer_support = answer_support(sentences)
-    sample.reasons.extend(grounding_reasons(case, sample.grounding_ratio, sentences))
+    measured = Grounding(
+        ratio=sum(s.grounded for s in sentences) / len(sentences),
+        score=min(s.support for s in sentences),
+        sentences=sentences,
+        answer_support=answer_support(sentences),
+    )
+    grounding = scorers.grounded(measured, case.min_grounding_ratio)
+    put_grounding(sample, measured)
+    if grounding.reason is not None:
+        sample.reasons.append(grounding.reason)
     if sample.reasons and sample.status == "passed":
         sample.status = "failed"
-
-
-def fold_judge(result: CaseResult, grade, pass_score: int) -> None:
-    """A judge failure fails the case even when similarity passed; an error errors it."""
-    if grade.status == "failed":
-        issues = f" [{'; '.join(grade.critical_issues)}]" if grade.critical_issues else ""
-        result.reasons.append(f"judge {grade.score}/5 < {pass_score}: {grade.reasoning}{issues}")
-        if result.status == "passed":
-            result.status = "failed"
-    elif grade.status == "error":
-        result.reasons.append(f"judge error: {grade.reason}")
-        if result.status == "passed":
-            result.status = "error"
-            result.error = grade.reason
