@@ -62,3 +62,15 @@ def test_answer_support_ranks_by_the_raw_cosine_not_the_discounted_support():
     assert answer_support([s(0.8, 1.0, verbatim=True)]) == pytest.approx(1.0)
     whole_mode = SentenceScore(text="x", support=0.7, grounded=True)  # no cosine field
     assert answer_support([whole_mode]) == pytest.approx(0.7)
+
+
+def test_a_support_just_under_the_bar_never_reads_as_equal_to_it():
+    from driftgate.score.grounding import _weak
+
+    assert _weak(0.5996, 0.60).endswith("(best match 0.59 < 0.60)")
+    assert _weak(0.58, 0.60).endswith("(best match 0.58 < 0.60)")
+    reason = _weak(0.5996, 0.60, ("lost", "iphone", "lost"))
+    assert reason == (
+        "joins parts of the context that don't go together: `lost`, `iphone` come from "
+        "elsewhere than its best match (support 0.59 < 0.60)"
+    )

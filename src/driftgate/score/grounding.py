@@ -27,6 +27,7 @@ one; the lowest support stays in `score`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from driftgate.results import SentenceScore
@@ -179,13 +180,15 @@ def _clause_checks(sentence: str, context: str) -> tuple[str | None, str | None]
 
 
 def _weak(support: float, threshold: float, displaced: tuple[str, ...] = ()) -> str:
+    """Support shown rounded down, so 0.5996 never reads as "0.60 < 0.60"."""
+    shown = math.floor(support * 100 + 1e-9) / 100
     if displaced:
         words = ", ".join(f"`{w}`" for w in list(dict.fromkeys(displaced))[:2])
         return (
             f"joins parts of the context that don't go together: {words} come from "
-            f"elsewhere than its best match (support {support:.2f} < {threshold:.2f})"
+            f"elsewhere than its best match (support {shown:.2f} < {threshold:.2f})"
         )
-    return f"nothing in the context says this (best match {support:.2f} < {threshold:.2f})"
+    return f"nothing in the context says this (best match {shown:.2f} < {threshold:.2f})"
 
 
 def unsupported_detail(sentences: list[SentenceScore], limit: int = 2) -> str:
