@@ -34,6 +34,7 @@ from driftgate.redact import (
     redact,
     secrets_from_env,
 )
+from driftgate.text import plural
 
 # In the order `driftgate --help` lists them.
 COMMANDS = (run, calibrate, validate, select, plan, schema, merge, monitor, promote, action)
@@ -82,7 +83,7 @@ def _handle(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         for issue in exc.issues:
             print(issue, file=sys.stderr)
-        print(f"driftgate: {len(exc.issues)} problem(s) in the suite file", file=sys.stderr)
+        print(f"driftgate: {plural(len(exc.issues), 'problem')} in the suite file", file=sys.stderr)
         return EXIT_USAGE
     except DriftgateError as exc:
         print(_safe(f"driftgate: error: {exc}"), file=sys.stderr)

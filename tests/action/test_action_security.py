@@ -170,8 +170,8 @@ def test_a_foreign_comment_with_our_marker_is_noted_in_the_summary(tmp_path, rep
     assert code == 1
     assert fake.comments[2][0]["body"].endswith("trust me")
     assert fake.comments[2][1]["user"]["login"] == "github-actions[bot]"
-    assert "ignored 1 comment(s) by mallory" in summary
-    assert "::warning title=driftgate%3A PR comment::ignored 1 comment(s) by mallory" in log
+    assert "ignored 1 comment by mallory" in summary
+    assert "::warning title=driftgate%3A PR comment::ignored 1 comment by mallory" in log
 
 
 # -- bounded waits -----------------------------------------------------------------------------

@@ -163,7 +163,7 @@ def test_cli_calibrate_write(tmp_path):
         "calibrate", "--samples", "3", "--outputs", "out.jsonl", "--write", "-q", cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
-    assert "eval_suite:" in done.stdout and "value(s) written" in done.stderr
+    assert "eval_suite:" in done.stdout and "written" in done.stderr
     after = (tmp_path / "llm-evals.yaml").read_text()
     assert (
         "# The one that pages people." in after and "min_similarity: 0.98   # set by hand" in after

@@ -159,7 +159,7 @@ def test_without_a_key_the_judge_is_skipped_with_one_warning(project, embedder):
     rows, no_key = [sample(task="summarize")] * 3, AnthropicSettings()
     results = run_monitor(project, rows, embedder, judge="all", anthropic=no_key)
     assert results.overall.judged == 0 and results.overall.flagged == 0
-    assert any("judge not run for 3 sample(s)" in w for w in results.warnings)
+    assert any("judge not run for 3 samples" in w for w in results.warnings)
 
 
 def test_trend_compares_with_the_previous_run_and_records_this_one(project, embedder):

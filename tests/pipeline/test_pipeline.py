@@ -139,7 +139,7 @@ def test_validate_and_schema_commands(tmp_path):
     shutil.copytree(REPO / "examples", tmp_path / "examples")
     done = run_cli("validate", "--config", "examples/llm-evals.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "ok: suite 'support-assistant', 4 case(s), 2 critical" in done.stdout
+    assert "ok: suite 'support-assistant', 4 cases, 2 critical" in done.stdout
     done = run_cli("schema", cwd=tmp_path)
     schema = json.loads(done.stdout)
     assert "eval_suite" in schema["properties"]

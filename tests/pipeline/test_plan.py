@@ -122,7 +122,7 @@ def test_plan_lists_every_request_as_the_command_target_receives_it(repo, tmp_pa
     assert requests[2]["target"] == "command"
     assert requests[2]["suite_hash"] == suite.file_hash
     assert len({r["cache_key"] for r in requests}) == 3  # every sample its own entry
-    assert "2 case(s) selected, 3 request(s) to generate" in capsys.readouterr().out
+    assert "2 cases selected, 3 requests to generate" in capsys.readouterr().out
 
 
 def test_plan_selects_as_run_does(repo, tmp_path):

@@ -28,7 +28,7 @@ from github.IssueComment import IssueComment
 from urllib3.util.retry import Retry
 
 from driftgate.ratelimit import WaitBudget, github_wait_s
-from driftgate.text import shorten
+from driftgate.text import plural, shorten
 
 # GitHub's documented cap of the PR files listing; at the cap the list may be incomplete.
 FILES_CAP = 3000
@@ -237,7 +237,8 @@ class GitHub:
         if others:
             authors = ", ".join(sorted({_login(c) for c in others}))
             notes.append(
-                f"ignored {len(others)} comment(s) by {authors} that carry driftgate's marker "
+                f"ignored {plural(len(others), 'comment')} by {authors} that carry driftgate's "
+                f"marker "
                 f"for this suite: driftgate edits only comments written by {self.identity()}"
             )
         if ours:
@@ -247,7 +248,8 @@ class GitHub:
             if len(ours) > 1:
                 notes.append(
                     f"found {len(ours)} driftgate comments for this suite; edited the newest "
-                    f"({newest.html_url}) and marked the {len(ours) - 1} older one(s) outdated"
+                    f"({newest.html_url}) and marked the {plural(len(ours) - 1, 'older one')} "
+                    "outdated"
                 )
                 for old in ours[:-1]:
                     old.edit(OUTDATED.format(url=newest.html_url))

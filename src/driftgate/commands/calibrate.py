@@ -11,6 +11,7 @@ from pathlib import Path
 
 from driftgate.commands.options import add_config_argument, csv, run_options
 from driftgate.errors import EXIT_PASS, UsageError
+from driftgate.text import plural
 
 
 def add_parser(sub) -> None:
@@ -42,7 +43,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
         raise
     print(patch, end="")
     if args.write:
-        print(f"{args.config}: {changed} value(s) written", file=sys.stderr)
+        print(f"{args.config}: {plural(changed, 'value')} written", file=sys.stderr)
     return EXIT_PASS
 
 

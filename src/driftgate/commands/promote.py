@@ -22,6 +22,7 @@ from driftgate.config import SuiteSpec, load_suite
 from driftgate.config.template import placeholders
 from driftgate.errors import EXIT_PASS, ConfigError, UsageError
 from driftgate.monitor.samples import Line, Reading, read_samples
+from driftgate.text import plural
 
 IDS_REMEMBERED = 10_000  # for a did-you-mean on a mistyped --id
 
@@ -82,7 +83,7 @@ def find_sample(path: Path, wanted: str) -> Line:
     if found is None:
         close = difflib.get_close_matches(wanted, seen, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        bad = f"; {len(reading.bad)} bad line(s) were skipped" if reading.bad else ""
+        bad = f"; {plural(len(reading.bad), 'bad line')} skipped" if reading.bad else ""
         raise UsageError(f"{path}: no sample with id '{wanted}'{hint}{bad}")
     return found
 

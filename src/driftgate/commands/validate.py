@@ -9,6 +9,7 @@ from pathlib import Path
 
 from driftgate.commands.options import add_config_argument
 from driftgate.errors import EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.text import plural
 
 
 def add_parser(sub) -> None:
@@ -44,7 +45,7 @@ def _validate_one(path: Path, raise_errors: bool = False) -> int:
             raise
         for issue in exc.issues:
             print(issue, file=sys.stderr)
-        print(f"{path}: {len(exc.issues)} problem(s) in the suite file", file=sys.stderr)
+        print(f"{path}: {plural(len(exc.issues), 'problem')} in the suite file", file=sys.stderr)
         return EXIT_USAGE
     except DriftgateError as exc:
         if raise_errors:
@@ -57,7 +58,7 @@ def _validate_one(path: Path, raise_errors: bool = False) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     critical = sum(c.critical for c in suite.cases)
     print(
-        f"{path}: ok: suite '{suite.name}', {len(suite.cases)} case(s), "
-        f"{critical} critical, {len(warnings)} warning(s)"
+        f"{path}: ok: suite '{suite.name}', {plural(len(suite.cases), 'case')}, "
+        f"{critical} critical, {plural(len(warnings), 'warning')}"
     )
     return EXIT_PASS

@@ -32,7 +32,7 @@ from driftgate.config.source import MAX_SUITE_BYTES, TextProblem, decode_utf8, e
 from driftgate.config.template import MissingVariable, placeholders, render
 from driftgate.config.yaml_positions import Located, YAMLStructureError, load_located
 from driftgate.errors import ConfigError, ConfigIssue, UsageError
-from driftgate.text import short_hash
+from driftgate.text import noun, short_hash
 
 DEFAULT_CONFIG = "llm-evals.yaml"
 SEQUENTIAL_FACTOR = 6  # default max_samples = 6 × samples
@@ -86,8 +86,8 @@ class CaseSpec:
         if missing:
             names = ", ".join(missing)
             raise MissingVariable(
-                f"prompt placeholder(s) {names} have no value: add them under `vars:` "
-                f"of case '{self.name}' (line {self.line})"
+                f"no value for prompt {noun(len(missing), 'placeholder')} {names}: add it under "
+                f"`vars:` of case '{self.name}' (line {self.line})"
             )
         return render(self.prompt, self.vars)
 
@@ -320,8 +320,9 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
                     display,
                     l_,
                     c_,
-                    f"case '{case.name}': placeholder(s) {', '.join(spec.missing_vars)} have no "
-                    f"value in `vars:`; a target that renders the prompt will fail this case",
+                    f"case '{case.name}': {noun(len(spec.missing_vars), 'placeholder')} "
+                    f"{', '.join(spec.missing_vars)} without a value in `vars:`; "
+                    "a target that renders the prompt will fail this case",
                     severity="warning",
                 )
             )

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from driftgate.config.schema import SuiteFile
 from driftgate.config.yaml_positions import Located
 from driftgate.errors import ConfigIssue
-from driftgate.text import shorten
+from driftgate.text import plural, shorten
 
 
 def issues_from(exc: ValidationError, located: Located, display: str) -> list[ConfigIssue]:
@@ -138,7 +138,7 @@ def _one(loc: tuple, where: str, error: dict) -> str:
         if ctx.get("actual_length") == 0:
             item = "case" if key == "cases" else "item"
             return f"{where}: is empty; add at least one {item}"
-        return f"{where}: needs at least {ctx.get('min_length')} item(s){got}"
+        return f"{where}: needs at least {plural(ctx.get('min_length') or 0, 'item')}{got}"
     if kind == "string_too_short":
         return f"{where}: must not be empty"
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:

@@ -35,7 +35,8 @@ class GenerationPlan:
         cached = f"{self.cached} already in the cache"
         cached += " (included: --include-cached)" if self.include_cached else " (left out)"
         return (
-            f"{self.cases} case(s) selected, {len(self.requests)} request(s) to generate, {cached}"
+            f"{plural(self.cases, 'case')} selected, "
+            f"{plural(len(self.requests), 'request')} to generate, {cached}"
         )
 
 
@@ -113,8 +114,9 @@ def check_outputs_file(path: Path, cases: list[CaseSpec], generator: CachingGene
             f" (+{len(missing) - 5} more)" if len(missing) > 5 else ""
         )
         raise UsageError(
-            f"--outputs {path}: file not found, and {len(missing)} selected request(s) are not "
-            f"in the cache ({shown}): run the generation step on the plan first"
+            f"--outputs {path}: file not found, and the cache lacks "
+            f"{plural(len(missing), 'selected request')} ({shown}): "
+            "run the generation step on the plan first"
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from driftgate.monitor.results import GroupSummary, MonitorResults, SampleRecord
 from driftgate.redact import redact
 from driftgate.report.markdown import untrusted
+from driftgate.text import noun, plural
 
 WORST_SHOWN = 20
 GROUPS_SHOWN = 30
@@ -92,9 +93,9 @@ def render(results: MonitorResults, run_url: str | None = None) -> str:
     lines = [headline(results), ""]
     if results.verdict == "fail":
         lines += [f"**Failed:** {untrusted('; '.join(results.fail_reasons))}", ""]
-    read = f"{results.scored:,} scored of {results.lines_read:,} line(s)"
+    read = f"{results.scored:,} scored of {results.lines_read:,} {noun(results.lines_read, 'line')}"
     if results.bad_lines:
-        read += f", {results.bad_lines:,} bad line(s) skipped"
+        read += f", {results.bad_lines:,} bad {noun(results.bad_lines, 'line')} skipped"
     if results.before_since:
         read += f", {results.before_since:,} before {results.since}"
     if results.limit is not None:
@@ -129,7 +130,7 @@ def render(results: MonitorResults, run_url: str | None = None) -> str:
         lines += ["", "<details><summary>Notes</summary>", ""]
         lines += [f"- {untrusted(note, 300)}" for note in notes]
         lines += ["", "</details>"]
-    footer = f"judge: {results.judge_calls} call(s), ${results.judge_cost_usd:.4f}"
+    footer = f"judge: {plural(results.judge_calls, 'call')}, ${results.judge_cost_usd:.4f}"
     if run_url:
         footer += f" · [workflow run]({run_url})"
     lines += ["", f"<sub>{footer} · similarity to expected is shown, never flagged</sub>", ""]

@@ -22,6 +22,7 @@ from driftgate.monitor.samples import Reading, batches, parse_since, read_sample
 from driftgate.monitor.score import Resolver, score_batch
 from driftgate.monitor.trend import attach_trend
 from driftgate.score.embedder import Embedder
+from driftgate.text import plural
 
 BATCH = 256
 VECTORS_KEPT = 20_000  # about 60 MB: recurring contexts stay, the stream stays bounded
@@ -153,9 +154,10 @@ def _judge_warnings(aggregate: Aggregate, budget: Budget) -> list[str]:
     notes = []
     if budget.refused:
         notes.append(
-            f"--max-cost ${budget.max_cost_usd:g} reached: {budget.refused} judge call(s) not "
+            f"--max-cost ${budget.max_cost_usd:g} reached: "
+            f"{plural(budget.refused, 'judge call')} not "
             f"started ({BUDGET_SKIP_REASON})"
         )
     for reason, count in sorted(aggregate.judge_skipped.items()):
-        notes.append(f"judge not run for {count} sample(s): {reason}")
+        notes.append(f"judge not run for {plural(count, 'sample')}: {reason}")
     return notes

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from driftgate.errors import UsageError
+from driftgate.text import noun
 
 MAX_LINE_BYTES = 4_000_000  # one logged call; longer lines are reported, not parsed
 
@@ -78,7 +79,8 @@ class Reading:
     def problems(self, limit: int = 20) -> list[str]:
         shown = [f"{self.path}:{number}: {why}" for number, why in self.bad[:limit]]
         if len(self.bad) > limit:
-            shown.append(f"... and {len(self.bad) - limit} more bad line(s)")
+            more = len(self.bad) - limit
+            shown.append(f"... and {more} more bad {noun(more, 'line')}")
         return shown
 
 
