@@ -65,6 +65,7 @@ _CLAUSE = re.compile(
 )
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")
 CAUSE = re.compile(r"^(?:because|since|due to|caused by|as a result of|owing to)\s")
+GROUP = re.compile(r"teams?|owners?|group|squad|department")  # "the billing team"
 MIN_CAUSE_FOUND = 0.5  # share of a cause's content words the context must use somewhere
 MIN_OVERLAP = 0.5  # share of the answer clause's content words the context clause must have
 
@@ -163,7 +164,7 @@ def check_roles(sentence: str, context: str) -> str | None:
     QAGS answers, most of them faithful); with numbers, a faithful list of versions
     ("introduced in 4.1.2, affects 4.1.3")."""
     units = _context_clauses(context)
-    names = _stems(sorted(name_words(sentence) | name_words(context)))
+    names = _stems(sorted(_holders(sentence) | _holders(context)))
     clauses = [(clause, _stems(_words(clause))) for clause in _clauses(sentence)]
     used = frozenset().union(*(unit[2] for unit in units)) if units else frozenset()
     for clause, stems in clauses:
@@ -181,6 +182,15 @@ def check_roles(sentence: str, context: str) -> str | None:
             mine, theirs = _first(clause, placed), _first(best[0], moved)
             return f'puts `{mine}` where the context has `{theirs}` ("{_short(best[0])}")'
     return None
+
+
+@lru_cache(maxsize=256)
+def _holders(text: str) -> frozenset[str]:
+    """Who can hold a role: names, and the word before a group noun ("the billing team",
+    "the data owner"), which engineering text writes in lower case."""
+    words = _words(text)
+    groups = {w for w, head in zip(words, words[1:]) if GROUP.fullmatch(head)}
+    return name_words(text) | {w for w in groups if w not in STOPWORDS and len(w) > 2}
 
 
 def _first(text: str, stems: frozenset[str]) -> str:
