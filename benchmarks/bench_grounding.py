@@ -8,8 +8,9 @@ Two data sets, one run, the same embeddings (all-MiniLM-L6-v2):
   amount, version, percentage, entity, role, polarity, cause); hand-written. Rows 0, 2, 4...
   are the dev half (looked at while building the checks), 1, 3, 5... the held-out half;
   a fresh block of 12 more (grounding_contrast_fresh.jsonl) was written after the
-  displacement discount and a first role check, before they were run on it
-  (docs/grounding.md says what changed after);
+  displacement discount and a first role check, before they were run on it, and a
+  second of 8 ("batch": 2) after the role check's last change (docs/grounding.md says
+  what changed in between);
 - QAGS (Wang et al., ACL 2020): news articles, model summaries, crowd votes per sentence;
   read from ../shared/benchmarks/qags-dev.jsonl (never copied: no licence is stated) or a
   path given as the first argument; skipped with a note when missing.
@@ -183,7 +184,8 @@ def contrast_report(answers, rows, fresh, threshold) -> None:
     groups = {
         "dev": [i for i in range(main) if i % 2 == 0],
         "held-out": [i for i in range(main) if i % 2 == 1],
-        "fresh": list(range(main, len(rows))),
+        "fresh": [i for i in range(main, len(rows)) if rows[i].get("batch", 1) == 1],
+        "fresh 2": [i for i in range(main, len(rows)) if rows[i].get("batch", 1) == 2],
     }
     for method, label in RULES:
         off = None

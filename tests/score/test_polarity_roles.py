@@ -11,6 +11,11 @@ ONCALL = (
     "customer communications."
 )
 MOBILE = "The Android app 5.2 adds offline mode. The iOS version will follow next month."
+TEAMS = "The billing team owns the invoice service. The platform team maintains its deployment."
+ACCESS = (
+    "Production access requires approval from the data owner, and the security team "
+    "audits all grants every quarter."
+)
 
 
 @pytest.mark.parametrize(
@@ -31,6 +36,18 @@ MOBILE = "The Android app 5.2 adds offline mode. The iOS version will follow nex
             MOBILE,
             'puts `iOS` where the context has `Android` ("The Android app 5.2 adds offline mode.")',
         ),
+        (
+            "Invoice service ownership sits with platform, while billing maintains its deployment.",
+            TEAMS,
+            'puts `platform` where the context has `billing` ("The billing team owns the invoice '
+            'service.")',
+        ),
+        (
+            "Production access needs the security team's approval; the data owner audits grants.",
+            ACCESS,
+            "puts `security` where the context has `data` "
+            '("Production access requires approval from the data owner")',
+        ),
     ],
 )
 def test_names_traded_between_clauses_are_a_role_swap(sentence, context, reason):
@@ -44,6 +61,8 @@ def test_names_traded_between_clauses_are_a_role_swap(sentence, context, reason)
         ("Lena Park led the incident while Omar Haddad kept customers informed.", ONCALL),
         ("Offline mode arrives in Android app 5.2, and iOS gets it next month.", MOBILE),
         ("Tom reviewed the script that Priya wrote.", REVIEW),  # one clause, both names
+        ("Invoice service ownership sits with billing, while platform runs it.", TEAMS),
+        ("Production access needs the data owner's approval; security audits grants.", ACCESS),
         # Days, months and acronyms are not names that hold roles.
         (
             "On Saturday 8 June from 10 pm UTC the database will be migrated.",

@@ -189,13 +189,13 @@ def _holders(text: str) -> frozenset[str]:
     """Who can hold a role: names, and the word before a group noun ("the billing team",
     "the data owner"), which engineering text writes in lower case."""
     words = _words(text)
-    groups = {w for w, head in zip(words, words[1:]) if GROUP.fullmatch(head)}
+    groups = {w for w, head in zip(words, words[1:], strict=False) if GROUP.fullmatch(head)}
     return name_words(text) | {w for w in groups if w not in STOPWORDS and len(w) > 2}
 
 
 def _first(text: str, stems: frozenset[str]) -> str:
     """The first word of `text` whose stem is one of `stems`, as written, for the reason."""
-    for word in re.findall(r"[\w.]+", text):
+    for word in re.findall(r"\w+(?:\.\w+)*", text):  # "5.2" whole, "Frankfurt." without the stop
         if _stems([word.lower()]) & stems:
             return word
     return sorted(stems)[0]
