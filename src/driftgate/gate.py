@@ -10,12 +10,14 @@ over generated results). Any doubt fails closed:
    pass@1, in every pass@k and in the `min_pass_rate` rule, whatever its samples say.
    A `failed` case never counts as fully passed. Nothing that errored is averaged away
    (metrics.gate_counts).
-2. A selected critical case that failed, errored or regressed fails the gate.
-3. PASS implies the share of selected cases that ran and passed (an error or a failure is
-   not a pass) is at least `min_pass_rate`; compared unrounded, so that 1999 of 2000 never
-   rounds up to 1.00, and so that a NaN rate fails (`not rate >= min`). With samples a case
-   passes when at least half of its samples pass; pass@1 (the mean share of passing samples,
-   errors as 0) is reported beside it, and is what the baseline comparison reads.
+2. A selected critical case that failed, errored, regressed or was not run (the `--max-cost`
+   budget ran out before it) fails the gate.
+3. PASS implies the share of selected cases that passed (an error, a failure or a case the
+   `--max-cost` budget left unrun is not a pass) is at least `min_pass_rate`; compared
+   unrounded, so that 1999 of 2000 never rounds up to 1.00, and so that a NaN rate fails
+   (`not rate >= min`). With samples a case passes when at least half of its samples pass;
+   pass@1 (the mean share of passing samples, errors as 0) is reported beside it, and is
+   what the baseline comparison reads.
 4. A score that is not a finite number (NaN, inf, missing) never passes a case
    (score/scorers.py); a non-finite cached embedding is a cache miss (cache.py).
 """
@@ -27,7 +29,7 @@ import math
 from driftgate.compare.drift import summarize_comparison
 from driftgate.compare.rules import baseline_gate_reasons, count_regressions, decide_regressions
 from driftgate.errors import EXIT_FAIL, EXIT_PASS
-from driftgate.metrics import ran_cases, suite_metrics
+from driftgate.metrics import suite_metrics
 from driftgate.results import CaseResult, RunResults, Summary
 from driftgate.text import plural
 
@@ -57,19 +59,22 @@ def exit_code(results: RunResults) -> int:
 
 
 def critical_blockers(results: RunResults) -> list[CaseResult]:
-    """Selected critical cases that fail the gate: failed, errored or regressed."""
+    """Selected critical cases that fail the gate: failed, errored, not run or regressed."""
     return [
         c
         for c in results.cases
-        if c.selected and c.critical and (c.status in ("failed", "error") or c.regression)
+        if c.selected
+        and c.critical
+        and (c.status in ("failed", "error", "skipped") or c.regression)
     ]
 
 
 def case_pass_rate(results: RunResults) -> tuple[int, int, float | None]:
-    """(passed, ran, passed / ran) over the selected cases that ran, unrounded."""
-    ran = ran_cases(results)
-    passed = sum(c.status == "passed" for c in ran)
-    return passed, len(ran), (passed / len(ran) if ran else None)
+    """(passed, selected, passed / selected), unrounded. A selected case the budget left
+    unrun is in the denominator: what was not checked did not pass."""
+    selected = [c for c in results.cases if c.selected]
+    passed = sum(c.status == "passed" for c in selected)
+    return passed, len(selected), (passed / len(selected) if selected else None)
 
 
 def gate_reasons(results: RunResults) -> list[str]:
@@ -81,6 +86,11 @@ def gate_reasons(results: RunResults) -> list[str]:
             what = "errored" if case.status == "error" else "failed"
             detail = "; ".join(case.reasons[:2])
             reasons.append(f"critical case '{case.name}' {what}: {detail}")
+        elif case.selected and case.critical and case.status == "skipped":
+            reasons.append(
+                f"critical case '{case.name}' was not run ({'; '.join(case.reasons[:1])}): "
+                "raise --max-cost so the run can check it"
+            )
     passed, ran, rate = case_pass_rate(results)
     if rate is not None and not (math.isfinite(rate) and rate >= gate.min_pass_rate):
         shown = f"{rate:.2f}"

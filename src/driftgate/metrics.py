@@ -51,8 +51,9 @@ def suite_metrics(results: RunResults) -> None:
     at_1, at_k, _ = suite_pass_at([gate_counts(c) for c in ran], results.gate.pass_at_k)
     summary.pass_at_1 = None if at_1 is None else round(at_1, 6)
     summary.pass_at_k = at_k
-    # Reported beside pass@1: the share of run cases that pass (half their samples or more).
-    summary.pass_rate = round(summary.passed / len(ran), 6) if ran else None
+    # Reported beside pass@1: the share of selected cases that pass (half their samples or
+    # more); one the budget left unrun did not pass.
+    summary.pass_rate = round(summary.passed / len(selected), 6) if selected else None
     summary.samples_spent = sum(c.samples_n for c in ran)
     summary.extra_samples = sum(c.extra_samples for c in ran)
     judged = [c.judge for c in cases if c.judge and c.judge.score is not None]

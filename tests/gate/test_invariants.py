@@ -75,11 +75,11 @@ def test_pass_means_no_critical_problem_and_enough_passes(results):
         return
     for case in results.cases:
         if case.selected and case.critical:
-            assert case.status not in ("failed", "error"), case
+            assert case.status == "passed", case  # not failed, errored or left unrun
             assert not case.regression, case
-    ran = [c for c in results.cases if c.selected and c.status != "skipped"]
-    if ran:  # the share of cases that passed; an error or a failure is not a pass
-        share = sum(c.status == "passed" for c in ran) / len(ran)
+    selected = [c for c in results.cases if c.selected]
+    if selected:  # the share that passed; an error, a failure or a case not run is not a pass
+        share = sum(c.status == "passed" for c in selected) / len(selected)
         assert share >= results.gate.min_pass_rate
 
 
@@ -192,3 +192,34 @@ def test_a_blocked_run_fails_first_for_its_reason_though_every_case_passed():
     block(results, "incomplete run")
     assert results.summary.gate_reasons == ["incomplete run", "a reason from the cases"]
     assert results.summary.verdict == "fail" and exit_code(results) == EXIT_FAIL
+
+
+def test_a_critical_case_the_budget_left_unrun_fails_the_gate():
+    """`--max-cost` ran out before a critical case: nothing checked it, so it is no pass."""
+    unrun = CaseResult(name="c", critical=True, status="skipped", reasons=["skipped (budget)"])
+    ok = CaseResult(name="d", status="passed", samples_n=1, passes=1)
+    results = RunResults(
+        suite="s",
+        suite_path="s.yaml",
+        embedding_model="m",
+        gate=GateSettings(min_pass_rate=0.0),
+        cases=[unrun, ok],
+    )
+    summary = summarize(results)
+    assert summary.verdict == "fail"
+    assert summary.gate_reasons == [
+        "critical case 'c' was not run (skipped (budget)): raise --max-cost so the run can check it"
+    ]
+
+
+def test_cases_the_budget_left_unrun_count_as_not_passed():
+    cases = [
+        CaseResult(name="a", status="passed", samples_n=1, passes=1),
+        CaseResult(name="b", status="skipped", reasons=["skipped (budget)"]),
+    ]
+    results = RunResults(suite="s", suite_path="s.yaml", embedding_model="m", cases=cases)
+    summary = summarize(results)
+    assert summary.pass_rate == 0.5 and summary.pass_at_1 == 1.0  # pass@1: run cases only
+    assert summary.gate_reasons == ["1 of 2 cases passed (0.50) < min_pass_rate 1.00"]
+    only_unrun = RunResults(suite="s", suite_path="s.yaml", embedding_model="m", cases=cases[1:])
+    assert summarize(only_unrun).verdict == "fail"  # nothing ran: never a pass

@@ -140,3 +140,15 @@ def test_passing_run_is_one_line_and_a_table():
     assert text.startswith("### ✅ driftgate · `support bot`: passed (2/2 cases)")
     assert "Why the gate failed" not in text and "Caused by" not in text
     assert "```text" not in text  # two cases, no chart
+
+
+def test_cases_the_budget_left_unrun_are_named_in_the_headline_and_why():
+    from driftgate.results import CaseResult
+
+    unrun = CaseResult(name="c", critical=True, status="skipped", reasons=["skipped (budget)"])
+    results = run([make_case("a", [0.9]), unrun])
+    summarize(results)
+    text = render_markdown(results, links=Links(run=RUN))
+    first = text.splitlines()[0]
+    assert first.startswith("### ❌") and "1 case not run (--max-cost budget reached)" in first
+    assert "critical case 'c' was not run" in text

@@ -199,6 +199,8 @@ def test_anthropic_target_budget_skips_cases_and_traces_have_no_key(
     statuses = [c.status for c in results.cases]
     assert statuses == ["passed", "passed", "skipped"]
     assert results.case("c").reasons == ["skipped (budget)"]
+    assert results.summary.verdict == "fail"  # a case nobody checked is not a pass
+    assert results.summary.gate_reasons == ["2 of 3 cases passed (0.67) < min_pass_rate 1.00"]
     assert results.case("a").cost_usd == pytest.approx(1.0)
     assert results.summary.calls == 2 and results.summary.cost_usd == pytest.approx(2.0)
     assert results.summary.tokens.input == 2 and results.summary.tokens.output == 6

@@ -124,6 +124,9 @@ def headline(results: RunResults, base_branch: str | None = None) -> str:
                 f"{count} {label} {noun(count, 'case')} already failing on "
                 f"{_base_name(base_branch)}"
             )
+    unrun = sum(c.selected and c.status == "skipped" for c in results.cases)
+    if unrun:
+        parts.append(f"{plural(unrun, 'case')} not run (--max-cost budget reached)")
     return f"### ❌ driftgate · {suite}: {' · '.join(parts) or 'failed'}"
 
 
