@@ -107,7 +107,7 @@ def propose_grounding(spec, case) -> tuple[float | None, str | None]:
     """`grounding_threshold` just below the 5th percentile of the thresholds at which each
     known-good sentence still passes (support ÷ its length factor), like min_similarity.
 
-    A sentence flagged by a fact, name, polarity or cause check is not a threshold matter:
+    A sentence flagged by a fact, name, polarity, cause or role check is not a threshold matter:
     it is reported, because a known-good output should not have one."""
     if not (spec.check_grounding and spec.context):
         return None, None
