@@ -314,8 +314,7 @@ def _write_request_plan(
     settings: Settings, changes, root: Path, out: Workflow, run_nothing: bool = False, git=None
 ) -> int:
     """`mode: plan`: write the requests the team's job must generate; post nothing."""
-    from driftgate.commands.plan import make_plan
-    from driftgate.generate.plan_file import GenerationPlan, write_plan
+    from driftgate.generate.plan_file import GenerationPlan, make_plan, write_plan
 
     if run_nothing:
         selection_note, plan = "", GenerationPlan("", "", 0)

@@ -53,40 +53,11 @@ def add_parser(sub) -> None:
     parser.set_defaults(handler=plan_command)
 
 
-def make_plan(
-    config: Path,
-    changes,
-    *,
-    names: list[str] | None = None,
-    tags: list[str] | None = None,
-    cache_dir: Path | None = None,
-    include_cached: bool = False,
-    git=None,
-):
-    """(suite, selection, plan) for a change: shared by the CLI and the action."""
-    from driftgate.cache import open_suite_cache
-    from driftgate.config import load_suite
-    from driftgate.generate.cached import CachingGenerator
-    from driftgate.generate.plan_file import build_plan
-    from driftgate.generate.runner import Targets
-    from driftgate.select.selection import select_cases
-
-    suite = load_suite(config, git=git)
-    selection = select_cases(suite, changes, names=names, tags=tags, git=git)
-    cache = open_suite_cache(suite.root, suite.cache, cache_dir)
-    generator = CachingGenerator(suite, Targets(suite), cache, git)
-    plan = build_plan(suite, list(selection.selected), generator, include_cached)
-    plan.warnings = [str(w) for w in suite.warnings] + [
-        f"warning: {w}" for w in [*selection.warnings, *cache.warnings]
-    ]
-    return suite, selection, plan
-
-
 def plan_command(
     args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     from driftgate.config.load import repo_root
-    from driftgate.generate.plan_file import write_plan
+    from driftgate.generate.plan_file import make_plan, write_plan
 
     out = stdout or sys.stdout
     err = stderr or sys.stderr

@@ -134,3 +134,30 @@ def unselected_lines_warning(path: Path, names_in_file: set[str], suite, selecte
     shown = ", ".join(ignored[:5]) + (f" (+{len(ignored) - 5} more)" if len(ignored) > 5 else "")
     cases = plural(len(ignored), "case")
     return f"{path}: lines for {cases} that were not selected were ignored: {shown}"
+
+
+def make_plan(
+    config: Path,
+    changes,
+    *,
+    names: list[str] | None = None,
+    tags: list[str] | None = None,
+    cache_dir: Path | None = None,
+    include_cached: bool = False,
+    git=None,
+):
+    """(suite, selection, plan) for a change: shared by `driftgate plan` and the action."""
+    from driftgate.cache import open_suite_cache
+    from driftgate.config import load_suite
+    from driftgate.generate.runner import Targets
+    from driftgate.select.selection import select_cases
+
+    suite = load_suite(config, git=git)
+    selection = select_cases(suite, changes, names=names, tags=tags, git=git)
+    cache = open_suite_cache(suite.root, suite.cache, cache_dir)
+    generator = CachingGenerator(suite, Targets(suite), cache, git)
+    plan = build_plan(suite, list(selection.selected), generator, include_cached)
+    plan.warnings = [str(w) for w in suite.warnings] + [
+        f"warning: {w}" for w in [*selection.warnings, *cache.warnings]
+    ]
+    return suite, selection, plan
