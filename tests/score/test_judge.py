@@ -324,3 +324,15 @@ def test_command_line_policy_overrides_the_suite(make_suite):
     assert effective_policy(config, "all") == "all"
     with pytest.raises(UsageError, match="--judge sometimes: choose one of critical"):
         effective_policy(config, "sometimes")
+
+
+def test_budget_reached_errors_a_required_judge_instead_of_skipping_it(fake, judge_for, case):
+    """Found: with `required: true` a budget-skipped grade let the case pass ungraded."""
+    prices = PriceTable({"claude-sonnet-4-5": Price(input=1_000_000, output=0)})
+    budget = Budget(prices, max_cost_usd=1.0)
+    judge = judge_for(budget=budget, required=True)
+    fake.push(fake.tool_use("record_grade", grade(5), input_tokens=1, output_tokens=0))
+    assert judge.grade(case, "x").status == "passed"  # spends $1
+    result = judge.grade(case, "x")
+    assert result.status == "error" and "--max-cost" in result.reason
+    assert len(fake.messages_requests()) == 1

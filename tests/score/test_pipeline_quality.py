@@ -166,6 +166,30 @@ def test_max_cost_skips_the_rest_as_budget(settings, project, fake, embedder):
     assert any("--max-cost $1.5 reached" in w for w in results.warnings)
 
 
+def test_max_cost_never_passes_a_case_a_required_judge_did_not_grade(
+    settings, project, fake, embedder
+):
+    """Found: `judge: {required: true}` + --max-cost reached: the ungraded critical case
+    passed and the gate went green."""
+    suite = project / "llm-evals.yaml"
+    suite.write_text(suite.read_text().replace("timeout_s: 5}", "timeout_s: 5, required: true}"))
+    judge_by_output(
+        fake, {"Route to Billing.": 5, "Route to Infrastructure.": 5, "Priority P2.": 5}
+    )
+    results = run(
+        RunOptions(
+            anthropic=settings, config=suite, embedder=embedder, judge="all", max_cost=0.5
+        )
+    )
+    assert len(fake.messages_requests()) == 1  # $0 → $1 ≥ 0.5: no second call
+    ungraded = [c for c in results.cases if c.judge and c.judge.status == "error"]
+    assert ungraded and all(c.status != "passed" for c in ungraded)
+    critical = [c for c in ungraded if c.critical]
+    assert critical and all(c.status == "error" and "--max-cost" in c.error for c in critical)
+    assert results.summary.verdict == "fail"
+    assert any("critical case" in r and "errored" in r for r in results.summary.gate_reasons)
+
+
 def test_anthropic_target_budget_skips_cases_and_traces_have_no_key(
     settings, project, fake, embedder
 ):

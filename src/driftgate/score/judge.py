@@ -101,6 +101,9 @@ RETRY_NOTE = (
 )
 
 NO_KEY = "ANTHROPIC_API_KEY is not set"
+REQUIRED_OVER_BUDGET = (
+    "judge required but not run: --max-cost was reached before it could grade; raise --max-cost"
+)
 
 
 class InvalidGrade(Exception):
@@ -265,6 +268,8 @@ class Judge:
 
         for attempt in (1, 2):
             if not self.budget.allow():
+                if config.required:  # a required grade the budget prevented: fail closed
+                    return ungraded("error", REQUIRED_OVER_BUDGET)
                 return ungraded("skipped", BUDGET_SKIP_REASON)
             params = request if attempt == 1 else with_retry_note(request, RETRY_NOTE, problem)
             try:
