@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from driftgate.errors import UsageError
 from driftgate.redact import redacted_json
+from driftgate.text import finite_json
 
 SCHEMA_VERSION = 1
 
@@ -272,7 +273,7 @@ def read_results(path: str | Path) -> RunResults:
     """Read a results file, with an error that says what is wrong and what to do."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = finite_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: results file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -282,11 +283,21 @@ def read_results(path: str | Path) -> RunResults:
             f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); "
             f"pass a file written by `driftgate run --output-json`"
         ) from None
+    except ValueError as exc:  # NaN, Infinity, 1e999: driftgate never writes them
+        raise UsageError(
+            f"{path}: not a driftgate results file ({exc}); "
+            f"pass a file written by `driftgate run --output-json`"
+        ) from None
     version = data.get("schema_version") if isinstance(data, dict) else None
     if version is None:
         raise UsageError(
             f"{path}: not a driftgate results file (no schema_version); "
             f"pass a file written by `driftgate run --output-json`"
+        )
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise UsageError(
+            f"{path}: not a driftgate results file (schema_version {json.dumps(version)} is "
+            f"not a whole number 1 or more); pass a file written by `driftgate run --output-json`"
         )
     if version > SCHEMA_VERSION:
         raise UsageError(
@@ -299,3 +310,4 @@ def read_results(path: str | Path) -> RunResults:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise UsageError(f"{path}: invalid results file at {where}: {first['msg']}") from None
+

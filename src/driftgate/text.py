@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 
 
 def short_hash(text: str) -> str:
@@ -24,3 +26,20 @@ def noun(count: int, word: str) -> str:
 def plural(count: int, word: str) -> str:
     """`1 case`, `2 cases`."""
     return f"{count} {noun(count, word)}"
+
+
+def finite_json(text: str):
+    """`json.loads` that refuses NaN, Infinity and 1e999 (ValueError): no file driftgate
+    reads means anything by them, and a NaN compares false against every threshold."""
+    return json.loads(text, parse_constant=_not_a_number, parse_float=_finite_float)
+
+
+def _not_a_number(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range for a number")
+    return value

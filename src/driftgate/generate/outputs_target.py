@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from driftgate.config import CaseSpec
 from driftgate.config.schema import OutputsTarget
 from driftgate.generate.base import Generation
+from driftgate.text import finite_json
 
 LINE_FORMAT = '{"case": name, "sample": i, "output": text} ("sample" optional, 0 by default)'
 CASE_FIELD = re.compile(r'"case"\s*:\s*("(?:[^"\\]|\\.)*")')
@@ -158,7 +158,7 @@ def parse_line(raw: bytes, where: str) -> tuple[str, int, str]:
             sample,
         ) from None
     try:
-        row = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        row = finite_json(text)
     except (json.JSONDecodeError, ValueError) as exc:
         name, sample = _guess(text)
         what = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else exc
@@ -181,17 +181,6 @@ def parse_line(raw: bytes, where: str) -> tuple[str, int, str]:
         got = "missing" if "output" not in row else f"{type(output).__name__}, not a string"
         raise LineProblem(f'{where}: "output" is {got}; expected {LINE_FORMAT}', name, sample)
     return name, sample, output
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is out of range for a number")
-    return value
 
 
 def _guess(text: str) -> tuple[str | None, int | None]:
