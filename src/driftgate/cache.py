@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from driftgate import redact
 from driftgate.git import Git, GitError
-from driftgate.results import CacheStats
+from driftgate.results import CacheStats, Tokens
 from driftgate.text import plural, short_hash
 
 if TYPE_CHECKING:
@@ -343,6 +343,15 @@ def encode_through_cache(embedder, texts: Iterable[str], cache: Cache) -> int:
         embedder.encode(missing)
         cache.put_vectors(model, {t: embedder.vector(t) for t in missing})
     return len(found)
+
+
+def entry_tokens(entry: dict) -> Tokens:
+    """The token counts a cache entry recorded; ValueError unless whole numbers 0 or more."""
+    tokens = entry.get("tokens") or {}
+    counts = [tokens.get("input", 0), tokens.get("output", 0)]
+    if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in counts):
+        raise ValueError(f"token counts {counts} are not whole numbers")
+    return Tokens(input=counts[0], output=counts[1])
 
 
 def _read_regular_file(path: Path) -> bytes:

@@ -242,6 +242,7 @@ def test_entries_that_are_not_generations_are_ignored():
     assert from_entry({"nothing": "here"}) is None
     assert from_entry({"output": "ok", "tokens": {"input": "x"}}) is None
     assert from_entry({"output": "ok"}).cached
+    assert from_entry({"output": "ok", "latency_s": 1.5, "tokens": {"input": 3}}).latency_s == 1.5
 
 
 def _run_in_process(root: str, cache_dir: str, log: str) -> None:
@@ -270,3 +271,35 @@ def test_two_concurrent_runs_share_one_cache_dir(repo):
     _, cache = run(repo, cache_dir=cache_dir)
     assert calls(repo) == []
     assert cache.stats("outputs").hits == 3
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"latency_s": "fast"},  # found: an internal error in the max_latency_s check
+        {"latency_s": float("nan")},
+        {"latency_s": -1.0},
+        {"latency_s": True},
+        {"tokens": {"input": float("inf")}},  # found: OverflowError made the case an error
+        {"tokens": {"input": -3}},
+        {"tokens": {"output": 2.5}},
+        {"output": "   "},  # found: scored, although no target may answer nothing
+        {"output": ""},
+    ],
+)
+def test_an_entry_driftgate_could_not_have_written_is_recomputed(repo, tampered):
+    """A cache entry whose checksum matches but whose values are not a generation's (a
+    poisoned or foreign cache) is a miss: recomputed, never scored or crashed on."""
+    cache_dir = repo.parent / "cache"
+    run(repo, cache_dir=cache_dir)
+    calls(repo)
+    store = Cache(cache_dir)
+    entries = list((cache_dir / "v1" / "outputs").rglob("*.json"))
+    assert len(entries) == 3
+    for path in entries:
+        value = json.loads(path.read_text())["value"]
+        store.put("outputs", path.stem, {**value, **tampered})
+    generations, cache = run(repo, cache_dir=cache_dir)
+    assert calls(repo) == ALL
+    assert not any(g.error or g.cached for g in generations.values())
+    assert cache.corrupt == 3

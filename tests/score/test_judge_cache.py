@@ -112,3 +112,6 @@ def test_entries_that_are_not_grades_are_ignored():
     assert from_entry({"score": "5"}, 4) is None
     assert from_entry({}, 4) is None
     assert from_entry({"score": 3, "tokens": {"input": 5}}, 4).status == "failed"
+    assert from_entry({"score": True}, 1) is None  # a bool is not a score
+    # found: an OverflowError (int(inf)) escaped and crashed the judge's thread
+    assert from_entry({"score": 5, "tokens": {"input": float("inf")}}, 4) is None

@@ -12,16 +12,16 @@ there), and one with neither is that case's error.
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from dataclasses import replace
 
-from driftgate.cache import Cache, RepoFiles, output_key
+from driftgate.cache import Cache, RepoFiles, entry_tokens, output_key
 from driftgate.config import CaseSpec, MissingVariable, SuiteSpec
 from driftgate.config.schema import CommandTarget
 from driftgate.generate.base import Generation
 from driftgate.generate.outputs_target import OutputsFile
 from driftgate.generate.runner import Targets, generate_one
-from driftgate.results import Tokens
 
 NOT_GIT = (
     "cache: {problem}; outputs of `command` targets and outputs files are not cached "
@@ -147,19 +147,34 @@ def to_entry(generation: Generation) -> dict:
 
 
 def from_entry(entry: dict) -> Generation | None:
-    """A cached generation keeps the original latency and tokens (for checks and savings)."""
+    """A cached generation keeps the original latency and tokens (for checks and savings).
+
+    An entry driftgate could not have written (an empty output, a latency that is not a
+    finite number of seconds, a token count that is not a whole number) is a miss: a
+    tampered or foreign cache is recomputed, never scored or crashed on."""
     try:
         output = entry["output"]
-        tokens = entry.get("tokens") or {}
-        if not isinstance(output, str):
+        latency = entry.get("latency_s")
+        if not isinstance(output, str) or not output.strip():
+            return None
+        if latency is not None and not _seconds(latency):
             return None
         return Generation(
             output=output,
-            latency_s=entry.get("latency_s"),
-            tokens=Tokens(input=int(tokens.get("input", 0)), output=int(tokens.get("output", 0))),
+            latency_s=latency,
+            tokens=entry_tokens(entry),
             model=entry.get("model"),
             cached=True,
             calls=0,
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+def _seconds(value) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value >= 0
+    )

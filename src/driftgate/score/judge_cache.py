@@ -10,8 +10,8 @@ Only valid grades are stored; errors, skips and budget stops are asked again nex
 
 from __future__ import annotations
 
-from driftgate.cache import Cache, digest, judge_key
-from driftgate.results import JudgeResult, Tokens
+from driftgate.cache import Cache, digest, entry_tokens, judge_key
+from driftgate.results import JudgeResult
 
 
 def template_version() -> str:
@@ -84,16 +84,15 @@ def from_entry(entry: dict, pass_score: int) -> JudgeResult | None:
     """
     try:
         score = entry["score"]
-        if not isinstance(score, int) or not 1 <= score <= 5:
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             return None
-        tokens = entry.get("tokens") or {}
         return JudgeResult(
             status="passed" if score >= pass_score else "failed",
             score=score,
             reasoning=entry.get("reasoning"),
             critical_issues=list(entry.get("critical_issues") or []),
             model=entry.get("model"),
-            tokens=Tokens(input=int(tokens.get("input", 0)), output=int(tokens.get("output", 0))),
+            tokens=entry_tokens(entry),
             cost_usd=0.0,  # not paid this run; the summary counts it in cost_saved_usd
             cached=True,
         )
