@@ -330,6 +330,51 @@ def test_shard_jobs_post_nothing_and_the_merge_job_posts_once(tmp_path, repo, fa
     assert [s["state"] for s in fake.statuses] == ["failure"]
 
 
+def test_a_merge_job_that_finds_one_shard_of_two_fails_the_gate(tmp_path, repo, fake, embedder):
+    """Found: `mode: merge` with a single results file took it as a whole saved run, so the
+    one shard that uploaded (all its cases passing) was posted green while the cases of the
+    shard whose job died were never run."""
+    import shutil
+
+    from driftgate.results import read_results
+
+    head = bad_pr(repo)
+    event = pr_event(repo.main_sha, head, action="synchronize")
+    for index in (1, 2):
+        run(
+            tmp_path,
+            repo,
+            fake,
+            "pull_request",
+            event,
+            sha=head,
+            embedder=embedder,
+            inputs={"shard": f"{index}/2", "results-path": f"shards/{index}/results.json"},
+        )
+    failing = [
+        folder
+        for folder in (repo.work / "shards").iterdir()
+        if read_results(folder / "results.json").summary.verdict == "fail"
+    ]
+    assert len(failing) == 1  # the shard that ran refund_routing: its job "died"
+    shutil.rmtree(failing[0])
+    code, log, _ = run(
+        tmp_path,
+        repo,
+        fake,
+        "pull_request",
+        event,
+        sha=head,
+        embedder=embedder,
+        inputs={"mode": "merge", "shard-results": "shards"},
+    )
+    assert code == 1
+    assert [s["state"] for s in fake.statuses] == ["failure"]
+    merged = read_results(repo.work / "driftgate-results.json")
+    assert merged.summary.gate_reasons[0].startswith("incomplete run: shard")
+    assert "incomplete run" in fake.comments[2][0]["body"]
+
+
 def test_working_directory_places_the_suite_results_and_annotations(tmp_path, repo, fake, embedder):
     (repo.work / "evals").mkdir()
     (repo.work / "llm-evals.yaml").rename(repo.work / "evals" / "llm-evals.yaml")

@@ -382,8 +382,11 @@ def _merge_shards(folder: Path) -> RunResults:
             f"mode 'merge': no shard results (*.json) under {folder}; download the shard "
             f"jobs' artifacts there (actions/download-artifact) or set `shard-results`"
         )
-    if len(files) == 1:  # one saved run (the fork pattern): nothing to merge
-        return read_results(files[0])
+    if len(files) == 1:
+        saved = read_results(files[0])
+        if saved.shard is None:  # one saved run (the fork pattern): nothing to merge
+            return saved
+        # One shard alone is not a run: the merge counts the missing ones and fails closed.
     from driftgate.merge import merge_folder  # the scale-out stage: checks the shards fit
 
     return merge_folder(folder)
