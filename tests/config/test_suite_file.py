@@ -139,6 +139,19 @@ def test_missing_required_and_wrong_top_level(write_suite):
     )
 
 
+@pytest.mark.parametrize("blank", ['"   "', '"\\n\\t"', '" \\u00a0 "'])
+def test_a_blank_expected_is_an_error_with_its_line(write_suite, blank):
+    """Found: `expected: "   "` validated, was stripped to "", and "" is 0.50 similar to
+    the output "hi": under a low threshold a blank expected passed any answer."""
+    text = f"eval_suite:\n  name: s\n  cases:\n    - name: a\n      expected: {blank}\n"
+    path = write_suite(text)
+    (error,) = errors_of(path)
+    assert error == (
+        f"{path}:5:7: eval_suite.cases['a'].expected: expected is blank: write the answer "
+        f"this case expects"
+    )
+
+
 def test_target_errors_name_the_type_and_keys(write_suite):
     path = write_suite(
         """

@@ -213,6 +213,15 @@ class Case(Strict):
     def _one_or_many(cls, value):
         return [value] if isinstance(value, str) else value
 
+    @field_validator("expected")
+    @classmethod
+    def _expected_says_something(cls, value):
+        # Stripped, a blank `expected` is "": its embedding sits near every short output
+        # (similarity 0.50 to "hi"), so a low threshold would pass anything.
+        if not value.strip():
+            raise ValueError("expected is blank: write the answer this case expects")
+        return value
+
     @model_validator(mode="after")
     def _noise_has_its_count(self):
         if (self.noise_sd is None) != (self.noise_samples is None):
