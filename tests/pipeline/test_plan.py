@@ -221,6 +221,20 @@ def test_a_suite_changed_since_the_plan_is_refused(repo, tmp_path, capsys):
     assert "Traceback" not in err
 
 
+def test_a_plan_that_is_not_utf8_is_exit_2_naming_it(repo, tmp_path, capsys):
+    """Found: `--plan` with bytes that are not UTF-8 ended in an internal error."""
+    _, requests = plan(repo, tmp_path)
+    outputs = generate(requests, tmp_path / "out.jsonl")
+    bad = tmp_path / "plan.jsonl"
+    bad.write_bytes(b"\xff\xfe" + bad.read_bytes())
+    config = ["--config", str(repo / "llm-evals.yaml"), "--cache-dir", str(tmp_path / "cache")]
+    code = cli_main(["run", *config, "--outputs", str(outputs), "--plan", str(bad)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"--plan {bad}: cannot read the plan ('utf-8' codec can't decode" in err
+    assert "internal error" not in err
+
+
 def test_a_missing_outputs_file_with_uncached_requests_exits_2(repo, tmp_path, capsys):
     config = ["--config", str(repo / "llm-evals.yaml"), "--cache-dir", str(tmp_path / "cache")]
     code = cli_main(["run", *config, "--outputs", str(tmp_path / "nowhere.jsonl")])

@@ -75,9 +75,10 @@ def check_plan(path: Path, suite: SuiteSpec) -> None:
     """Refuse to score outputs generated for another version of the suite file."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise UsageError(
-            f"--plan {path}: cannot read the plan ({exc.strerror or exc}); pass the file "
+            f"--plan {path}: cannot read the plan ({why}); pass the file "
             f"`driftgate plan --output` wrote"
         ) from None
     for number, line in enumerate(lines, start=1):
