@@ -45,6 +45,7 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 # Bump when the meaning of a stored value changes: old entries then simply miss.
 FORMAT = 1
+UNIT_TOLERANCE = 1e-6  # a stored embedding's norm is 1 to float64 rounding
 
 
 def digest(parts: Mapping) -> str:
@@ -277,12 +278,15 @@ class Cache:
         import numpy as np
 
         def parse(value: dict):
-            """A vector of finite floats, else a miss: a NaN would poison every score."""
+            """A unit vector of finite floats (what the embedder stores), else a miss: a NaN
+            would poison every score, and a longer vector inflates a cosine past 1."""
             try:
                 vector = np.frombuffer(base64.b64decode(value["f8"]), dtype="<f8")
             except (KeyError, TypeError, ValueError):
                 return None
-            return vector if vector.size and np.isfinite(vector).all() else None
+            if not (vector.size and np.isfinite(vector).all()):
+                return None
+            return vector if abs(float(np.linalg.norm(vector)) - 1.0) <= UNIT_TOLERANCE else None
 
         found = {}
         for text in dict.fromkeys(texts):
@@ -337,10 +341,22 @@ def encode_through_cache(embedder, texts: Iterable[str], cache: Cache) -> int:
     model = embedding_model_id(embedder.model_name)
     wanted = [t for t in dict.fromkeys(texts) if not embedder.knows(t)]
     found = cache.get_vectors(model, wanted)
-    embedder.preload(found)
     missing = [t for t in wanted if t not in found]
     if missing:
         embedder.encode(missing)
+        size = embedder.vector(missing[0]).size
+    else:  # one length among them is the model's; several: which is unknown, recompute all
+        sizes = {v.size for v in found.values()}
+        size = sizes.pop() if len(sizes) == 1 else None
+    # A stored vector of another length is not this model's: recompute it, never crash on it.
+    other = [t for t, v in found.items() if v.size != size]
+    if other:
+        cache.note(f"cache: {plural(len(other), 'embedding')} of the wrong length; recomputed")
+        found = {t: v for t, v in found.items() if v.size == size}
+        embedder.encode(other)
+        missing += other
+    embedder.preload(found)
+    if missing:
         cache.put_vectors(model, {t: embedder.vector(t) for t in missing})
     return len(found)
 

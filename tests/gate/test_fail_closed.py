@@ -53,6 +53,39 @@ def test_a_nan_cached_vector_is_a_miss(tmp_path):
     assert (stats.lookups, stats.hits) == (2, 0)
 
 
+def test_a_cached_vector_that_is_not_a_unit_vector_is_a_miss(tmp_path):
+    """Found: a finite vector of norm 2 gave `sim 4.00/0.80` (a cosine past 1), passing."""
+    cache = Cache(tmp_path / "cache")
+    model = embedding_model_id("all-MiniLM-L6-v2")
+    for text, vector in (("long", [2.0, 0.0]), ("zero", [0.0, 0.0]), ("unit", [0.6, 0.8])):
+        data = base64.b64encode(np.array(vector, dtype="<f8").tobytes()).decode()
+        cache.put("embeddings", embedding_key(model, text), {"f8": data})
+    assert list(cache.get_vectors(model, ["long", "zero", "unit"])) == ["unit"]
+
+
+@pytest.mark.slow
+def test_poisoned_vectors_of_another_norm_or_length_are_recomputed(tmp_path, embedder):
+    """A scaled vector can't lift a failing case over its threshold, and a vector of another
+    length (found: np.dot shape error, an internal error) is recomputed."""
+    case = one_case(tmp_path)
+    output = "The weather is nice today."
+    cache = Cache(tmp_path / "cache")
+    model = embedding_model_id(embedder.model_name)
+    encode_through_cache(embedder, [case.expected, output], cache)
+    honest = score_sample(case, 0, Generation(output=output), embedder).similarity
+    assert honest < case.min_similarity
+    for text, vector in ((case.expected, np.ones(384) / 384**0.5 * 9), (output, np.ones(4) / 2)):
+        data = base64.b64encode(np.asarray(vector, dtype="<f8").tobytes()).decode()
+        cache.put("embeddings", embedding_key(model, text), {"f8": data})
+    fresh = Embedder(embedder.model_name, model=embedder.model)
+    encode_through_cache(fresh, [case.expected, output], cache)
+    sample = score_sample(case, 0, Generation(output=output), fresh)
+    assert sample.status == "failed" and sample.similarity == honest
+    again = Embedder(embedder.model_name, model=embedder.model)
+    encode_through_cache(again, [output], cache)  # only the 4-long vector was cached: fixed
+    assert again.vector(output).size == 384 and again.encoded == 0
+
+
 @pytest.mark.slow
 def test_poisoned_cache_cannot_pass_a_failing_critical_case(tmp_path, embedder):
     """The reported path: a NaN vector in the cache made `similarity < threshold` false."""
