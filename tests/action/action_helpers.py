@@ -101,8 +101,11 @@ def pr_event(
         "opened": "pull_request.opened.json",
         "synchronize": "pull_request.synchronize.json",
         "labeled": "pull_request.labeled.json",
+        "closed": "pull_request.labeled.json",  # derived below: action and state "closed"
     }[action]
     event = copy.deepcopy(load_event(source))
+    if action == "closed":
+        event["action"] = event["pull_request"]["state"] = "closed"
     event["number"] = number
     pr = event["pull_request"]
     pr["number"] = number

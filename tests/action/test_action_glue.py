@@ -137,18 +137,29 @@ def test_outputs_and_annotations(tmp_path, repo, fake, embedder):
         assert f"::group::{phase}" in log
 
 
-def test_pr_action_other_than_opened_or_synchronize_is_a_notice(tmp_path, repo, fake, embedder):
+def test_a_labeled_pr_is_gated_like_a_push_to_it(tmp_path, repo, fake, embedder):
+    """Found: a `labeled` event (a workflow with `types: [..., labeled]`) exited 0 as a
+    no-op, and that green job replaced the head commit's red check: merge allowed."""
+    head = bad_pr(repo)
+    event = pr_event(repo.main_sha, head, action="labeled")
+    code, log, _ = run(tmp_path, repo, fake, "pull_request", event, sha=head, embedder=embedder)
+    assert code == 1
+    assert "nothing to do" not in log
+    assert [s["state"] for s in fake.statuses] == ["failure"]
+
+
+def test_a_closed_pr_is_a_notice(tmp_path, repo, fake, embedder):
     code, log, summary = run(
         tmp_path,
         repo,
         fake,
         "pull_request",
-        pr_event(repo.main_sha, repo.main_sha, action="labeled"),
+        pr_event(repo.main_sha, repo.main_sha, action="closed"),
         sha=repo.main_sha,
         embedder=embedder,
     )
     assert code == 0
-    assert "::notice title=driftgate::pull_request 'labeled': nothing to do" in log
+    assert "::notice title=driftgate::pull_request 'closed': the pull request is closed" in log
     assert not fake.requests
 
 

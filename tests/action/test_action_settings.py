@@ -60,7 +60,11 @@ def test_plan_by_event(tmp_path):
     labeled = plan_run(
         settings_for(tmp_path, "pull_request", pr_event("a" * 40, "b" * 40, action="labeled"))
     )
-    assert labeled.kind == "noop" and "labeled" in labeled.note
+    assert labeled.kind == "selective" and labeled.status_sha == "b" * 40
+    closed = plan_run(
+        settings_for(tmp_path, "pull_request", pr_event("a" * 40, "b" * 40, action="closed"))
+    )
+    assert closed.kind == "noop" and "closed" in closed.note
     target = plan_run(settings_for(tmp_path, "pull_request_target", pr_event("a" * 40, "b" * 40)))
     assert target.kind == "selective" and "secrets" in target.warnings[0]
     push = plan_run(

@@ -28,7 +28,6 @@ from driftgate.action.github import (
 )
 from driftgate.action.settings import (
     FULL_EVENTS,
-    PR_ACTIONS,
     PR_EVENTS,
     Settings,
     process_secrets,
@@ -78,11 +77,13 @@ def plan_run(settings: Settings) -> Plan:
     status_sha = head or settings.sha or None
     if name == "pull_request_target":
         warnings.append(PR_TARGET_WARNING)
-    if pr is not None and event.get("action") not in PR_ACTIONS:
+    # Any activity on an open PR the workflow listens to (labeled, edited, ...) is gated
+    # like a push to it: its job is a check on the head commit, and a green no-op there
+    # would replace the red verdict of the last run. Only a closed PR has nothing to gate.
+    if pr is not None and (event.get("action") == "closed" or pr.get("state") == "closed"):
         return Plan(
             "noop",
-            f"pull_request '{event.get('action')}': nothing to do (driftgate runs on "
-            f"{', '.join(PR_ACTIONS)})",
+            f"pull_request '{event.get('action')}': the pull request is closed, nothing to do",
             warnings=tuple(warnings),
         )
     if settings.mode == "monitor":

@@ -23,7 +23,6 @@ from driftgate.redact import secrets_from_env
 MODES = ("auto", "selective", "full", "merge", "plan", "monitor")
 UPDATE_BASELINE = ("auto", "true", "false")
 PR_EVENTS = ("pull_request", "pull_request_target")
-PR_ACTIONS = ("opened", "synchronize", "reopened")
 FULL_EVENTS = ("push", "schedule", "workflow_dispatch", "merge_group")
 TRUE = ("true", "yes", "1", "on")
 FALSE = ("false", "no", "0", "off")
