@@ -62,8 +62,8 @@ def test_plan_mode_on_push_plans_every_case_and_records_no_baseline(tmp_path, re
     assert "Record the baseline" not in log and not fake.writes()
 
 
-def test_plan_mode_on_an_ignored_event_writes_an_empty_plan(tmp_path, repo, fake):
-    event = pr_event(repo.main_sha, repo.main_sha, action="labeled")
+def test_plan_mode_on_a_closed_pr_writes_an_empty_plan(tmp_path, repo, fake):
+    event = pr_event(repo.main_sha, repo.main_sha, action="closed")
     code, log, out = run(
         tmp_path, repo, fake, "pull_request", event, sha=repo.main_sha, inputs={"mode": "plan"}
     )
