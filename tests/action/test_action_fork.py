@@ -21,7 +21,7 @@ from driftgate.results import CaseResult, RunResults
 HEAD = "c0ffee" + "0" * 34
 
 
-def saved_results(folder) -> None:
+def saved_results(folder, verdict: str | None = None) -> None:
     results = RunResults(
         suite="support",
         suite_path="llm-evals.yaml",
@@ -42,12 +42,14 @@ def saved_results(folder) -> None:
         ],
     )
     summarize(results)
+    if verdict is not None:  # a summary that says otherwise than the cases
+        results.summary.verdict, results.summary.gate_reasons = verdict, []
     folder.mkdir(parents=True)
     results.write(folder / "driftgate-results.json")
 
 
-def follow_up(tmp_path, repo, fake, pr_number: str):
-    saved_results(repo.work / "saved")
+def follow_up(tmp_path, repo, fake, pr_number: str, verdict: str | None = None):
+    saved_results(repo.work / "saved", verdict)
     event = {
         "action": "completed",
         "workflow_run": {"head_sha": HEAD, "pull_requests": [], "event": "pull_request"},
@@ -79,6 +81,16 @@ def test_follow_up_posts_the_saved_report_on_the_fork_pr(tmp_path, repo, fake):
     assert "refund_routing" in comment["body"]
     (status,) = fake.statuses
     assert status["sha"] == HEAD and status["state"] == "failure"
+
+
+def test_follow_up_decides_the_verdict_from_the_saved_cases(tmp_path, repo, fake):
+    """Found: the saved file's `summary.verdict` was posted as is: "pass" beside a failed
+    critical case went green. The verdict is gate.py's, from the cases alone."""
+    fake.pr_heads[2] = HEAD
+    code, log = follow_up(tmp_path, repo, fake, "2", verdict="pass")
+    assert code == 1
+    (status,) = fake.statuses
+    assert status["state"] == "failure"
 
 
 def test_follow_up_refuses_a_pr_number_that_does_not_match_the_run(tmp_path, repo, fake):

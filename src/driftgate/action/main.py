@@ -34,7 +34,7 @@ from driftgate.action.settings import (
     step_summary_path,
 )
 from driftgate.errors import EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
-from driftgate.gate import exit_code
+from driftgate.gate import exit_code, summarize
 from driftgate.ratelimit import WaitBudget
 from driftgate.redact import Redactor, guarded_streams, installed, redact
 from driftgate.report.markdown import untrusted
@@ -386,6 +386,7 @@ def _merge_shards(folder: Path) -> RunResults:
     if len(files) == 1:
         saved = read_results(files[0])
         if saved.shard is None:  # one saved run (the fork pattern): nothing to merge
+            summarize(saved)  # the verdict from its cases, never the summary it carries
             return saved
         # One shard alone is not a run: the merge counts the missing ones and fails closed.
     from driftgate.merge import merge_folder  # the scale-out stage: checks the shards fit
