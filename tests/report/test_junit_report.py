@@ -135,6 +135,36 @@ def test_outcomes_map_to_failure_error_skipped():
     assert root.get("tests") == "4"
 
 
+def test_what_the_gate_holds_against_a_passed_or_unrun_case_is_a_failure(extended_schema):
+    """Found: a critical case that passed its threshold but regressed (the gate fails) and
+    a selected case `--max-cost` left unrun (counted as not passed) were a pass and a
+    `<skipped>`: a CI that gates on JUnit failures went green on a red verdict."""
+    results = sample_results()
+    results.cases = [
+        CaseResult(
+            name="regressed",
+            critical=True,
+            status="passed",
+            similarity=0.84,
+            regression=True,
+            regression_reason="drop 0.11, p = 0.002",
+        ),
+        CaseResult(name="unrun", status="skipped", reasons=["skipped (budget)"]),
+        CaseResult(name="noisy", status="passed", regression=True),  # reported, not blocking
+        CaseResult(name="docs", selected=False, selection_reason="no trigger", status="skipped"),
+    ]
+    text = render_junit(results)
+    extended_schema.validate(text)
+    suite = parse(text).find("testsuite")
+    cases = {c.get("name"): c for c in suite.findall("testcase")}
+    assert cases["regressed"].find("failure").get("message") == "regressed: drop 0.11, p = 0.002"
+    assert cases["unrun"].find("failure").get("message") == "not run: skipped (budget)"
+    assert cases["unrun"].find("skipped") is None
+    assert cases["noisy"].find("failure") is None
+    assert cases["docs"].find("skipped") is not None
+    assert (suite.get("failures"), suite.get("skipped")) == ("2", "1")
+
+
 def test_scores_are_properties_and_in_system_out():
     root = parse(render_junit(sample_results()))
     case = next(c for c in root.iter("testcase") if c.get("name") == "refund policy")

@@ -2,7 +2,9 @@
 
 The shape is the Ant/Jenkins one (Jenkins xunit-plugin's junit-10.xsd): `<testsuites>` →
 one `<testsuite>` per suite → one `<testcase>` per case, with `<failure>` (gate reasons),
-`<error>` (the target, judge or API failed) and `<skipped>` (not selected). Each testcase
+`<error>` (the target, judge or API failed) and `<skipped>` (not selected). A case the
+gate holds against the run is a `<failure>` even when its own status is not `failed`: a
+blocking regression, or a selected case the `--max-cost` budget left unrun. Each testcase
 also carries `<properties>` with its scores, as pytest (xunit1), jest-junit and the Testmo
 JUnit spec do; strict-schema consumers ignore them, and the same scores are repeated in
 `<system-out>` so every reporter shows them. Cases that another shard runs are left out,
@@ -35,7 +37,7 @@ def render_junit(results: RunResults) -> str:
     cases = [c for c in results.cases if c.run_by_shard is None]
     counts = {
         "tests": len(cases),
-        "failures": sum(c.status == "failed" for c in cases),
+        "failures": sum(_failure_reasons(c, results) is not None for c in cases),
         "errors": sum(c.status == "error" for c in cases),
         "skipped": sum(_is_skipped(c) for c in cases),
     }
@@ -65,30 +67,30 @@ def render_junit(results: RunResults) -> str:
     )
     _properties(suite, _run_properties(results))
     for case in cases:
-        _testcase(suite, case, results.suite)
+        _testcase(suite, case, results)
     ET.indent(root, space="  ")
     return redact('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n")
 
 
-def _testcase(parent: ET.Element, case: CaseResult, classname: str) -> None:
+def _testcase(parent: ET.Element, case: CaseResult, results: RunResults) -> None:
     element = ET.SubElement(
         parent,
         "testcase",
-        _attrs(name=case.name, classname=classname, time=_seconds(case.latency_s)),
+        _attrs(name=case.name, classname=results.suite, time=_seconds(case.latency_s)),
     )
     scores = _case_properties(case)
     _properties(element, scores)
     reasons = case.reasons or []
-    if _is_skipped(case):
-        message = case.selection_reason if not case.selected else "; ".join(reasons)
-        ET.SubElement(element, "skipped", _attrs(message=message or "skipped"))
-    elif case.status == "failed":
+    failing = _failure_reasons(case, results)
+    if failing is not None:
         failure = ET.SubElement(
             element,
             "failure",
-            _attrs(message="; ".join(reasons) or "failed", type="driftgate.failed"),
+            _attrs(message="; ".join(failing) or "failed", type="driftgate.failed"),
         )
-        failure.text = _clean("\n".join(reasons))
+        failure.text = _clean("\n".join(failing))
+    elif _is_skipped(case):
+        ET.SubElement(element, "skipped", _attrs(message=case.selection_reason or "skipped"))
     elif case.status == "error":
         message = case.error or "; ".join(reasons) or "error"
         error = ET.SubElement(element, "error", _attrs(message=message, type="driftgate.error"))
@@ -106,7 +108,25 @@ def _testcase(parent: ET.Element, case: CaseResult, classname: str) -> None:
 
 
 def _is_skipped(case: CaseResult) -> bool:
-    return not case.selected or case.status == "skipped"
+    """Not selected: nothing asked for it. (One selected and left unrun is a failure.)"""
+    return not case.selected
+
+
+def _failure_reasons(case: CaseResult, results: RunResults) -> list[str] | None:
+    """Why this case is a `<failure>`, or None: it failed, it regressed where a regression
+    blocks, or it was selected and not run (the gate counts it as not passed)."""
+    if not case.selected:
+        return None
+    reasons = list(case.reasons or [])
+    blocking = case.critical or results.gate.fail_on_regression
+    regressed = case.regression and blocking and case.status != "error"
+    if regressed:
+        reasons.append(f"regressed: {case.regression_reason or 'similarity dropped'}")
+    if case.status == "skipped":
+        return ["not run: " + ("; ".join(reasons) or "skipped")]
+    if case.status == "failed" or regressed:
+        return reasons
+    return None
 
 
 def _run_properties(results: RunResults) -> list[tuple[str, str]]:
