@@ -239,6 +239,42 @@ def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, em
     assert "<details><summary>1 skipped case</summary>" in body  # outage_summary: untouched
 
 
+def test_a_results_file_that_cannot_be_written_after_the_run_is_exit_2(tmp_path, repo, fake):
+    """Found: a results-path that became unwritable during the run (checked before it) ended
+    the action in a traceback, after the run, with nothing posted."""
+    from action_helpers import push_event
+
+    from driftgate.gate import summarize
+    from driftgate.results import CaseResult, RunResults
+
+    def run_then_block(options):
+        (repo.work / "driftgate-results.json").mkdir()  # e.g. the disk filled up
+        results = RunResults(
+            suite="support",
+            suite_path="llm-evals.yaml",
+            embedding_model="all-MiniLM-L6-v2",
+            cases=[CaseResult(name="a", status="passed", similarity=0.9, pass_rate=1.0)],
+        )
+        summarize(results)
+        return results
+
+    env = action_env(
+        tmp_path,
+        repo,
+        "push",
+        push_event("a" * 40, repo.main_sha),
+        fake.base_url,
+        sha=repo.main_sha,
+        ref="refs/heads/feature",
+    )
+    stream = io.StringIO()
+    code = action(Settings.from_env(env), None, Git(), run=run_then_block, stream=stream)
+    assert code == 2
+    log = stream.getvalue()
+    assert "::error title=driftgate::cannot write results-path driftgate-results.json" in log
+    assert "verdict (PASS)" in log and "Traceback" not in log
+
+
 def test_inputs_reach_the_pipeline_options(tmp_path, repo, fake):
     """The options the action builds, seen at the injected `run` seam."""
     from dataclasses import fields

@@ -223,8 +223,18 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
         with out.group("Run the suite"):
             results = _run_suite(settings, plan, changes, root, run, embedder, out, git)
 
-    results_path = root / settings.results_path
-    results.write(results_path)
+    # Checked writable before the run; if it fails now (a full disk), the comment and the
+    # status still carry the verdict, and the exit code says it was not all delivered.
+    delivered = True
+    try:
+        results.write(root / settings.results_path)
+    except OSError as exc:
+        delivered = False
+        out.error(
+            f"cannot write results-path {settings.results_path} ({exc.strerror or exc}); "
+            f"the verdict ({results.summary.verdict.upper()}) is in the comment and the status",
+            title="driftgate",
+        )
     summary = results.summary
     shard_key = results.shard if shard_job else None
     tag = marker(results.suite, shard_key)
@@ -260,7 +270,7 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
         f"driftgate: gate {verdict} ({summary.selected} selected, "
         f"{summary.failed} failed, {summary.errors} errors)"
     )
-    return exit_code(results)
+    return exit_code(results) if delivered else EXIT_USAGE
 
 
 def _pr_changes(settings, plan: Plan, github, git, out: Workflow, root: Path):
