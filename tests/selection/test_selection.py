@@ -234,6 +234,16 @@ def test_filters_and_did_you_mean(project):
     assert got["router"] == (False, "no tag in --tags reports")
 
 
+def test_cases_and_tags_that_select_nothing_together_are_exit_2(project):
+    """Found: `run --all --cases router --tags reports` (router has no tag reports) ran no
+    case and passed: exit 0 on nothing checked."""
+    suite = load_suite(project.root / "llm-evals.yaml")
+    with pytest.raises(UsageError, match="--cases router --tags reports: no case is in both"):
+        select_cases(suite, None, names=["router"], tags=["reports"])
+    got = reasons(select_cases(suite, None, names=["router", "writer"], tags=["reports"]))
+    assert got["writer"] == (True, FULL_RUN)
+
+
 def test_shallow_clone_missing_the_base_runs_every_case_and_says_why(project, tmp_path):
     project.write("src/router/a.py", "changed\n")
     project.commit()

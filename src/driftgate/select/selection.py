@@ -90,6 +90,12 @@ def _check_filters(suite: SuiteSpec, names: list[str] | None, tags: list[str] | 
                 f"--tags: no case has the tag '{tag}'{_did_you_mean(tag, known_tags)} "
                 f"(tags in {suite.path}: {listed})"
             )
+    if names and tags and all(_filtered_out(case, names, tags) for case in suite.cases):
+        # Each filter names something, together nothing: a run of no case would pass.
+        raise UsageError(
+            f"--cases {','.join(names)} --tags {','.join(tags)}: no case is in both "
+            f"(a case must be named in --cases and have a tag in --tags); drop one of them"
+        )
 
 
 def _did_you_mean(word: str, options: list[str]) -> str:
