@@ -152,3 +152,15 @@ def test_a_malformed_verdict_errors_the_case_and_the_run_goes_on(
     )
     case = run(options).case("pricing")
     assert case.status == "error" and "invalid twice" in case.error
+
+
+def test_a_cached_verdict_with_token_counts_that_are_not_whole_numbers_is_a_miss():
+    """Found: `"tokens": {"input": 1e999}` in a cached verdict raised OverflowError (int of
+    inf) out of the judge's thread instead of being recomputed."""
+    from driftgate.score.grounding_judge import _from_entry
+
+    sentence = {"text": "Refunds take 5 days.", "grounded": True, "support": 1.0}
+    entry = {"sentences": [sentence], "tokens": {"input": 3}}
+    assert _from_entry(entry, ("Refunds take 5 days.",)) is not None
+    for tokens in ({"input": float("inf")}, {"output": -1}, {"input": "3"}):
+        assert _from_entry({**entry, "tokens": tokens}, ("Refunds take 5 days.",)) is None

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import jsonschema
 
-from driftgate.cache import digest
+from driftgate.cache import digest, entry_tokens
 from driftgate.cost import BUDGET_SKIP_REASON
 from driftgate.results import SentenceScore, Tokens
 from driftgate.score.judge import InvalidGrade, _CallFailed, fence_tag, fenced, with_retry_note
@@ -223,8 +223,7 @@ def _from_entry(entry: dict, sentences: tuple[str, ...]) -> Verdict | None:
     """A cached verdict for exactly these sentences; anything else is a miss."""
     try:
         scores = [SentenceScore.model_validate(s) for s in entry["sentences"]]
-        tokens = entry.get("tokens") or {}
-        used = Tokens(input=int(tokens.get("input", 0)), output=int(tokens.get("output", 0)))
+        used = entry_tokens(entry)
     except (KeyError, TypeError, ValueError):
         return None
     if tuple(s.text for s in scores) != sentences:
