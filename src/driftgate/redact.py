@@ -4,7 +4,8 @@ The edges (the CLI's `main`, the action's settings) collect the secret values fr
 environment with `secrets_from_env` and install a `Redactor` (`installed`); every writer
 (results JSON, reports, JUnit, traces, cache, workflow commands, the terminal) calls `redact`
 or `redact_data` on what it is about to write. Known token shapes (`sk-ant-…`, `ghp_…`, …)
-are masked even when no edge installed anything. Masks are `***`, as GitHub's.
+and the `user:password` of a URL are masked even when no edge installed anything. Masks
+are `***`, as GitHub's.
 
 Workflow-command safety lives here too (`neutralize_commands`), because the terminal
 streams that redact are also where GitHub would read `::command::` lines.
@@ -33,6 +34,9 @@ TOKEN_SHAPES = re.compile(
     r"sk-ant-[A-Za-z0-9_\-]{6,}"  # Anthropic API and admin keys
     r"|gh[pousr]_[A-Za-z0-9]{16,}"  # GitHub classic, OAuth, app and refresh tokens
     r"|github_pat_[A-Za-z0-9_]{16,}"  # GitHub fine-grained personal access tokens
+    # The `user:password` of a URL (https://user:password@host): an index, proxy or remote
+    # configured in a variable whose name says nothing secret (PIP_INDEX_URL, HTTPS_PROXY).
+    r"|(?<=://)[^\s/?#@:]+:[^\s/?#@]+(?=@)"
 )
 
 
