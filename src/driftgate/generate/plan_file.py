@@ -14,6 +14,7 @@ from pathlib import Path
 
 from driftgate.config import CaseSpec, SuiteSpec
 from driftgate.errors import UsageError
+from driftgate.fileio import write_text
 from driftgate.generate.cached import CachingGenerator, from_entry
 from driftgate.generate.command_target import pipeline_request
 from driftgate.text import plural
@@ -66,9 +67,8 @@ def build_plan(
 
 def write_plan(path: Path, plan: GenerationPlan) -> None:
     """JSONL, one request a line; an empty plan is an empty file (nothing to generate)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in plan.requests]
-    path.write_text("".join(lines), encoding="utf-8")
+    write_text(path, "".join(lines))
 
 
 def check_plan(path: Path, suite: SuiteSpec) -> None:
