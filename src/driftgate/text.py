@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
+
+# What changes how text is shown without being seen itself: control characters (a terminal's
+# escape sequences among them), bidi overrides, embeddings, isolates and marks (a right-to-left
+# override turns the rest of a line around), zero-width characters (two names that look the
+# same). Line breaks and tabs are not in it: callers decide about those.
+INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
+_INVISIBLE_OR_BREAK = re.compile(INVISIBLE.pattern[:-1] + r"\t\n]")
 
 
 def short_hash(text: str) -> str:
@@ -24,3 +34,10 @@ def noun(count: int, word: str) -> str:
 def plural(count: int, word: str) -> str:
     """`1 case`, `2 cases`."""
     return f"{count} {noun(count, word)}"
+
+
+def visible(text: str, *, one_line: bool = False) -> str:
+    """Untrusted text with every invisible character (and with `one_line`, tabs and line
+    breaks) written as its escape (`\\u202e`, `\\x1b`): shown, never applied."""
+    pattern = _INVISIBLE_OR_BREAK if one_line else INVISIBLE
+    return pattern.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
