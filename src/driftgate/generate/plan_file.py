@@ -17,6 +17,7 @@ from driftgate.errors import UsageError
 from driftgate.fileio import write_text
 from driftgate.generate.cached import CachingGenerator, from_entry
 from driftgate.generate.command_target import pipeline_request
+from driftgate.git import Git
 from driftgate.text import plural
 
 
@@ -154,7 +155,7 @@ def make_plan(
 
     suite = load_suite(config, git=git)
     selection = select_cases(suite, changes, names=names, tags=tags, git=git)
-    cache = open_suite_cache(suite.root, suite.cache, cache_dir)
+    cache = open_suite_cache(suite.root, suite.cache, cache_dir, git=git or Git())
     generator = CachingGenerator(suite, Targets(suite), cache, git)
     plan = build_plan(suite, list(selection.selected), generator, include_cached)
     plan.warnings = [str(w) for w in suite.warnings] + [
