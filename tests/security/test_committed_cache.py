@@ -50,14 +50,21 @@ def forge_the_cache(work: Path) -> None:
     (work / "first.json").unlink()
 
 
-def test_a_committed_cache_entry_cannot_pass_the_gate(tmp_path):
+def repository(tmp_path: Path, ignored: str = "") -> Path:
+    """The suite and its (broken) target, committed; `ignored` goes to .gitignore."""
     work = tmp_path / "repo"
     work.mkdir()
     git(work, "init", "-q", "-b", "main")
     (work / "llm-evals.yaml").write_text(SUITE)
     (work / "answer.py").write_text(BROKEN)
+    (work / ".gitignore").write_text(ignored)
     git(work, "add", "-A")
     git(work, "commit", "-qm", "pr: new answer")
+    return work
+
+
+def test_a_committed_cache_entry_cannot_pass_the_gate(tmp_path):
+    work = repository(tmp_path)
     forge_the_cache(work)
     git(work, "add", "-A", "-f")
     git(work, "commit", "-qm", "pr: and a cache")
@@ -73,14 +80,7 @@ def test_a_committed_cache_entry_cannot_pass_the_gate(tmp_path):
 
 
 def test_an_untracked_cache_is_still_used(tmp_path):
-    work = tmp_path / "repo"
-    work.mkdir()
-    git(work, "init", "-q", "-b", "main")
-    (work / "llm-evals.yaml").write_text(SUITE)
-    (work / "answer.py").write_text(BROKEN)
-    (work / ".gitignore").write_text(".driftgate/\n")
-    git(work, "add", "-A")
-    git(work, "commit", "-qm", "suite")
+    work = repository(tmp_path, ignored=".driftgate/\n")
     for _ in range(2):
         done = run_cli("run", "--all", "--output-json", "results.json", cwd=work, env=ENV)
         assert done.returncode == 1, done.stderr
