@@ -22,6 +22,8 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO, TypeVar
 
+from driftgate.text import terminal_safe
+
 MASK = "***"
 # An environment variable whose name contains one of these is a secret if its value is long
 # enough to be one (shorter values such as "1" or "true" would mask half of every report).
@@ -208,7 +210,8 @@ def neutralize_commands(text: str) -> str:
 
 class RedactingStream:
     """A text stream that redacts (and optionally neutralizes) whole lines before passing
-    them on; a secret split across two writes is still seen whole."""
+    them on; a secret split across two writes is still seen whole. Terminal escape
+    sequences in them (from a case name, say) are printed as text, never applied."""
 
     def __init__(self, stream: TextIO, *, commands: bool = True):
         self.stream = stream
@@ -217,7 +220,9 @@ class RedactingStream:
         self._lock = threading.Lock()
 
     def _clean(self, text: str) -> str:
-        text = redact(text)
+        # Redacted before the escapes (a secret holding a control character is seen whole)
+        # and after (an escape cannot spell one).
+        text = redact(terminal_safe(redact(text)))
         return neutralize_commands(text) if self.commands else text
 
     def write(self, text: str) -> int:

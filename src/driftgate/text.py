@@ -13,6 +13,12 @@ INVISIBLE = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
 )
 _INVISIBLE_OR_BREAK = re.compile(INVISIBLE.pattern[:-1] + r"\t\n]")
+# What acts on a terminal: ESC and the C1 controls open escape sequences (colours, cursor
+# moves, a window title, OSC 52 writing the clipboard), backspace hides text, bidi controls
+# reorder it. Tabs and line ends (\n, \r: a progress redraw) are left to the stream.
+_TERMINAL_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def short_hash(text: str) -> str:
@@ -40,4 +46,14 @@ def visible(text: str, *, one_line: bool = False) -> str:
     """Untrusted text with every invisible character (and with `one_line`, tabs and line
     breaks) written as its escape (`\\u202e`, `\\x1b`): shown, never applied."""
     pattern = _INVISIBLE_OR_BREAK if one_line else INVISIBLE
-    return pattern.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+    return pattern.sub(_escaped, text)
+
+
+def terminal_safe(text: str) -> str:
+    """A printed line that cannot drive the terminal showing it: its escape sequences and
+    other controls are written as escapes (`\\x1b]52;…`); line ends and tabs stay."""
+    return _TERMINAL_CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    return match.group(0).encode("unicode_escape").decode("ascii")
