@@ -38,6 +38,12 @@ SECRET_NOT_STORED = (
     "cache: an output or grade contained a secret (an API key or token): not cached, so "
     "the next run calls the API again"
 )
+COMMITTED = (
+    "cache: {files} in {folder} are committed to the repository; an entry committed by a pull "
+    "request is an output or grade no model gave (the gate could pass without a call), so the "
+    "cache is off for this run. Remove them (git rm -r --cached {folder}), add the folder to "
+    ".gitignore and keep the cache between runs with actions/cache (docs/cache.md)"
+)
 KINDS = ("outputs", "judge", "embeddings")
 PRUNE_AFTER_DAYS = 30
 # Read once at import: os.umask can only be read by setting it, process-wide, not thread-safe.
@@ -309,11 +315,28 @@ class Cache:
 
 
 def open_suite_cache(
-    root: Path, suite_mode: str, directory: Path | None = None, mode=None
+    root: Path, suite_mode: str, directory: Path | None = None, mode=None, git: Git | None = None
 ) -> Cache:
     """A run's or a plan's cache: a relative default lives at the repository root, like CI
-    expects; `mode` (the --no-cache flag) overrides the suite's `cache:`."""
-    return Cache(directory or root / DEFAULT_DIR, mode or suite_mode)
+    expects; `mode` (the --no-cache flag) overrides the suite's `cache:`. With `git`, a cache
+    folder holding files committed to the repository is not used: in CI the work tree is the
+    pull request's, and an entry it commits is an output no model gave."""
+    cache = Cache(directory or root / DEFAULT_DIR, mode or suite_mode)
+    committed = _committed(root, cache.directory, git) if cache.enabled and git else 0
+    if not committed:
+        return cache
+    off = Cache(cache.directory, "off")
+    off.note(COMMITTED.format(files=plural(committed, "file"), folder=cache.directory))
+    return off
+
+
+def _committed(root: Path, folder: Path, git: Git) -> int:
+    """How many files under `folder` git tracks (0 outside a repository)."""
+    try:
+        listed = git.run(root, "ls-files", "-z", "--", str(Path(folder).absolute()))
+    except GitError:
+        return 0  # not a repository, or the folder is outside it
+    return sum(1 for path in listed.split("\0") if path)
 
 
 def embedding_model_id(name: str) -> str:

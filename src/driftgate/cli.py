@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 
 from driftgate import __version__
 from driftgate.commands import (
@@ -93,7 +94,10 @@ def _handle(args: argparse.Namespace) -> int:
         return 130
     except Exception as exc:
         if os.environ.get("DRIFTGATE_DEBUG"):
-            raise
+            # Printed here, not by Python after the redactor is gone: an exception's message
+            # (an API error echoing the key) is in the traceback.
+            print(_safe(traceback.format_exc()), file=sys.stderr)
+            return EXIT_USAGE
         print(
             _safe(f"driftgate: internal error: {exc.__class__.__name__}: {exc}\n")
             + "Set DRIFTGATE_DEBUG=1 for the traceback and report it.",

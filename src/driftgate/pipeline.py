@@ -330,7 +330,9 @@ def record_cache(results: RunResults, suite: SuiteSpec, cache: Cache, generation
 
 def open_cache(suite: SuiteSpec, options: RunOptions) -> Cache:
     """The run's cache; a relative default lives at the repository root, like CI expects."""
-    return open_suite_cache(suite.root, suite.cache, options.cache_dir, options.cache_mode)
+    return open_suite_cache(
+        suite.root, suite.cache, options.cache_dir, options.cache_mode, git=options.git
+    )
 
 
 def score_cases(

@@ -4,7 +4,8 @@ The edges (the CLI's `main`, the action's settings) collect the secret values fr
 environment with `secrets_from_env` and install a `Redactor` (`installed`); every writer
 (results JSON, reports, JUnit, traces, cache, workflow commands, the terminal) calls `redact`
 or `redact_data` on what it is about to write. Known token shapes (`sk-ant-…`, `ghp_…`, …)
-are masked even when no edge installed anything. Masks are `***`, as GitHub's.
+and the `user:password` of a URL are masked even when no edge installed anything. Masks
+are `***`, as GitHub's.
 
 Workflow-command safety lives here too (`neutralize_commands`), because the terminal
 streams that redact are also where GitHub would read `::command::` lines.
@@ -21,6 +22,8 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO, TypeVar
 
+from driftgate.text import terminal_safe
+
 MASK = "***"
 # An environment variable whose name contains one of these is a secret if its value is long
 # enough to be one (shorter values such as "1" or "true" would mask half of every report).
@@ -33,6 +36,9 @@ TOKEN_SHAPES = re.compile(
     r"sk-ant-[A-Za-z0-9_\-]{6,}"  # Anthropic API and admin keys
     r"|gh[pousr]_[A-Za-z0-9]{16,}"  # GitHub classic, OAuth, app and refresh tokens
     r"|github_pat_[A-Za-z0-9_]{16,}"  # GitHub fine-grained personal access tokens
+    # The `user:password` of a URL (https://user:password@host): an index, proxy or remote
+    # configured in a variable whose name says nothing secret (PIP_INDEX_URL, HTTPS_PROXY).
+    r"|(?<=://)[^\s/?#@:]+:[^\s/?#@]+(?=@)"
 )
 
 
@@ -204,7 +210,8 @@ def neutralize_commands(text: str) -> str:
 
 class RedactingStream:
     """A text stream that redacts (and optionally neutralizes) whole lines before passing
-    them on; a secret split across two writes is still seen whole."""
+    them on; a secret split across two writes is still seen whole. Terminal escape
+    sequences in them (from a case name, say) are printed as text, never applied."""
 
     def __init__(self, stream: TextIO, *, commands: bool = True):
         self.stream = stream
@@ -213,7 +220,9 @@ class RedactingStream:
         self._lock = threading.Lock()
 
     def _clean(self, text: str) -> str:
-        text = redact(text)
+        # Redacted before the escapes (a secret holding a control character is seen whole)
+        # and after (an escape cannot spell one).
+        text = redact(terminal_safe(redact(text)))
         return neutralize_commands(text) if self.commands else text
 
     def write(self, text: str) -> int:

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from driftgate.errors import UsageError
+from driftgate.fileio import write_text
 from driftgate.redact import redacted_json
 from driftgate.text import finite_json
 
@@ -262,11 +263,7 @@ class RunResults(Model):
         return redacted_json(self, indent=2) + "\n"
 
     def write(self, path: str | Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self.to_json(), encoding="utf-8")
-        tmp.replace(path)
+        write_text(path, self.to_json())
 
 
 def read_results(path: str | Path) -> RunResults:

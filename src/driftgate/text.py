@@ -5,6 +5,22 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
+
+# What changes how text is shown without being seen itself: control characters (a terminal's
+# escape sequences among them), bidi overrides, embeddings, isolates and marks (a right-to-left
+# override turns the rest of a line around), zero-width characters (two names that look the
+# same). Line breaks and tabs are not in it: callers decide about those.
+INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
+_INVISIBLE_OR_BREAK = re.compile(INVISIBLE.pattern[:-1] + r"\t\n]")
+# What acts on a terminal: ESC and the C1 controls open escape sequences (colours, cursor
+# moves, a window title, OSC 52 writing the clipboard), backspace hides text, bidi controls
+# reorder it. Tabs and line ends (\n, \r: a progress redraw) are left to the stream.
+_TERMINAL_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def short_hash(text: str) -> str:
@@ -43,3 +59,20 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{text} is out of range for a number")
     return value
+
+
+def visible(text: str, *, one_line: bool = False) -> str:
+    """Untrusted text with every invisible character (and with `one_line`, tabs and line
+    breaks) written as its escape (`\\u202e`, `\\x1b`): shown, never applied."""
+    pattern = _INVISIBLE_OR_BREAK if one_line else INVISIBLE
+    return pattern.sub(_escaped, text)
+
+
+def terminal_safe(text: str) -> str:
+    """A printed line that cannot drive the terminal showing it: its escape sequences and
+    other controls are written as escapes (`\\x1b]52;…`); line ends and tabs stay."""
+    return _TERMINAL_CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    return match.group(0).encode("unicode_escape").decode("ascii")

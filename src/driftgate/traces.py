@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from driftgate import redact
+from driftgate.fileio import write_text
 from driftgate.redact import MASK, Redactor
 
 REDACTED = MASK
@@ -86,7 +87,7 @@ class TraceWriter:
         name = f"{number:05d}-{kind}-{_UNSAFE.sub('_', case)[:60]}-s{sample}-a{attempt}.json"
         path = self.directory / name
         text = json.dumps(scrub(record, self.secrets), indent=2, ensure_ascii=False, default=str)
-        path.write_text(text + "\n", encoding="utf-8")
+        write_text(path, text + "\n")
         return path
 
 

@@ -132,3 +132,26 @@ def test_any_text_is_one_inert_code_span(text):
 @given(st.text(alphabet=st.sampled_from(list("@`<>|[]()!*_~#\n&;:/x")), max_size=40))
 def test_generated_hostile_text_is_inert(text):
     assert_inert(render_markdown(hostile_results(text), run_url=RUN))
+
+
+# Invisible characters that change what a reader sees: a right-to-left override turns the
+# rest of a headline around ("…: passed" can be spelt backwards after it), isolates and marks
+# reorder words, zero-width characters make two different case names look the same.
+INVISIBLE = [
+    "\u202e", "\u202d", "\u202a", "\u202b", "\u202c", "\u2066", "\u2067", "\u2068", "\u2069",
+    "\u200e", "\u200f", "\u061c", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\x1b",
+]  # fmt: skip
+
+
+def test_bidi_and_zero_width_characters_are_shown_not_applied():
+    for char in INVISIBLE:
+        text = f"safe{char}dessap :"  # after U+202E, ": passed" would read left to right
+        html = rendered(render_markdown(hostile_results(text), run_url=RUN))
+        assert char not in html, repr(char)
+        escaped = char.encode("unicode_escape").decode("ascii")
+        assert f"<code>safe{escaped}dessap :" in html, repr(char)
+
+
+def test_two_names_that_differ_by_an_invisible_character_look_different():
+    plain, spoof = untrusted("refund-policy"), untrusted("refund\u200b-policy")
+    assert plain != spoof and "\u200b" not in spoof and "\\u200b" in spoof

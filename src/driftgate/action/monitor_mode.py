@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from driftgate.action.commands import Workflow
 from driftgate.errors import EXIT_FAIL, EXIT_PASS, UsageError
+from driftgate.fileio import write_text
 
 
 def monitor_mode(settings, plan, out: Workflow, embedder=None) -> int:
@@ -40,9 +41,7 @@ def monitor_mode(settings, plan, out: Workflow, embedder=None) -> int:
         results = monitor(options)
     for problem in results.bad_line_examples:
         out.warning(problem, title="driftgate monitor: bad line")
-    (root / settings.results_path).write_text(
-        redacted_json(results, indent=2) + "\n", encoding="utf-8"
-    )
+    write_text(root / settings.results_path, redacted_json(results, indent=2) + "\n")
     out.summary(render(results, run_url=settings.run_url))
     overall = results.overall
     outputs = {

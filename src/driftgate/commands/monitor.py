@@ -12,6 +12,7 @@ from pathlib import Path
 
 from driftgate.commands.options import add_config_argument, add_judge_arguments, number_type
 from driftgate.errors import EXIT_FAIL, EXIT_PASS
+from driftgate.fileio import write_text
 
 _rate = number_type(
     float,
@@ -103,8 +104,7 @@ def run_command(args: argparse.Namespace) -> int:
     for path, text in ((args.output_json, redacted_json(results, indent=2) + "\n"),
                        (args.report_md, report)):
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            write_text(path, text)
     print(summary_line(results))
     return EXIT_FAIL if results.verdict == "fail" else EXIT_PASS
 

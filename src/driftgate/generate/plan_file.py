@@ -14,8 +14,10 @@ from pathlib import Path
 
 from driftgate.config import CaseSpec, SuiteSpec
 from driftgate.errors import UsageError
+from driftgate.fileio import write_text
 from driftgate.generate.cached import CachingGenerator, from_entry
 from driftgate.generate.command_target import pipeline_request
+from driftgate.git import Git
 from driftgate.text import plural
 
 
@@ -66,9 +68,8 @@ def build_plan(
 
 def write_plan(path: Path, plan: GenerationPlan) -> None:
     """JSONL, one request a line; an empty plan is an empty file (nothing to generate)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in plan.requests]
-    path.write_text("".join(lines), encoding="utf-8")
+    write_text(path, "".join(lines))
 
 
 def check_plan(path: Path, suite: SuiteSpec) -> None:
@@ -155,7 +156,7 @@ def make_plan(
 
     suite = load_suite(config, git=git)
     selection = select_cases(suite, changes, names=names, tags=tags, git=git)
-    cache = open_suite_cache(suite.root, suite.cache, cache_dir)
+    cache = open_suite_cache(suite.root, suite.cache, cache_dir, git=git or Git())
     generator = CachingGenerator(suite, Targets(suite), cache, git)
     plan = build_plan(suite, list(selection.selected), generator, include_cached)
     plan.warnings = [str(w) for w in suite.warnings] + [

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from driftgate.errors import UsageError
+from driftgate.fileio import write_text
 from driftgate.results import RunResults
 
 
@@ -69,9 +70,7 @@ def results_first(
     from driftgate.report.markdown import render_markdown
 
     def markdown(path: Path) -> None:
-        text = render_markdown(results)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_text(path, render_markdown(results))
 
     return [
         ("--output-json", output_json, results.write),

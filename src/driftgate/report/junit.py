@@ -17,6 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from driftgate.fileio import write_text
 from driftgate.redact import redact, redact_model
 from driftgate.results import CaseResult, RunResults
 
@@ -27,9 +28,7 @@ _NOT_SCORES = {"status", "critical", "tags", "definition_hash", "prompt_hash", "
 
 
 def write_junit(results: RunResults, path: str | Path) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_junit(results), encoding="utf-8")
+    write_text(path, render_junit(results))
 
 
 def render_junit(results: RunResults) -> str:

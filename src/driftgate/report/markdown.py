@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from driftgate.cache import summary_line
 from driftgate.redact import redact, redact_model
 from driftgate.results import CaseResult, RunResults
-from driftgate.text import noun, plural
+from driftgate.text import noun, plural, visible
 
 ICON = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️"}
 CHART_MIN_CASES = 3  # fewer deltas say nothing a table doesn't
@@ -46,12 +46,13 @@ class Links:
 
 def untrusted(text: object, limit: int | None = None, *, cell: bool = False) -> str:
     """The one way untrusted text (outputs, expected answers, stderr, judge reasoning, case
-    and suite names, paths, messages quoting them) enters the Markdown: shown, never read as
-    Markdown. One line (nothing can start a block, end a table row or close a <details>),
-    clipped to `limit`, in a code span whose fence is longer than any backtick run inside, so
-    GitHub renders no mention, link, image, HTML, entity or emphasis from it. In a table
-    cell (`cell`) a `|` is escaped, the one character that acts even inside a code span."""
-    text = redact(" ".join(str(text).split()))
+        and suite names, paths, messages quoting them) enters the Markdown: shown, never read as
+        Markdown. One line (nothing can start a block, end a table row or close a <details>),
+        clipped to `limit`, in a code span whose fence is longer than any backtick run inside, so
+        GitHub renders no mention, link, image, HTML, entity or emphasis from it. Invisible
+    characters (bidi overrides, zero-width, controls) are written as escapes. In a table
+        cell (`cell`) a `|` is escaped, the one character that acts even inside a code span."""
+    text = visible(redact(" ".join(str(text).split())))
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     if not text:

@@ -7,24 +7,18 @@ any line from starting a workflow command.
 
 from __future__ import annotations
 
-import re
-
 from driftgate.cache import summary_line
 from driftgate.gate import critical_blockers
 from driftgate.redact import redact, redact_model
 from driftgate.results import CaseResult, RunResults
-from driftgate.text import plural
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_CONTROL_OR_BREAK = re.compile(_CONTROL.pattern[:-1] + r"\t\n]")
+from driftgate.text import plural, visible
 
 
 def shown(text: str, *, one_line: bool = False) -> str:
-    """Untrusted text for a terminal: escapes (colours, cursor moves, bidi overrides) and
-    other control characters become visible `\\x1b`-style text; line breaks stay unless
-    `one_line` (names)."""
-    pattern = _CONTROL_OR_BREAK if one_line else _CONTROL
-    return pattern.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+    """Untrusted text for a terminal: escapes (colours, cursor moves, bidi overrides),
+    zero-width and other control characters become visible `\\x1b`-style text; line breaks
+    stay unless `one_line` (names)."""
+    return visible(text, one_line=one_line)
 
 
 MARK = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "skipped": "SKIP"}
