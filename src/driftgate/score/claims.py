@@ -73,7 +73,9 @@ def _is_number(token: str) -> bool:
     return token[0].isdigit()
 
 
-def _stem(token: str) -> str:
+def stem(token: str) -> str:
+    """A crude stem: a plural's `s` off, then the first 5 letters ("deployed" ~ "deployment").
+    Roots under 5 letters miss their inflections (`fail`/`failed`, `ship`/`shipped`)."""
     if len(token) > 3 and token.endswith("s"):
         token = token[:-1]
     return token[:STEM]
@@ -83,7 +85,7 @@ def _stem(token: str) -> str:
 def _index(context: str) -> tuple[frozenset[str], frozenset[str], str]:
     """The context's exact tokens, 5-letter stems and token text, once per distinct context."""
     tokens = _tokens(context)
-    stems = frozenset(_stem(t) for t in tokens if not _is_number(t))
+    stems = frozenset(stem(t) for t in tokens if not _is_number(t))
     return frozenset(tokens), stems, f" {' '.join(tokens)} "
 
 
@@ -143,7 +145,7 @@ def displaced_words(content: tuple[str, ...], context: str, unit: str | None) ->
         return ()
     _, stems, _ = _index(context)
     _, unit_stems, _ = _index(unit)
-    return tuple(t for t in content if _stem(t) in stems and _stem(t) not in unit_stems)
+    return tuple(t for t in content if stem(t) in stems and stem(t) not in unit_stems)
 
 
 def check_claims(sentence: str, context: str) -> ClaimCheck:
@@ -168,6 +170,6 @@ def check_claims(sentence: str, context: str) -> ClaimCheck:
         content.append(token)
         if token in name_tokens:
             continue
-        if _stem(token) not in stems and token not in novel:
+        if stem(token) not in stems and token not in novel:
             novel.append(token)
     return ClaimCheck(tuple(missing), tuple(novel), verbatim, tuple(content))

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from driftgate.score.claims import STOPWORDS, name_words
+from driftgate.score.claims import STOPWORDS, name_words, stem
 from driftgate.text import shorten
 
 NEGATORS = frozenset(
@@ -86,13 +86,9 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def _stem(word: str) -> str:
-    return (word[:-1] if len(word) > 3 and word.endswith("s") else word)[:5]
-
-
 def _stems(words: list[str] | tuple[str, ...]) -> frozenset[str]:
     return frozenset(
-        w if w[0].isdigit() else _stem(w)
+        w if w[0].isdigit() else stem(w)
         for w in words
         if w[0].isdigit() or (w not in STOPWORDS and len(w) > 2)
     )
