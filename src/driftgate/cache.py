@@ -322,21 +322,12 @@ def open_suite_cache(
     folder holding files committed to the repository is not used: in CI the work tree is the
     pull request's, and an entry it commits is an output no model gave."""
     cache = Cache(directory or root / DEFAULT_DIR, mode or suite_mode)
-    committed = _committed(root, cache.directory, git) if cache.enabled and git else 0
+    committed = git.tracked(root, cache.directory) if cache.enabled and git else 0
     if not committed:
         return cache
     off = Cache(cache.directory, "off")
     off.note(COMMITTED.format(files=plural(committed, "file"), folder=cache.directory))
     return off
-
-
-def _committed(root: Path, folder: Path, git: Git) -> int:
-    """How many files under `folder` git tracks (0 outside a repository)."""
-    try:
-        listed = git.run(root, "ls-files", "-z", "--", str(Path(folder).absolute()))
-    except GitError:
-        return 0  # not a repository, or the folder is outside it
-    return sum(1 for path in listed.split("\0") if path)
 
 
 def embedding_model_id(name: str) -> str:

@@ -168,6 +168,15 @@ class Git:
         except GitError:
             return False
 
+    def tracked(self, root: Path, folder: Path) -> int:
+        """How many files under `folder` the repository tracks (0 outside one). In CI the work
+        tree is the pull request's: what it commits there is its word, not a job's output."""
+        try:
+            listed = self.run(root, "ls-files", "-z", "--", str(Path(folder).absolute()))
+        except GitError:
+            return 0  # not a repository, or the folder is outside it
+        return sum(1 for path in listed.split("\0") if path)
+
     def trust(self, path: Path) -> None:
         """`safe.directory`: without it git refuses a checkout owned by another uid."""
         anywhere = Path(path.anchor or os.sep)  # global config: no repository needed

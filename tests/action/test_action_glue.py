@@ -20,6 +20,7 @@ from driftgate.action.github import GitHub
 from driftgate.action.main import action
 from driftgate.action.settings import Settings
 from fakes.anthropic_server import FakeAnthropic
+from support import git
 
 TOKEN = "ghs_supersecrettoken123"
 KEY = "sk-ant-secret-value"
@@ -59,18 +60,28 @@ def run(
     return code, stream.getvalue(), summary
 
 
+def run_on_pr(tmp_path, repo, fake, event, head, embedder, **options):
+    """One action run on a `pull_request` event for the commit `head`."""
+    return run(tmp_path, repo, fake, "pull_request", event, sha=head, embedder=embedder, **options)
+
+
 def run_pr(tmp_path, repo, fake, head, embedder, judge_calls=None, **event_options):
     event = pr_event(repo.main_sha, head, **event_options)
-    return run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        event,
-        sha=head,
-        embedder=embedder,
-        judge_calls=judge_calls,
-    )
+    return run_on_pr(tmp_path, repo, fake, event, head, embedder, judge_calls=judge_calls)
+
+
+def run_shards(tmp_path, repo, fake, event, head, embedder, count=2):
+    """The shard jobs of a matrix, each writing shards/I/results.json."""
+    for index in range(1, count + 1):
+        inputs = {"shard": f"{index}/{count}", "results-path": f"shards/{index}/results.json"}
+        run_on_pr(tmp_path, repo, fake, event, head, embedder, inputs=inputs)
+
+
+def merge_shards(tmp_path, repo, fake, event, head, embedder):
+    """The merge job over shards/: (exit code, log)."""
+    inputs = {"mode": "merge", "shard-results": "shards"}
+    code, log, _ = run_on_pr(tmp_path, repo, fake, event, head, embedder, inputs=inputs)
+    return code, log
 
 
 def bad_pr(repo):
@@ -387,17 +398,7 @@ def test_a_merge_job_that_finds_one_shard_of_two_fails_the_gate(tmp_path, repo, 
 
     head = bad_pr(repo)
     event = pr_event(repo.main_sha, head, action="synchronize")
-    for index in (1, 2):
-        run(
-            tmp_path,
-            repo,
-            fake,
-            "pull_request",
-            event,
-            sha=head,
-            embedder=embedder,
-            inputs={"shard": f"{index}/2", "results-path": f"shards/{index}/results.json"},
-        )
+    run_shards(tmp_path, repo, fake, event, head, embedder)
     failing = [
         folder
         for folder in (repo.work / "shards").iterdir()
@@ -405,16 +406,7 @@ def test_a_merge_job_that_finds_one_shard_of_two_fails_the_gate(tmp_path, repo, 
     ]
     assert len(failing) == 1  # the shard that ran refund_routing: its job "died"
     shutil.rmtree(failing[0])
-    code, log, _ = run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        event,
-        sha=head,
-        embedder=embedder,
-        inputs={"mode": "merge", "shard-results": "shards"},
-    )
+    code, log = merge_shards(tmp_path, repo, fake, event, head, embedder)
     assert code == 1
     assert [s["state"] for s in fake.statuses] == ["failure"]
     merged = read_results(repo.work / "driftgate-results.json")
@@ -479,3 +471,20 @@ def test_an_unwritable_results_path_stops_before_the_pipeline_runs(tmp_path, rep
     assert "results-path" in log and "is a folder; name a file" in log
     assert "checked before running anything" in summary
     assert not fake.comments  # nothing posted, nothing run
+
+
+def test_a_merge_job_refuses_shard_results_committed_to_the_repository(
+    tmp_path, repo, fake, embedder
+):
+    """A file the pull request commits in the shard-results folder could stand in for a
+    shard job that uploaded nothing: the merge refuses the folder (exit 2), posts no pass."""
+    head = bad_pr(repo)
+    event = pr_event(repo.main_sha, head, action="synchronize")
+    run_shards(tmp_path, repo, fake, event, head, embedder)
+    git(repo.work, "add", "-f", "shards/1/results.json")
+    git(repo.work, "commit", "-q", "-m", "a shard's results, committed")
+    statuses_before = len(fake.statuses)
+    code, log = merge_shards(tmp_path, repo, fake, event, head, embedder)
+    assert code == 2
+    assert "holds 1 file committed to the repository" in log
+    assert all(s["state"] != "success" for s in fake.statuses[statuses_before:])

@@ -212,7 +212,7 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     shard_job = bool(settings.shard) and plan.kind != "merge"
     if plan.kind == "merge":
         with out.group("Merge shard results"):
-            results = _merge_shards(root / settings.shard_results)
+            results = _merge_shards(root / settings.shard_results, root, git)
     else:
         changes = None
         if plan.kind == "selective":
@@ -382,13 +382,20 @@ def _baseline_commit(settings: Settings, plan: Plan, changes) -> str | None:
     return None
 
 
-def _merge_shards(folder: Path) -> RunResults:
+def _merge_shards(folder: Path, root: Path, git) -> RunResults:
+    from driftgate.errors import UsageError
     from driftgate.results import read_results
 
+    committed = git.tracked(root, folder) if folder.is_dir() else 0
+    if committed:  # a file the PR commits there could stand in for a shard that uploaded none
+        raise UsageError(
+            f"mode 'merge': {folder} holds {plural(committed, 'file')} committed to the "
+            f"repository; shard results must come only from the shard jobs' artifacts: "
+            f"remove them (git rm -r --cached), or download the artifacts to a folder the "
+            f"repository does not track and set `shard-results` to it"
+        )
     files = sorted(folder.rglob("*.json")) if folder.is_dir() else []
     if not files:
-        from driftgate.errors import UsageError
-
         raise UsageError(
             f"mode 'merge': no shard results (*.json) under {folder}; download the shard "
             f"jobs' artifacts there (actions/download-artifact) or set `shard-results`"
