@@ -180,3 +180,18 @@ def pr_env(tmp: Path, repo: Repo, api_url: str, head: str, **event_options) -> d
     """The environment of a pull_request run from main to `head`."""
     event = pr_event(repo.main_sha, head, **event_options)
     return action_env(tmp, repo, "pull_request", event, api_url, sha=head, ref="refs/pull/2/merge")
+
+
+def push_env(
+    tmp: Path,
+    repo: Repo,
+    api_url: str,
+    *,
+    branch: str = "main",
+    before: str = "0" * 40,
+    inputs: dict | None = None,
+) -> dict[str, str]:
+    """The environment of a push of main's head commit to `branch`."""
+    event = push_event(before, repo.main_sha)
+    ref = f"refs/heads/{branch}"
+    return action_env(tmp, repo, "push", event, api_url, sha=repo.main_sha, ref=ref, inputs=inputs)

@@ -16,10 +16,9 @@ import pytest
 from action_helpers import (
     BAD_REFUND,
     REPOSITORY,
-    action_env,
     git,
     pr_env,
-    push_event,
+    push_env,
 )
 
 from driftgate.action.commands import parse_outputs
@@ -72,15 +71,7 @@ def outputs(tmp: Path) -> dict:
 
 
 def test_push_to_main_records_the_baseline(tmp_path, repo, fake):
-    env = action_env(
-        tmp_path,
-        repo,
-        "push",
-        push_event("0" * 40, repo.main_sha),
-        fake.base_url,
-        sha=repo.main_sha,
-        ref="refs/heads/main",
-    )
+    env = push_env(tmp_path, repo, fake.base_url)
     done = run_action(env, repo.work, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "::group::Record the baseline" in done.stdout

@@ -12,6 +12,7 @@ from action_helpers import (
     BAD_REFUND,
     action_env,
     pr_event,
+    push_env,
 )
 
 from driftgate.action.commands import parse_outputs
@@ -253,7 +254,6 @@ def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, em
 def test_a_results_file_that_cannot_be_written_after_the_run_is_exit_2(tmp_path, repo, fake):
     """Found: a results-path that became unwritable during the run (checked before it) ended
     the action in a traceback, after the run, with nothing posted."""
-    from action_helpers import push_event
 
     from driftgate.gate import summarize
     from driftgate.results import CaseResult, RunResults
@@ -269,15 +269,7 @@ def test_a_results_file_that_cannot_be_written_after_the_run_is_exit_2(tmp_path,
         summarize(results)
         return results
 
-    env = action_env(
-        tmp_path,
-        repo,
-        "push",
-        push_event("a" * 40, repo.main_sha),
-        fake.base_url,
-        sha=repo.main_sha,
-        ref="refs/heads/feature",
-    )
+    env = push_env(tmp_path, repo, fake.base_url, branch="feature", before="a" * 40)
     stream = io.StringIO()
     code = action(Settings.from_env(env), None, Git(), run=run_then_block, stream=stream)
     assert code == 2
@@ -290,8 +282,6 @@ def test_inputs_reach_the_pipeline_options(tmp_path, repo, fake):
     """The options the action builds, seen at the injected `run` seam."""
     from dataclasses import fields
 
-    from action_helpers import push_event
-
     from driftgate.pipeline import RunOptions
     from driftgate.results import RunResults
 
@@ -303,16 +293,8 @@ def test_inputs_reach_the_pipeline_options(tmp_path, repo, fake):
             suite="support", suite_path="llm-evals.yaml", embedding_model="all-MiniLM-L6-v2"
         )
 
-    env = action_env(
-        tmp_path,
-        repo,
-        "push",
-        push_event("a" * 40, repo.main_sha),
-        fake.base_url,
-        sha=repo.main_sha,
-        ref="refs/heads/feature",
-        inputs={"cache-dir": ".cache/dg", "judge": "all", "shard": "2/3", "working-directory": "."},
-    )
+    inputs = {"cache-dir": ".cache/dg", "judge": "all", "shard": "2/3", "working-directory": "."}
+    env = push_env(tmp_path, repo, fake.base_url, branch="feature", before="a" * 40, inputs=inputs)
     settings = Settings.from_env(env)
     stream = io.StringIO()
     assert action(settings, None, Git(), run=spy, stream=stream) == 0

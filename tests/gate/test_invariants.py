@@ -113,17 +113,21 @@ def test_an_error_is_not_averaged_into_a_pass():
     assert summary.gate_reasons == ["0 of 1 case passed (0.00) < min_pass_rate 1.00"]
 
 
-def test_a_critical_error_fails_even_a_lenient_gate():
-    case = CaseResult(name="c", critical=True, status="error", samples_n=1, reasons=["boom"])
+def lenient_run(critical: CaseResult) -> RunResults:
+    """`critical` beside a passing case, under a gate that asks no pass rate at all."""
     ok = CaseResult(name="d", status="passed", samples_n=1, passes=1)
-    results = RunResults(
+    return RunResults(
         suite="s",
         suite_path="s.yaml",
         embedding_model="m",
         gate=GateSettings(min_pass_rate=0.0),
-        cases=[case, ok],
+        cases=[critical, ok],
     )
-    summary = summarize(results)
+
+
+def test_a_critical_error_fails_even_a_lenient_gate():
+    case = CaseResult(name="c", critical=True, status="error", samples_n=1, reasons=["boom"])
+    summary = summarize(lenient_run(case))
     assert summary.verdict == "fail"
     assert summary.gate_reasons[0] == "critical case 'c' errored: boom"
 
@@ -197,15 +201,7 @@ def test_a_blocked_run_fails_first_for_its_reason_though_every_case_passed():
 def test_a_critical_case_the_budget_left_unrun_fails_the_gate():
     """`--max-cost` ran out before a critical case: nothing checked it, so it is no pass."""
     unrun = CaseResult(name="c", critical=True, status="skipped", reasons=["skipped (budget)"])
-    ok = CaseResult(name="d", status="passed", samples_n=1, passes=1)
-    results = RunResults(
-        suite="s",
-        suite_path="s.yaml",
-        embedding_model="m",
-        gate=GateSettings(min_pass_rate=0.0),
-        cases=[unrun, ok],
-    )
-    summary = summarize(results)
+    summary = summarize(lenient_run(unrun))
     assert summary.verdict == "fail"
     assert summary.gate_reasons == [
         "critical case 'c' was not run (skipped (budget)): raise --max-cost so the run can check it"

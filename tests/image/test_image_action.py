@@ -11,7 +11,7 @@ import json
 import subprocess
 
 import pytest
-from action_helpers import BAD_REFUND, action_env, git, pr_env, push_event
+from action_helpers import BAD_REFUND, action_env, git, pr_env, push_env, push_event
 from image_runner import RUN, run_image, unreadable_by_runner
 
 from driftgate.action.github import marker
@@ -60,15 +60,7 @@ def test_version_runs_inside(image):
 
 
 def test_push_to_main_records_the_baseline(image, tmp_path, repo, fake):
-    env = action_env(
-        tmp_path,
-        repo,
-        "push",
-        push_event("0" * 40, repo.main_sha),
-        fake.base_url,
-        sha=repo.main_sha,
-        ref="refs/heads/main",
-    )
+    env = push_env(tmp_path, repo, fake.base_url)
     run = run_image(env, repo, tmp_path)
     assert run.returncode == 0, run.output
     assert_clean(run)
