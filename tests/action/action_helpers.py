@@ -176,10 +176,13 @@ def action_env(
     return env
 
 
-def pr_env(tmp: Path, repo: Repo, api_url: str, head: str, **event_options) -> dict[str, str]:
+def pr_env(
+    tmp: Path, repo: Repo, api_url: str, head: str, inputs: dict | None = None, **event_options
+) -> dict[str, str]:
     """The environment of a pull_request run from main to `head`."""
     event = pr_event(repo.main_sha, head, **event_options)
-    return action_env(tmp, repo, "pull_request", event, api_url, sha=head, ref="refs/pull/2/merge")
+    ref = "refs/pull/2/merge"
+    return action_env(tmp, repo, "pull_request", event, api_url, sha=head, ref=ref, inputs=inputs)
 
 
 def push_env(

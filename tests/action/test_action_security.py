@@ -9,7 +9,7 @@ import io
 import json
 
 import pytest
-from action_helpers import BAD_REFUND, SUITE, action_env, pr_event
+from action_helpers import BAD_REFUND, SUITE, action_env, pr_env, pr_event
 
 from driftgate.action.commands import parse_outputs
 from driftgate.action.git import Git
@@ -248,15 +248,7 @@ def test_one_injected_git_sees_every_git_command_of_a_run(
     monkeypatch.setenv("GIT_LOG", str(log))
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
 
-    env = action_env(
-        tmp_path,
-        repo,
-        "pull_request",
-        pr_event(repo.main_sha, head),
-        fake.base_url,
-        sha=head,
-        ref="refs/pull/2/merge",
-    )
+    env = pr_env(tmp_path, repo, fake.base_url, head)
     settings = Settings.from_env(env)
     github = GitHub.connect(
         settings.github_token, settings.api_url, settings.repository, retries=0, throttle=False

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from action_helpers import action_env, pr_event
+from action_helpers import pr_env
 
 from fakes.anthropic_server import FakeAnthropic, Request
 from support import run_cli
@@ -192,16 +192,8 @@ def test_a_full_action_run_writes_and_posts_no_secret(tmp_path, repo, fake, anth
     repo.branch("feature")
     repo.write({"README.md": "a change\n"})
     head = repo.commit("change")
-    env = action_env(
-        tmp_path,
-        repo,
-        "pull_request",
-        pr_event(repo.main_sha, head),
-        fake.base_url,
-        sha=head,
-        ref="refs/pull/2/merge",
-        inputs={"cache-dir": ".driftgate/cache", "github-token": GITHUB_TOKEN},
-    )
+    inputs = {"cache-dir": ".driftgate/cache", "github-token": GITHUB_TOKEN}
+    env = pr_env(tmp_path, repo, fake.base_url, head, inputs=inputs)
     env.update(planted_env(anthropic))
     done = run_cli("action", cwd=repo.work, env=env)
     assert done.returncode == 1, done.stdout + done.stderr

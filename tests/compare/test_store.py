@@ -165,26 +165,36 @@ def test_non_fast_forward_push_is_retried_on_top_of_the_rival(clone, origin, tmp
     assert (tmp_path / "pushes").read_text().split() == ["push"] * 3
 
 
-def test_concurrent_writers_all_land(clone, origin):
-    clones = [clone(f"job{i}") for i in range(4)]
-    shas = [f"{i}" * 40 for i in range(4)]
-    errors = []
+def write_at_once(clones, shas, **options) -> list[Exception]:
+    """Every clone records its commit's baseline at the same time; the writers' errors."""
+    errors: list[Exception] = []
 
     def job(repo, sha):
         try:
-            write_baseline_to_branch(repo, BRANCH, results_at(sha, 0.9), sha, retries=8)
-        except Exception as exc:  # reported below, with the failing job
+            write_baseline_to_branch(repo, BRANCH, results_at(sha, 0.9), sha, **options)
+        except Exception as exc:  # reported by the caller, with the failing job
             errors.append(exc)
 
-    threads = [threading.Thread(target=job, args=pair) for pair in zip(clones, shas, strict=True)]
+    threads = [threading.Thread(target=job, args=p) for p in zip(clones, shas, strict=True)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
-    assert errors == []
+        t.join(timeout=240)  # bounded: a hung writer fails the test instead of the suite
+    assert not any(t.is_alive() for t in threads)
+    return errors
+
+
+def assert_every_baseline_landed(origin, shas) -> None:
     files = set(git(origin, "ls-tree", "-r", "--name-only", BRANCH).splitlines())
     assert files == {f"support-bot/{s}.json" for s in shas} | {"support-bot/latest.json"}
-    assert len(git(origin, "rev-list", BRANCH).splitlines()) == 4
+    assert len(git(origin, "rev-list", BRANCH).splitlines()) == len(shas)
+
+
+def test_concurrent_writers_all_land(clone, origin):
+    clones = [clone(f"job{i}") for i in range(4)]
+    shas = [f"{i}" * 40 for i in range(4)]
+    assert write_at_once(clones, shas, retries=8) == []
+    assert_every_baseline_landed(origin, shas)
 
 
 def test_rejected_push_is_an_error_with_the_fix(clone, origin):
@@ -224,24 +234,8 @@ def test_twelve_concurrent_writers_lose_no_baseline(clone, origin):
     writers = 12
     clones = [clone(f"w{i}") for i in range(writers)]
     shas = [f"{i:x}" * 40 for i in range(writers)]
-    errors: list[Exception] = []
-
-    def job(repo, sha):
-        try:
-            write_baseline_to_branch(repo, BRANCH, results_at(sha, 0.9), sha, deadline_s=150)
-        except Exception as exc:  # reported below, with the failing job
-            errors.append(exc)
-
-    threads = [threading.Thread(target=job, args=p) for p in zip(clones, shas, strict=True)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=240)  # bounded: a hung writer fails the test instead of the suite
-    assert not any(t.is_alive() for t in threads)
-    assert errors == []
-    files = set(git(origin, "ls-tree", "-r", "--name-only", BRANCH).splitlines())
-    assert files == {f"support-bot/{s}.json" for s in shas} | {"support-bot/latest.json"}
-    assert len(git(origin, "rev-list", BRANCH).splitlines()) == writers
+    assert write_at_once(clones, shas, deadline_s=150) == []
+    assert_every_baseline_landed(origin, shas)
 
 
 def test_a_writer_that_keeps_losing_names_the_missing_commit(clone):
