@@ -254,7 +254,6 @@ def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, em
 def test_a_results_file_that_cannot_be_written_after_the_run_is_exit_2(tmp_path, repo, fake):
     """Found: a results-path that became unwritable during the run (checked before it) ended
     the action in a traceback, after the run, with nothing posted."""
-
     from driftgate.gate import summarize
     from driftgate.results import CaseResult, RunResults
 
