@@ -242,3 +242,32 @@ def test_definition_hash_ignores_formatting(write_suite):
     )
     assert a.cases[0].definition_hash == b.cases[0].definition_hash
     assert a.cases[0].definition_hash != c.cases[0].definition_hash
+
+
+def test_one_string_stands_for_a_list_of_one(write_suite):
+    suite = load_suite(
+        write_suite(
+            """
+            eval_suite:
+              name: s
+              cases:
+                - name: a
+                  expected: x
+                  tags: smoke
+                  trigger_paths: "prompts/**"
+                  checks: {contains: refund, not_contains: sorry, regex: "^\\\\d+"}
+            """
+        )
+    )
+    (case,) = suite.cases
+    assert case.tags == ("smoke",)
+    assert case.trigger_paths == ("prompts/**",)
+    assert case.checks.contains == ["refund"]
+    assert case.checks.not_contains == ["sorry"]
+    assert case.checks.regex == ["^\\d+"]
+
+
+def test_a_number_where_strings_belong_is_still_an_error(write_suite):
+    path = write_suite("eval_suite:\n  name: s\n  cases:\n    - {name: a, expected: x, tags: 3}\n")
+    (problem,) = errors_of(path)
+    assert ":4:" in problem and "tags" in problem

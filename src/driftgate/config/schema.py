@@ -11,11 +11,21 @@ import re
 from typing import Annotated, Literal, get_args
 
 import jsonschema
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveFloat = Annotated[float, Field(gt=0.0)]
 NonNegativeFloat = Annotated[float, Field(ge=0.0)]
+
+
+def _one_as_list(value):
+    return [value] if isinstance(value, str) else value
+
+
+# A list of strings where one string may stand alone (`tags: smoke`).
+Strings = Annotated[
+    list[str], BeforeValidator(_one_as_list, json_schema_input_type=str | list[str])
+]
 
 # Which cases the LLM judge grades: the suite's judge.policy, `--judge` and the action input.
 JudgePolicy = Literal["critical", "selected", "all", "never"]
@@ -83,18 +93,13 @@ Target = Annotated[CommandTarget | OutputsTarget | AnthropicTarget, Field(discri
 class Checks(Strict):
     """Plain assertions on the output: free, deterministic, run before any judge call."""
 
-    contains: list[str] = []
-    not_contains: list[str] = []
+    contains: Strings = []
+    not_contains: Strings = []
     case_insensitive: bool = False
-    regex: list[str] = []
+    regex: Strings = []
     json_schema: dict | None = None
     max_length: Annotated[int, Field(ge=0)] | None = None
     max_latency_s: PositiveFloat | None = None
-
-    @field_validator("contains", "not_contains", "regex", mode="before")
-    @classmethod
-    def _one_or_many(cls, value):
-        return [value] if isinstance(value, str) else value
 
     @field_validator("regex")
     @classmethod
@@ -196,8 +201,8 @@ class Case(Strict):
     grounding_mode: GroundingMode | None = None
     grounding_method: GroundingMethod | None = None
     critical: bool = False
-    tags: list[str] = []
-    trigger_paths: list[str] | None = None
+    tags: Strings = []
+    trigger_paths: Strings | None = None
     samples: Annotated[int, Field(ge=1, le=100)] | None = None
     max_samples: Annotated[int, Field(ge=1, le=100)] | None = None
     max_drop: Unit | None = None
@@ -207,11 +212,6 @@ class Case(Strict):
     judge: bool | None = None
     rubric: str | None = None
     task: str | None = None
-
-    @field_validator("tags", "trigger_paths", mode="before")
-    @classmethod
-    def _one_or_many(cls, value):
-        return [value] if isinstance(value, str) else value
 
     @field_validator("expected")
     @classmethod
