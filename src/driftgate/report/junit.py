@@ -152,28 +152,34 @@ def _run_properties(results: RunResults) -> list[tuple[str, str]]:
     return [(name, _text(value)) for name, value in pairs if value is not None]
 
 
+# Results fields a testcase carries as properties under their own names.
+_CASE_FIELDS = (
+    "status",
+    "critical",
+    "similarity",
+    "similarity_std",
+    "threshold",
+    "grounding_ratio",
+    "grounding_score",
+    "min_grounding_ratio",
+    "pass_rate",
+    "baseline_similarity",
+    "delta",
+    "latency_s",
+    "definition_hash",
+    "prompt_hash",
+    "target",
+)
+
+
 def _case_properties(case: CaseResult) -> list[tuple[str, str]]:
-    pairs = [
-        ("status", case.status),
-        ("critical", case.critical),
-        ("similarity", case.similarity),
-        ("similarity_std", case.similarity_std),
-        ("threshold", case.threshold),
-        ("grounding_ratio", case.grounding_ratio),
-        ("grounding_score", case.grounding_score),
-        ("min_grounding_ratio", case.min_grounding_ratio),
+    pairs = [(name, getattr(case, name)) for name in _CASE_FIELDS]
+    pairs += [
         ("samples", case.samples_n or None),
-        ("pass_rate", case.pass_rate),
         ("judge_score", case.judge.score if case.judge else None),
-        ("baseline_similarity", case.baseline_similarity),
-        ("delta", case.delta),
         ("regression", case.regression if case.baseline_similarity is not None else None),
-        ("latency_s", case.latency_s),
         ("cost_usd", case.cost_usd or None),
         ("tags", ",".join(case.tags) or None),
-        ("definition_hash", case.definition_hash),
-        ("prompt_hash", case.prompt_hash),
-        ("target", case.target),
     ]
     return [(name, _text(value)) for name, value in pairs if value is not None]
 
