@@ -155,6 +155,25 @@ def test_judge_grades_are_cached_between_runs(project, embedder, tmp_path):
     assert second.overall.judge_scores["5"] == 1
 
 
+def test_a_committed_judge_cache_is_not_read(project, embedder):
+    """A grade committed to the repository is no grader's word: the judge is asked again."""
+    with FakeAnthropic() as fake:
+        fake.push(
+            fake.tool_use("record_grade", grade(5)),
+            fake.tool_use("record_grade", grade(1, "made up")),
+        )
+        env = AnthropicSettings("sk-ant-test-key-123456", fake.base_url)  # as an edge builds it
+        rows = [sample(id="a", task="summarize")]
+        first = run_monitor(project, rows, embedder, judge="all", anthropic=env)
+        git(project, "add", "-f", ".driftgate/cache")
+        git(project, "commit", "-qm", "a cache")
+        second = run_monitor(project, rows, embedder, judge="all", anthropic=env)
+        assert len(fake.messages_requests()) == 2
+    assert first.judge_calls == 1 and second.judge_calls == 1
+    assert by_id(second)["a"].flags == ["judge"]
+    assert any("committed to the repository" in w for w in second.warnings)
+
+
 def test_without_a_key_the_judge_is_skipped_with_one_warning(project, embedder):
     rows, no_key = [sample(task="summarize")] * 3, AnthropicSettings()
     results = run_monitor(project, rows, embedder, judge="all", anthropic=no_key)

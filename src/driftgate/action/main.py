@@ -206,7 +206,7 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     if plan.kind == "monitor":
         from driftgate.action.monitor_mode import monitor_mode
 
-        return monitor_mode(settings, plan, out, embedder)
+        return monitor_mode(settings, plan, out, git, embedder)
     out.log(f"driftgate: {plan.note}")
 
     shard_job = bool(settings.shard) and plan.kind != "merge"

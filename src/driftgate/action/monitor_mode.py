@@ -12,7 +12,7 @@ from driftgate.errors import EXIT_FAIL, EXIT_PASS, UsageError
 from driftgate.fileio import write_text
 
 
-def monitor_mode(settings, plan, out: Workflow, embedder=None) -> int:
+def monitor_mode(settings, plan, out: Workflow, git, embedder=None) -> int:
     from driftgate.monitor.report import render
     from driftgate.monitor.run import MonitorOptions, monitor
     from driftgate.redact import redacted_json
@@ -35,6 +35,7 @@ def monitor_mode(settings, plan, out: Workflow, embedder=None) -> int:
         record=plan.update_baseline,
         anthropic=settings.anthropic,
         embedder=embedder,
+        git=git,
         progress=out.log,
     )
     with out.group("Score the production samples"):

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from driftgate import __version__
 from driftgate.anthropic_client import AnthropicSettings
-from driftgate.cache import DEFAULT_DIR, Cache
+from driftgate.cache import Cache, open_suite_cache
 from driftgate.config import load_suite
 from driftgate.cost import BUDGET_SKIP_REASON, Budget, PriceTable
+from driftgate.git import Git
 from driftgate.monitor.results import Aggregate, MonitorResults
 from driftgate.monitor.samples import Reading, batches, parse_since, read_samples, reservoir
 from driftgate.monitor.score import Resolver, score_batch
@@ -45,6 +46,7 @@ class MonitorOptions:
     # key and base URL for the judge, read by the edges (cli.py, action/settings.py)
     anthropic: AnthropicSettings = field(default_factory=AnthropicSettings)
     embedder: Embedder | None = None
+    git: Git | None = None  # every git command of the run (tests hand in a fake); default Git()
     progress: Callable[[str], None] | None = None
     batch_size: int = BATCH
 
@@ -52,7 +54,8 @@ class MonitorOptions:
 def monitor(options: MonitorOptions) -> MonitorResults:
     say = options.progress or (lambda message: None)
     started = time.perf_counter()
-    suite = load_suite(options.config)
+    git = options.git = options.git or Git()
+    suite = load_suite(options.config, git=git)
     since = parse_since(options.since)
     if options.limit is not None and options.limit < 1:
         from driftgate.errors import UsageError
@@ -60,7 +63,7 @@ def monitor(options: MonitorOptions) -> MonitorResults:
         raise UsageError(f"--limit {options.limit}: give a number of samples, 1 or more")
     reading = Reading(str(options.samples))
     lines = reservoir(read_samples(options.samples, reading, since), options.limit, options.seed)
-    cache = Cache(options.cache_dir or suite.root / DEFAULT_DIR, options.cache_mode or suite.cache)
+    cache = open_suite_cache(suite.root, suite.cache, options.cache_dir, options.cache_mode, git)
     budget = Budget(PriceTable(suite.pricing), options.max_cost)
     judge, policy = _judge(suite, options, budget, cache)
     resolver = Resolver(suite)
@@ -109,7 +112,8 @@ def monitor(options: MonitorOptions) -> MonitorResults:
     )
     results.warnings += _judge_warnings(aggregate, budget)
     results.warnings += budget.prices.warnings()
-    attach_trend(results, suite.root, options.baseline_branch, options.record)
+    results.warnings += cache.warnings
+    attach_trend(results, suite.root, options.baseline_branch, options.record, git)
     decide(results)
     cache.prune()
     say(f"monitor: {scored:,} samples in {time.perf_counter() - started:.1f}s")

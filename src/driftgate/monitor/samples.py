@@ -97,9 +97,7 @@ def parse_since(text: str | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def read_samples(
-    path: Path, reading: Reading, since: datetime | None = None
-) -> Iterator[Line]:
+def read_samples(path: Path, reading: Reading, since: datetime | None = None) -> Iterator[Line]:
     """Every good line of the log, in order; bad lines go to `reading.bad` with why."""
     if not path.is_file():
         raise UsageError(f"{path}: samples file not found; pass the JSONL log with --samples PATH")

@@ -57,9 +57,7 @@ class Resolver:
             self._warn_unknown(sample.case)
         task_name = sample.task or (case.task if case else None)
         task = self.suite.monitor.tasks.get(task_name) if task_name else None
-        group = (
-            f"case {case.name}" if case else f"task {task_name}" if task_name else "(no label)"
-        )
+        group = f"case {case.name}" if case else f"task {task_name}" if task_name else "(no label)"
         context = sample.context or (case.context if case else None)
         settings = task or MonitorTask()
         base = case or self._template
@@ -83,11 +81,13 @@ class Resolver:
             context=context,
             ground=bool(context) and settings.check_grounding,
             grounding_threshold=_first(
-                settings.grounding_threshold, case and case.grounding_threshold,
+                settings.grounding_threshold,
+                case and case.grounding_threshold,
                 base.grounding_threshold,
             ),
             min_grounding_ratio=_first(
-                settings.min_grounding_ratio, case and case.min_grounding_ratio,
+                settings.min_grounding_ratio,
+                case and case.min_grounding_ratio,
                 base.min_grounding_ratio,
             ),
             grounding_mode=settings.grounding_mode or base.grounding_mode,
@@ -130,8 +130,7 @@ def score_batch(
             texts += grounding_texts(line.sample.output, want.context, want.grounding_mode)
     embedder.encode(texts)
     records = [
-        _score_one(line, want, embedder, prices)
-        for line, want in zip(lines, resolved, strict=True)
+        _score_one(line, want, embedder, prices) for line, want in zip(lines, resolved, strict=True)
     ]
     todo = []
     for line, want, record in zip(lines, resolved, records, strict=True):

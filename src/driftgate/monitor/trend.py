@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from driftgate.compare.store import commit_files, read_folder, suite_slug
-from driftgate.git import GitError
+from driftgate.git import Git, GitError
 from driftgate.monitor.results import MonitorResults, Trend, TrendPoint
 from driftgate.redact import redact_data
 
@@ -33,13 +33,15 @@ def point(results: MonitorResults) -> TrendPoint:
     )
 
 
-def attach_trend(results: MonitorResults, root: Path, branch: str | None, record: bool) -> None:
+def attach_trend(
+    results: MonitorResults, root: Path, branch: str | None, record: bool, git: Git | None = None
+) -> None:
     """Read the earlier summaries, compare, and (with `record`) store this one."""
     if not branch:
         return
     where = folder(results.suite)
     try:
-        stored = read_folder(root, branch, where)
+        stored = read_folder(root, branch, where, git)
     except GitError as exc:
         results.warnings.append(f"no monitor trend: {exc}")
         return
@@ -62,6 +64,7 @@ def attach_trend(results: MonitorResults, root: Path, branch: str | None, record
                     )
                 },
                 f"driftgate monitor: {results.suite} on {today.date}",
+                git=git,
             )
             trend.recorded = f"{branch}:{path}"
         except GitError as exc:
