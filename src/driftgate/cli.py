@@ -2,8 +2,8 @@
 
 This is the only place (with `action`) that turns a DriftgateError into text and an exit
 code: 0 the gate passed, 1 it failed, 2 usage or config error. Never a traceback. Each
-subcommand lives in `driftgate.commands` (its flags and its handler); the environment is
-read here, at the edge.
+subcommand is a module of `driftgate.commands` named after it (its help is
+the docstring, its flags and handler); the environment is read here, at the edge.
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for command in COMMANDS:
-        command.add_parser(sub)
+        name = command.__name__.rpartition(".")[2]
+        summary, _, description = (command.__doc__ or "").partition("\n\n")
+        command.add_arguments(sub.add_parser(name, help=summary, description=description))
     return parser
 
 

@@ -307,4 +307,3 @@ def read_results(path: str | Path) -> RunResults:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise UsageError(f"{path}: invalid results file at {where}: {first['msg']}") from None
-

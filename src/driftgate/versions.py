@@ -59,5 +59,3 @@ def record_versions(
         result.definition_hash = case.definition_hash
         result.prompt_hash = prompt_hash(case)
         result.target = target_identity(targets.for_case(case))
-
-

@@ -1,15 +1,15 @@
-"""`driftgate action`: the GitHub Action's entrypoint (reads INPUT_* and GITHUB_*)."""
+"""run as the GitHub Action: reads INPUT_* and GITHUB_* (docs/action.md)
+
+The container's entrypoint: reads the action's inputs and the event, runs or merges, posts
+the sticky comment and the check. Locally, use `driftgate run`.
+"""
 
 from __future__ import annotations
 
 import argparse
 
 
-def add_parser(sub) -> None:
-    parser = sub.add_parser(
-        "action",
-        help="run as the GitHub Action: reads INPUT_* and GITHUB_* (docs/action.md)",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=action_command)
 
 

@@ -1,6 +1,11 @@
-"""`driftgate calibrate`: run the suite N times and propose min_similarity and noise_sd.
+"""run the suite N times and propose min_similarity and noise_sd per case
 
-The proposals and the patch are `compare.calibrate`'s; this runs the pipeline for them."""
+Measures each case's normal spread over N generations and proposes a threshold and a noise
+that normal model noise will not trip; --write applies them to the suite file, keeping its
+comments.
+"""
+
+# The proposals and the patch are `compare.calibrate`'s; this runs the pipeline for them.
 
 from __future__ import annotations
 
@@ -9,16 +14,12 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from driftgate.commands.options import add_config_argument, csv, run_options
+from driftgate.commands.options import add_config_argument, add_quiet_argument, csv, run_options
 from driftgate.errors import EXIT_PASS, UsageError
 from driftgate.text import plural
 
 
-def add_parser(sub) -> None:
-    parser = sub.add_parser(
-        "calibrate",
-        help="run the suite N times and propose min_similarity and noise_sd per case",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     parser.add_argument(
         "--samples", type=int, required=True, metavar="N", help="generations per case (>= 2)"
@@ -29,7 +30,7 @@ def add_parser(sub) -> None:
     parser.add_argument("--cases", type=csv, help="only these cases (comma-separated names)")
     parser.add_argument("--tags", type=csv, help="only cases with any of these tags")
     parser.add_argument("--outputs", type=Path, help="read outputs from this JSONL file")
-    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    add_quiet_argument(parser)
     parser.set_defaults(handler=calibrate_command)
 
 

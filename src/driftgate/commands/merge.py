@@ -1,4 +1,8 @@
-"""`driftgate merge`: shard results (run --shard I/N) into one run, one verdict."""
+"""combine shard results (run --shard I/N) into one run and verdict
+
+Combines the results files of `driftgate run --shard I/N` jobs into one run, one verdict
+and one report; a shard that is missing fails the gate.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,7 @@ from pathlib import Path
 from driftgate.commands.options import add_report_arguments, check_report_paths, finish
 
 
-def add_parser(sub) -> None:
-    parser = sub.add_parser(
-        "merge", help="combine shard results (run --shard I/N) into one run and verdict"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "results", nargs="+", type=Path, metavar="RESULTS", help="shard results files or folders"
     )

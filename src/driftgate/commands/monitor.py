@@ -1,7 +1,8 @@
-"""`driftgate monitor`: flag production samples without a reference answer.
+"""score production samples (a JSONL log) without references and flag problems
 
-Exit 0, or 1 when `--fail-on-rate` (or the suite's `monitor.fail_on_rate`) is exceeded by
-the whole log or by one case or task; 2 on usage errors. Bad lines never stop the run.
+Reference-free monitoring of production samples: grounding, checks and the judge. Exit 0,
+or 1 when --fail-on-rate (or the suite's monitor.fail_on_rate) is exceeded by the whole log
+or by one case or task; 2 on usage errors. Bad lines never stop the run.
 """
 
 from __future__ import annotations
@@ -10,7 +11,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from driftgate.commands.options import add_config_argument, add_judge_arguments, number_type
+from driftgate.commands.options import (
+    add_cache_arguments,
+    add_config_argument,
+    add_judge_arguments,
+    add_quiet_argument,
+    number_type,
+    progress_printer,
+)
 from driftgate.errors import EXIT_FAIL, EXIT_PASS
 from driftgate.fileio import write_text
 
@@ -25,15 +33,10 @@ _count = number_type(
 )
 
 
-def add_parser(sub) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
     from driftgate.compare.store import DEFAULT_BRANCH
 
-    parser = sub.add_parser(
-        "monitor",
-        help="score production samples (a JSONL log) without references and flag problems",
-        description="Reference-free monitoring of production samples: grounding, checks, judge.",
-    )
-    add_config_argument(parser)
     parser.add_argument(
         "--samples",
         type=Path,
@@ -55,8 +58,7 @@ def add_parser(sub) -> None:
         help="exit 1 when more than R (0-1) of all samples, or of one case or task, are flagged",
     )
     add_judge_arguments(parser)
-    parser.add_argument("--cache-dir", type=Path, help="judge cache (default .driftgate/cache)")
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    add_cache_arguments(parser, holds="judge grades")
     parser.add_argument(
         "--baseline-branch",
         default=DEFAULT_BRANCH,
@@ -70,7 +72,7 @@ def add_parser(sub) -> None:
         action="store_true",
         help="record this run's summary on the baseline branch (monitor/<suite>/<date>.json)",
     )
-    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    add_quiet_argument(parser)
     parser.set_defaults(handler=run_command)
 
 
@@ -95,14 +97,16 @@ def run_command(args: argparse.Namespace) -> int:
         baseline_branch=None if args.no_trend else args.baseline_branch,
         record=args.update_baseline and not args.no_trend,
         anthropic=args.anthropic,  # read by cli.main, the edge
-        progress=None if args.quiet else lambda m: print(m, file=sys.stderr, flush=True),
+        progress=progress_printer(args),
     )
     results = monitor(options)
     for problem in results.bad_line_examples:
         print(f"warning: {problem}", file=sys.stderr)
     report = render(results)
-    for path, text in ((args.output_json, redacted_json(results, indent=2) + "\n"),
-                       (args.report_md, report)):
+    for path, text in (
+        (args.output_json, redacted_json(results, indent=2) + "\n"),
+        (args.report_md, report),
+    ):
         if path is not None:
             write_text(path, text)
     print(summary_line(results))

@@ -111,6 +111,33 @@ def add_judge_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_cache_arguments(parser: argparse.ArgumentParser, holds: str, no_cache: bool = True) -> None:
+    """--cache-dir (what the cache `holds`, for the help) and, with `no_cache`, --no-cache."""
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"the cache of {holds} (default: .driftgate/cache at the repository root)",
+    )
+    if no_cache:
+        parser.add_argument(
+            "--no-cache",
+            action="store_true",
+            help="neither read nor write the cache (same as `cache: off` in the suite)",
+        )
+
+
+def add_quiet_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+
+
+def progress_printer(args: argparse.Namespace):
+    """Progress lines on stderr, or None under --quiet."""
+    if args.quiet:
+        return None
+    return lambda message: print(message, file=sys.stderr, flush=True)
+
+
 def add_report_arguments(
     parser: argparse.ArgumentParser, json_help: str = "write the results JSON here"
 ) -> None:
@@ -165,10 +192,6 @@ def run_options(args: argparse.Namespace, **extra):
     from driftgate.config.load import repo_root
     from driftgate.pipeline import RunOptions
 
-    def progress(message: str) -> None:
-        if not args.quiet:
-            print(message, file=sys.stderr, flush=True)
-
     return RunOptions(
         config=args.config,
         changes=change_set_from_args(args, repo_root(Path(args.config).resolve())),
@@ -176,7 +199,7 @@ def run_options(args: argparse.Namespace, **extra):
         tags=getattr(args, "tags", None),
         outputs=getattr(args, "outputs", None),
         plan=getattr(args, "plan", None),
-        progress=progress,
+        progress=progress_printer(args),
         **extra,
         cache_dir=getattr(args, "cache_dir", None),
         cache_mode="off" if getattr(args, "no_cache", False) else None,

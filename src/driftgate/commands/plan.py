@@ -1,10 +1,13 @@
-"""`driftgate plan`: which (case, sample) requests the team's own job must generate.
+"""write the (case, sample) requests your own job must generate (runs nothing)
 
-Selects exactly as `run` does and writes the requests the cache cannot answer; the
-generation happens in the workflow's own environment, with its dependencies and secrets,
-and `driftgate run --outputs` scores the result. Imports nothing that scoring needs (no
-torch), so it is fast: heavy modules are imported inside the functions.
+Selects as `driftgate run` does and writes one JSON line per request that needs a fresh
+output (the cache answers the rest). Generate them in your own environment, with your
+dependencies and secrets, then score them with
+`driftgate run --outputs OUT.jsonl --plan PLAN.jsonl`.
 """
+
+# Imports nothing that scoring needs (no torch), so it is fast: heavy modules are imported
+# inside the functions.
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from driftgate.commands.options import (
+    add_cache_arguments,
     add_config_argument,
     add_select_arguments,
     change_set_from_args,
@@ -22,21 +26,10 @@ from driftgate.commands.options import (
 DEFAULT_PLAN = "driftgate-plan.jsonl"
 
 
-def add_parser(sub) -> None:
-    parser = sub.add_parser(
-        "plan",
-        help="write the (case, sample) requests your own job must generate (runs nothing)",
-        description="Select as `run` does and write one JSON line per request that needs a "
-        "fresh output (the cache answers the rest). Generate them in your own environment, "
-        "then score with `driftgate run --outputs OUT.jsonl --plan PLAN.jsonl`.",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     add_select_arguments(parser)  # --changed-since/--changed-files/--all, --cases, --tags
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        help="the cache `run` will read (default: .driftgate/cache at the repository root)",
-    )
+    add_cache_arguments(parser, holds="outputs `run` will read", no_cache=False)
     parser.add_argument(
         "--output",
         "-o",

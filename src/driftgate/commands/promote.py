@@ -1,8 +1,9 @@
-"""`driftgate promote`: turn one reviewed production sample into a regression case.
+"""append a production sample to the suite as a new case (a regression test)
 
-The case is appended to the suite file as text, after the last case, so every comment and
-the layout the team wrote stay as they were; the patched file is validated before it is
-written, and a name that is taken is refused with one that is free.
+Builds a case from one logged sample (prompt, vars, context) and appends it to the suite
+file after the last case, so every comment and the layout stay as they were. The patched
+file is validated before it is written; a name that is taken is refused with one that is
+free.
 """
 
 from __future__ import annotations
@@ -27,13 +28,7 @@ from driftgate.text import plural
 IDS_REMEMBERED = 10_000  # for a did-you-mean on a mistyped --id
 
 
-def add_parser(sub) -> None:
-    parser = sub.add_parser(
-        "promote",
-        help="append a production sample to the suite as a new case (a regression test)",
-        description="Build a case from one logged sample (prompt, vars, context) and append it "
-        "to the suite file, keeping its comments and layout.",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     parser.add_argument("--samples", type=Path, required=True, metavar="LOGS.jsonl")
     parser.add_argument("--id", required=True, metavar="ID", help="the sample's `id`")

@@ -1,4 +1,8 @@
-"""`driftgate run`: select, generate, score, compare and gate; the exit code is the verdict."""
+"""run the suite and gate on the results
+
+Selects the cases a change affects, generates, scores, compares with the baseline and
+gates: exit 0 the gate passed, 1 it failed, 2 a usage or config error.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import argparse
 from pathlib import Path
 
 from driftgate.commands.options import (
+    add_cache_arguments,
     add_config_argument,
     add_judge_arguments,
+    add_quiet_argument,
     add_report_arguments,
     add_select_arguments,
     check_report_paths,
@@ -17,8 +23,7 @@ from driftgate.commands.options import (
 from driftgate.errors import UsageError
 
 
-def add_parser(sub) -> None:
-    parser = sub.add_parser("run", help="run the suite and gate on the results")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     add_select_arguments(parser)  # --changed-since/--changed-files/--all, --cases, --tags
     parser.add_argument(
@@ -38,7 +43,7 @@ def add_parser(sub) -> None:
         metavar="I/N",
         help="run only shard I of N of the selected cases (matrix jobs); combine with `merge`",
     )
-    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    add_quiet_argument(parser)
     _add_baseline_arguments(parser)
     add_judge_arguments(parser)
     parser.add_argument(
@@ -47,17 +52,7 @@ def add_parser(sub) -> None:
         metavar="DIR",
         help="write every target and judge request and raw response here (no API key)",
     )
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        help="content-hash cache of outputs, judge grades and embeddings "
-        "(default: .driftgate/cache at the repository root)",
-    )
-    parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="neither read nor write the cache (same as `cache: off` in the suite)",
-    )
+    add_cache_arguments(parser, holds="outputs, judge grades and embeddings")
     parser.set_defaults(handler=run_command)
 
 

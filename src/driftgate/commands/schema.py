@@ -1,4 +1,8 @@
-"""`driftgate schema`: the JSON Schema of the suite file, the results JSON or monitor results."""
+"""print the suite file's JSON Schema
+
+Prints a JSON Schema: the suite file's (for editors), or with --results or --monitor the
+results files' (for dashboards and other readers).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,7 @@ from driftgate.errors import EXIT_PASS
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def add_parser(sub) -> None:
-    parser = sub.add_parser("schema", help="print the suite file's JSON Schema")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument(
         "--results", action="store_true", help="print the results JSON's schema instead"

@@ -1,6 +1,9 @@
-"""`driftgate select`: the dry run that shows which cases a change would run, and why.
+"""show which cases a change would run, and why (runs nothing)
 
-The change source is read by `options.change_set_from_args`, as `run` and `plan` read it."""
+A dry run of case selection: every case with run yes/no and the reason.
+"""
+
+# The change source is read by `options.change_set_from_args`, as `run` and `plan` read it.
 
 from __future__ import annotations
 
@@ -18,12 +21,7 @@ from driftgate.config.load import load_suite
 from driftgate.select.selection import SelectionResult, select_cases
 
 
-def add_parser(sub) -> None:
-    parser = sub.add_parser(
-        "select",
-        help="show which cases a change would run, and why (runs nothing)",
-        description="Dry run of case selection: every case with run yes/no and the reason.",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the selection as JSON")
     add_select_arguments(parser)

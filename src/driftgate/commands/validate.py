@@ -1,5 +1,9 @@
-"""`driftgate validate`: every check `run` and `select` make that needs no model or API call,
-so a broken suite fails here (pre-commit, the first CI step), not after paid target calls."""
+"""check the suite file and report every problem
+
+Every check `run` and `select` make that needs no model or API call, so a broken suite
+fails here (pre-commit, the first CI step), not after paid target calls. Exit 2 when
+there is a problem.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,7 @@ from driftgate.errors import EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
 from driftgate.text import plural
 
 
-def add_parser(sub) -> None:
-    parser = sub.add_parser("validate", help="check the suite file and report every problem")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     parser.add_argument(
         "files",

@@ -38,7 +38,6 @@ PUSH_PERMISSION_HINT = (
 )
 
 
-
 # Concurrent writers (a matrix of jobs) each rebuild on the newest tip and push again; one of
 # them wins every round, so N writers need at most N rounds. Jittered, growing pauses spread
 # them out; the deadline keeps a job from hanging on a remote that keeps moving.
