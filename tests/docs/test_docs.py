@@ -51,6 +51,31 @@ def test_suite_reference_lists_exactly_the_schema_keys(definition, heading):
     assert documented - keys == set(), f"documented keys that don't exist in {definition}"
 
 
+def table_defaults(markdown: str, heading: str) -> dict[str, str]:
+    """Each key of the table under `heading` with the text of its default column."""
+    section = markdown.split(heading, 1)[1].split("\n## ", 1)[0]
+    defaults = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.split("|")[1:-1]]
+        if len(cells) >= 2 and not set(cells[0]) <= {"-"}:
+            defaults.update(dict.fromkeys(re.findall(r"`([^`]+)`", cells[0]), cells[1]))
+    return defaults
+
+
+def test_the_case_keys_that_fall_back_to_the_suite_are_the_documented_ones():
+    from driftgate.config.load import SUITE_DEFAULTS
+
+    defaults = table_defaults((DOCS / "suite.md").read_text("utf-8"), "## Case keys")
+    documented = {
+        key
+        for key, default in defaults.items()
+        if default == "the suite's" or default.strip("`") in SUITE_DEFAULTS.values()
+    }
+    # max_samples: the suite's, else 6 × samples (its own rule)
+    assert documented == {*SUITE_DEFAULTS, "max_samples"}
+    assert defaults["min_similarity"] == "`default_threshold`"
+
+
 @pytest.mark.parametrize(
     "definition",
     ["GateConfig", "JudgeConfig", "Checks", "CommandTarget", "AnthropicTarget", "OutputsTarget"],

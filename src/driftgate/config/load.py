@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from driftgate.config.messages import did_you_mean, issues_from
 from driftgate.config.schema import (
+    Case,
     Checks,
     FileRef,
     GateConfig,
@@ -291,25 +292,11 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
             expected=case.expected.strip(),
             context=context,
             vars=MappingProxyType(values),
-            target=case.target or suite.target,
-            min_similarity=_first(case.min_similarity, suite.default_threshold),
-            check_grounding=case.check_grounding,
-            grounding_threshold=_first(case.grounding_threshold, suite.grounding_threshold),
-            min_grounding_ratio=_first(case.min_grounding_ratio, suite.min_grounding_ratio),
-            grounding_mode=case.grounding_mode or suite.grounding_mode,
-            grounding_method=case.grounding_method or suite.grounding_method,
-            critical=case.critical,
+            **inherited(case, suite),
             tags=tuple(case.tags),
             trigger_paths=tuple(case.trigger_paths) if case.trigger_paths is not None else None,
-            samples=case.samples or suite.samples,
             max_samples=max_samples(case, suite),
-            max_drop=_first(case.max_drop, suite.max_drop),
-            noise_sd=case.noise_sd,
-            noise_samples=case.noise_samples,
-            checks=case.checks,
-            judge=case.judge,
-            rubric=case.rubric,
-            task=case.task,
+            **{key: getattr(case, key) for key in AS_WRITTEN},
             definition=MappingProxyType(definition),
             definition_hash=definition_hash(definition),
         )
@@ -377,6 +364,40 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
         max_output_chars=suite.max_output_chars,
         located=located,
     )
+
+
+# The case keys a CaseSpec takes as the user wrote them (None: unset, decided later).
+AS_WRITTEN = (
+    "check_grounding",
+    "critical",
+    "noise_sd",
+    "noise_samples",
+    "checks",
+    "judge",
+    "rubric",
+    "task",
+)
+
+# A case key that is left out takes the suite's value of this key ("the suite's" in the
+# default column of docs/suite.md; `max_samples` has its own rule below).
+SUITE_DEFAULTS = {
+    "target": "target",
+    "min_similarity": "default_threshold",
+    "grounding_threshold": "grounding_threshold",
+    "min_grounding_ratio": "min_grounding_ratio",
+    "grounding_mode": "grounding_mode",
+    "grounding_method": "grounding_method",
+    "samples": "samples",
+    "max_drop": "max_drop",
+}
+
+
+def inherited(case: Case, suite: Suite) -> dict:
+    """The case's settings that fall back to the suite's (SUITE_DEFAULTS)."""
+    return {
+        key: _first(getattr(case, key), getattr(suite, suite_key))
+        for key, suite_key in SUITE_DEFAULTS.items()
+    }
 
 
 def max_samples(case, suite) -> int:
