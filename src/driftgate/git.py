@@ -170,9 +170,11 @@ class Git:
 
     def tracked(self, root: Path, folder: Path) -> int:
         """How many files under `folder` the repository tracks (0 outside one). In CI the work
-        tree is the pull request's: what it commits there is its word, not a job's output."""
+        tree is the pull request's: what it commits there is its word, not a job's output.
+        Asked of the folder a symlink on the way leads to: git stops at a link, so a committed
+        link to a folder of committed files would list nothing."""
         try:
-            listed = self.run(root, "ls-files", "-z", "--", str(Path(folder).absolute()))
+            listed = self.run(root, "ls-files", "-z", "--", str(Path(folder).resolve()))
         except GitError:
             return 0  # not a repository, or the folder is outside it
         return sum(1 for path in listed.split("\0") if path)

@@ -63,12 +63,8 @@ def repository(tmp_path: Path, ignored: str = "") -> Path:
     return work
 
 
-def test_a_committed_cache_entry_cannot_pass_the_gate(tmp_path):
-    work = repository(tmp_path)
-    forge_the_cache(work)
-    git(work, "add", "-A", "-f")
-    git(work, "commit", "-qm", "pr: and a cache")
-
+def assert_the_forged_entry_is_not_read(work: Path) -> None:
+    """The broken prompt fails for real: no cache lookup, and the run says why."""
     done = run_cli("run", "--all", "--output-json", "results.json", cwd=work, env=ENV)
 
     results = json.loads((work / "results.json").read_text())
@@ -79,6 +75,14 @@ def test_a_committed_cache_entry_cannot_pass_the_gate(tmp_path):
     assert "committed to the repository" in warning and "git rm -r --cached" in warning
 
 
+def test_a_committed_cache_entry_cannot_pass_the_gate(tmp_path):
+    work = repository(tmp_path)
+    forge_the_cache(work)
+    git(work, "add", "-A", "-f")
+    git(work, "commit", "-qm", "pr: and a cache")
+    assert_the_forged_entry_is_not_read(work)
+
+
 def test_an_untracked_cache_is_still_used(tmp_path):
     work = repository(tmp_path, ignored=".driftgate/\n")
     for _ in range(2):
@@ -87,3 +91,16 @@ def test_an_untracked_cache_is_still_used(tmp_path):
     results = json.loads((work / "results.json").read_text())
     assert results["summary"]["output_cache"] == {"lookups": 1, "hits": 1}
     assert not any("committed" in w for w in results["warnings"])
+
+
+def test_a_committed_cache_behind_a_symlinked_folder_is_not_read_either(tmp_path):
+    """`.driftgate` committed as a symlink to a folder of committed entries: `git ls-files`
+    of `.driftgate/cache` lists nothing (git stops at the link), so the check must ask
+    about the folder the link leads to."""
+    work = repository(tmp_path)
+    forge_the_cache(work)
+    (work / ".driftgate").rename(work / "forged")
+    (work / ".driftgate").symlink_to("forged")
+    git(work, "add", "-A", "-f")
+    git(work, "commit", "-qm", "pr: and a cache, out of sight")
+    assert_the_forged_entry_is_not_read(work)
