@@ -35,3 +35,15 @@ def write_text(path: str | Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def leaves_through_a_link(root: Path, path: Path) -> Path | None:
+    """Where a write to `path` lands when a symlinked folder on the way takes it out of `root`
+    (the checkout); None when it stays inside, or when `path` was never inside `root` (a place
+    the workflow chose, like the runner's temp folder)."""
+    inside = Path(os.path.abspath(root))
+    target = Path(os.path.abspath(path))
+    if not target.is_relative_to(inside):
+        return None
+    lands = target.parent.resolve() / target.name
+    return None if lands.is_relative_to(inside.resolve()) else lands

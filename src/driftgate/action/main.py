@@ -33,7 +33,7 @@ from driftgate.action.settings import (
     process_secrets,
     step_summary_path,
 )
-from driftgate.errors import EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError
+from driftgate.errors import EXIT_PASS, EXIT_USAGE, ConfigError, DriftgateError, UsageError
 from driftgate.gate import exit_code, summarize
 from driftgate.ratelimit import WaitBudget
 from driftgate.redact import Redactor, guarded_streams, installed, redact
@@ -186,10 +186,33 @@ def _die(out: Workflow, message: str, code: int = EXIT_USAGE) -> int:
     return code
 
 
+def _refuse_links_out(settings: Settings, root: Path) -> None:
+    """Exit 2 when a folder of a path the action writes is a symlink out of the checkout: the
+    pull request committed it, and as root in the container the write would land anywhere."""
+    from driftgate.cache import DEFAULT_DIR
+    from driftgate.fileio import leaves_through_a_link
+
+    cache_dir = settings.cache_dir or DEFAULT_DIR
+    written = [  # (input, value, a file it writes)
+        ("results-path", settings.results_path, settings.results_path),
+        ("plan-path", settings.plan_path, settings.plan_path),
+        ("cache-dir", cache_dir, f"{cache_dir}/v1"),  # the cache folder is a folder on the way
+    ]
+    for name, value, file in written:
+        lands = leaves_through_a_link(root, root / file)
+        if lands is not None:
+            raise UsageError(
+                f"{name} {value}: a folder on its way is a symbolic link out of the checkout "
+                f"(the write would land at {lands}); a pull request may have committed it. "
+                f"Remove the link, or set {name} to a path whose folders are real"
+            )
+
+
 def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     from driftgate.report.markdown import render_markdown
 
     root = settings.root
+    _refuse_links_out(settings, root)  # before anything is written, an empty plan included
     plan = plan_run(settings)
     for warning in plan.warnings:
         out.warning(warning, title="driftgate")
@@ -383,7 +406,6 @@ def _baseline_commit(settings: Settings, plan: Plan, changes) -> str | None:
 
 
 def _merge_shards(folder: Path, root: Path, git) -> RunResults:
-    from driftgate.errors import UsageError
     from driftgate.results import read_results
 
     committed = git.tracked(root, folder) if folder.is_dir() else 0
