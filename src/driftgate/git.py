@@ -179,6 +179,14 @@ class Git:
             return 0  # not a repository, or the folder is outside it
         return sum(1 for path in listed.split("\0") if path)
 
+    def committed_as_is(self, root: Path, path: Path) -> bool:
+        """Whether `path` is a file the repository tracks, unchanged since the last commit:
+        what the checkout brought, not what a step of this job wrote."""
+        if not self.tracked(root, path):
+            return False
+        done = self.call(root, "diff", "--quiet", "HEAD", "--", str(Path(path).absolute()))
+        return done.ok
+
     def trust(self, path: Path) -> None:
         """`safe.directory`: without it git refuses a checkout owned by another uid."""
         anywhere = Path(path.anchor or os.sep)  # global config: no repository needed

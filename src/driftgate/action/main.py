@@ -208,6 +208,19 @@ def _refuse_links_out(settings: Settings, root: Path) -> None:
             )
 
 
+def _refuse_committed_outputs(outputs: str, root: Path, git) -> None:
+    """Exit 2 for an `outputs` file the checkout brought: when the plan is empty the
+    generation step is skipped, and a file the pull request committed there would be read
+    as your pipeline's outputs (and stored in the cache)."""
+    if git.committed_as_is(root, root / outputs):
+        raise UsageError(
+            f"outputs {outputs}: the file is committed to the repository and this job did not "
+            "rewrite it, so it is the pull request's word, not your generation step's output. "
+            f"Remove it from git (`git rm --cached -- {outputs}`, and list it in .gitignore); "
+            "the generation step writes it"
+        )
+
+
 def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     from driftgate.report.markdown import render_markdown
 
@@ -233,6 +246,8 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     out.log(f"driftgate: {plan.note}")
 
     shard_job = bool(settings.shard) and plan.kind != "merge"
+    if settings.outputs and settings.mode != "plan" and plan.kind != "merge":
+        _refuse_committed_outputs(settings.outputs, root, git)
     if plan.kind == "merge":
         with out.group("Merge shard results"):
             results = _merge_shards(root / settings.shard_results, root, git)
