@@ -16,3 +16,15 @@ def test_shorten_keeps_short_text_and_marks_the_cut():
     assert shorten("abcdef", 4) == "abc…"
     assert shorten("x" * 50, 40, "...") == "x" * 37 + "..."
     assert len(shorten("y" * 100, 60)) == 60
+
+
+def test_finite_json_refuses_deep_nesting_as_a_value_error():
+    """Every reader catches ValueError; RecursionError would end the command as an internal
+    error instead of naming the file."""
+    import pytest
+
+    from driftgate.text import finite_json
+
+    with pytest.raises(ValueError, match="nested"):
+        finite_json("[" * 100_000 + "]" * 100_000)
+    assert finite_json("[" * 50 + "]" * 50) == eval("[" * 50 + "]" * 50)

@@ -10,7 +10,6 @@ errors and fails the gate, so an incomplete run can never pass.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from driftgate.errors import UsageError
 from driftgate.results import CaseResult, RunResults, Summary, read_results
 from driftgate.score.reduce import case_not_run
 from driftgate.shard import Shard, parse_shard
-from driftgate.text import noun, plural, shorten
+from driftgate.text import finite_json, noun, plural, shorten
 
 # Facts about the whole run that every shard must agree on, and what to do when they don't.
 SAME_EVERYWHERE = {
@@ -172,7 +171,8 @@ def _owners(by_shard: dict[Shard, tuple[RunResults, str]], total: int) -> dict[s
         for case in run.cases:
             if case.name not in reference:
                 continue
-            owner = shard if case.run_by_shard is None else parse_shard(case.run_by_shard)
+            where = f"{source}: case '{case.name}': run_by_shard"
+            owner = shard if case.run_by_shard is None else parse_shard(case.run_by_shard, where)
             first = owners.setdefault(case.name, owner)
             said_by.setdefault(case.name, source)
             if owner != first or owner.total != total:
@@ -270,8 +270,8 @@ def _warnings(by_shard: dict[Shard, tuple[RunResults, str]]) -> list[str]:
 
 def _looks_like_results(path: Path) -> bool:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        data = finite_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # UnicodeDecodeError, JSONDecodeError, deep nesting
         return False
     return isinstance(data, dict) and "schema_version" in data and "cases" in data
 

@@ -46,8 +46,13 @@ def plural(count: int, word: str) -> str:
 
 def finite_json(text: str):
     """`json.loads` that refuses NaN, Infinity and 1e999 (ValueError): no file driftgate
-    reads means anything by them, and a NaN compares false against every threshold."""
-    return json.loads(text, parse_constant=_not_a_number, parse_float=_finite_float)
+    reads means anything by them, and a NaN compares false against every threshold.
+    Nesting deeper than Python's recursion limit is a ValueError too (json raises
+    RecursionError, which no reader expects from a bad file)."""
+    try:
+        return json.loads(text, parse_constant=_not_a_number, parse_float=_finite_float)
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
 
 
 def _not_a_number(name: str):

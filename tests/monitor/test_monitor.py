@@ -139,6 +139,24 @@ def test_judge_grades_with_the_task_rubric_flags_low_grades_and_errors(project, 
     assert "Customer reports login failure" not in prompts[0]
 
 
+def test_a_judge_reply_nested_too_deeply_is_a_judge_error_and_the_run_goes_on(
+    project, embedder
+):
+    """A text reply of 100,000 `[` makes json.loads raise RecursionError: that sample is an
+    `error` (after the judge's one retry), the next one is still graded."""
+    with FakeAnthropic() as fake:
+        deep = "[" * 100_000 + "]" * 100_000
+        fake.push(fake.text(deep), fake.text(deep), fake.tool_use("record_grade", grade(5)))
+        env = AnthropicSettings("sk-ant-test-key-123456", fake.base_url)  # as an edge builds it
+        rows = [sample(id="deep", task="summarize"), sample(id="fine", task="summarize")]
+        results = run_monitor(
+            project, rows, embedder, judge="all", anthropic=env, cache_mode="off", batch_size=1
+        )
+    assert by_id(results)["deep"].flags == ["error"]
+    assert "judge error" in by_id(results)["deep"].reasons[0]
+    assert "fine" not in by_id(results) and results.overall.judge_scores["5"] == 1
+
+
 def test_judge_grades_are_cached_between_runs(project, embedder, tmp_path):
     with FakeAnthropic() as fake:
         fake.push(fake.tool_use("record_grade", grade(5)))

@@ -86,3 +86,20 @@ def test_ids_may_be_numbers_in_the_log(tmp_path):
     log = write_log(tmp_path / "log.jsonl", [json.dumps({"id": 17, "output": "x"})])
     lines, _ = read(log)
     assert lines[0].sample.id == "17"
+
+
+DEEP = "[" * 100_000 + "]" * 100_000  # far under MAX_LINE_BYTES, far over Python's recursion limit
+
+
+def test_a_line_nested_too_deeply_is_a_bad_line_not_the_end_of_the_run(tmp_path):
+    """json.loads raises RecursionError (not ValueError) on deep nesting: one hostile line
+    must not stop the reading of a 100,000-line log."""
+    log = write_log(
+        tmp_path / "log.jsonl",
+        [sample(id="ok1"), '{"output": "x", "vars": {"a": ' + DEEP + "}}", DEEP, sample(id="ok2")],
+    )
+    lines, reading = read(log)
+    assert [line.sample.id for line in lines] == ["ok1", "ok2"]
+    problems = dict(reading.bad)
+    assert set(problems) == {2, 3}
+    assert all("not valid JSON" in problems[n] and "nested" in problems[n] for n in (2, 3))

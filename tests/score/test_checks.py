@@ -83,3 +83,11 @@ def test_invalid_regex_and_schema_are_located_config_errors(tmp_path):
         "checks.regex: invalid regular expression '([a-z': unterminated character set at position 1"
     )
     assert ":7:" in lines[0] and ":8:" in lines[1] and "invalid JSON Schema" in lines[1]
+
+
+def test_an_output_nested_too_deeply_fails_the_json_check_instead_of_the_run():
+    """A model output of 100,000 `[` makes json.loads raise RecursionError: the check fails
+    with a reason, so the case (or production sample) is scored and the run goes on."""
+    deep = "[" * 100_000 + "]" * 100_000
+    result = run_checks(Checks(json_schema={"type": "array"}), deep)[0]
+    assert not result.passed and "output is not JSON" in result.detail

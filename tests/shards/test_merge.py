@@ -196,6 +196,19 @@ def test_a_shard_split_another_way_is_refused(shards):
         merge_results([first, second])
 
 
+def test_a_malformed_run_by_shard_names_the_file_and_the_case(shards):
+    """A results file edited (or written by something else) with a bad `run_by_shard` is
+    refused with that file and case named, not as if `--shard` had been mistyped."""
+    first, second = (p.model_copy(deep=True) for p in shards(2))
+    handed = next(c for c in first.cases if c.run_by_shard == "2/2")
+    handed.run_by_shard = "two of two"
+    with pytest.raises(UsageError) as refused:
+        merge_results([first, second], ["shard-1.json", "shard-2.json"])
+    message = str(refused.value)
+    assert f"shard-1.json: case '{handed.name}': run_by_shard 'two of two'" in message
+    assert "--shard" not in message
+
+
 def test_shards_that_selected_different_cases_are_refused(run_demo, demo_suite, shards):
     narrowed = run_demo(demo_suite, Shard(2, 2), tags=["exports"])
     with pytest.raises(UsageError, match="selected different cases than the other shards"):

@@ -82,3 +82,19 @@ def test_schema_results_prints_a_valid_schema(capsys, unsharded):
     jsonschema.validate(json.loads(unsharded.model_dump_json()), schema)
     assert main(["schema"]) == 0
     assert "eval_suite" in capsys.readouterr().out
+
+
+def test_a_results_file_nested_too_deeply_is_named_not_an_internal_error(tmp_path, capsys):
+    """json.loads raises RecursionError on 100,000 `[`: given directly or found in a folder,
+    such a file is a usage error that names it (exit 2), never an internal error."""
+    folder = tmp_path / "artifacts" / "shard-1"
+    folder.mkdir(parents=True)
+    deep = folder / "results.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    assert main(["merge", str(deep)]) == 2
+    err = capsys.readouterr().err
+    assert f"{deep}: not a driftgate results file" in err and "nested" in err
+    assert "internal error" not in err
+    assert main(["merge", str(tmp_path / "artifacts")]) == 2  # passed over, then none left
+    err = capsys.readouterr().err
+    assert "no driftgate results files under" in err and "internal error" not in err

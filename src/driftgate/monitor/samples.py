@@ -7,7 +7,6 @@ lines for the same seed and file), so memory stays bounded by N, not by the log.
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from driftgate.errors import UsageError
-from driftgate.text import noun
+from driftgate.text import finite_json, noun
 
 MAX_LINE_BYTES = 4_000_000  # one logged call; longer lines are reported, not parsed
 
@@ -125,7 +124,7 @@ def _parse(raw: bytes, number: int, reading: Reading) -> ProductionSample | None
         reading.bad.append((number, f"not UTF-8 (byte {exc.start}); re-encode the log as UTF-8"))
         return None
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = finite_json(text)
     except ValueError as exc:
         reading.bad.append((number, f"not valid JSON ({exc})"))
         return None
@@ -140,10 +139,6 @@ def _parse(raw: bytes, number: int, reading: Reading) -> ProductionSample | None
         hint = " (every sample needs the model's `output` text)" if where == "output" else ""
         reading.bad.append((number, f"`{where}`: {first['msg']}{hint}"))
         return None
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def reservoir(lines: Iterator[Line], limit: int | None, seed: int) -> Iterator[Line]:

@@ -63,7 +63,7 @@ def _regex(pattern: str, output: str, fold: bool) -> CheckResult:
 def _json_schema(schema: dict, output: str) -> CheckResult:
     try:
         data = json.loads(output)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested past Python's limit
         hint = ""
         if output.lstrip().startswith("```"):
             hint = " (it is wrapped in a ``` code fence; a consumer parsing it would fail)"

@@ -191,7 +191,7 @@ def parse_grade(message) -> dict:
         ).strip()
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past Python's limit
             raise InvalidGrade("no record_grade call and no JSON in the reply") from None
     if not isinstance(data, Mapping):
         raise InvalidGrade(f"grade is {type(data).__name__}, not an object")
