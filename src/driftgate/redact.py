@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO, TypeVar
 
-from driftgate.text import terminal_safe
+from driftgate.text import shorten, terminal_safe
 
 MASK = "***"
 # An environment variable whose name contains one of these is a secret if its value is long
@@ -167,6 +167,12 @@ def redact(text: str) -> str:
 
 def redact_data(value: Any) -> Any:
     return _installed.data(value)
+
+
+def clipped(text: str, limit: int, mark: str = "…") -> str:
+    """`shorten` for a quote of untrusted text: redacted before the cut, since a cut inside
+    a secret leaves a prefix that is no longer the secret, and no sink would mask it."""
+    return shorten(redact(text), limit, mark)
 
 
 Model = TypeVar("Model")

@@ -240,6 +240,27 @@ def test_untrusted_log_text_is_escaped_in_the_report(project, embedder):
     assert "<img" not in outside and "<b>" not in outside
 
 
+def test_a_secret_cut_by_a_clipped_quote_leaves_no_part_behind(project, embedder):
+    """A production answer quoting a token verbatim: the reason quotes its sentence clipped to
+    80 characters, and the cut fell inside the token. Redacting after the clip left its
+    first 16 characters (no longer the whole secret) in the results and the report."""
+    from driftgate.redact import Redactor, installed, redacted_json
+
+    token = "Zq9xV7mKp2Lw4RtY8nB3"  # a SERVICE_TOKEN: no known shape, masked by value only
+    rows = [
+        sample(
+            id="leak", task="summarize", context="The user reset the password on Monday.",
+            output="y" * 60 + " key " + token + " ok.",
+        )
+    ]
+    with installed(Redactor([token])):  # as the CLI's edge installs it from the environment
+        results = run_monitor(project, rows, embedder)
+        written = redacted_json(results) + render(results)
+    assert by_id(results)["leak"].flags[0] == "grounding"
+    assert "***" in by_id(results)["leak"].reasons[0]
+    assert token[:8] not in written
+
+
 def test_cli_writes_results_and_report_and_exits_by_the_rate(project):
     log = write_log(
         project / "logs.jsonl",

@@ -30,13 +30,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from driftgate.redact import clipped
 from driftgate.results import SentenceScore
 from driftgate.score.claims import check_claims, displaced_words, missing_names
 from driftgate.score.embedder import Embedder
 from driftgate.score.facts import missing_facts, month_in_context
 from driftgate.score.polarity import check_cause, check_polarity, check_roles
 from driftgate.score.sentences import split_sentences
-from driftgate.text import shorten
 
 SHORT = 4  # content words under which a sentence's cosine is mostly noise
 DISPLACED_WEIGHT = 0.30  # support lost when every known word sits outside the best match
@@ -196,6 +196,6 @@ def unsupported_detail(sentences: list[SentenceScore], limit: int = 2) -> str:
     short reason per sentence, no nested parentheses."""
     parts = []
     for sentence in [s for s in sentences if not s.grounded][:limit]:
-        text = shorten(sentence.text, 80)
+        text = clipped(sentence.text, 80)
         parts.append(f'"{text}" — {sentence.reason}')
     return (": " + "; ".join(parts)) if parts else ""

@@ -21,10 +21,10 @@ import jsonschema
 
 from driftgate.cache import digest, entry_tokens
 from driftgate.cost import BUDGET_SKIP_REASON
+from driftgate.redact import clipped
 from driftgate.results import SentenceScore, Tokens
 from driftgate.score.judge import InvalidGrade, _CallFailed, fence_tag, fenced, with_retry_note
 from driftgate.score.sentences import split_sentences
-from driftgate.text import shorten
 
 TEMPLATE_VERSION = "grounding-judge-v1"  # bump when the prompt or schema changes
 TOOL_NAME = "record_support"
@@ -209,7 +209,7 @@ class GroundingJudge:
 
 
 def _one_line(text: str, limit: int = 160) -> str:
-    return shorten(_SPACE.sub(" ", text), limit)
+    return clipped(_SPACE.sub(" ", text), limit)
 
 
 def _to_entry(verdict: Verdict) -> dict:

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from driftgate.redact import clipped
 from driftgate.score.claims import STOPWORDS, name_words, stem
-from driftgate.text import shorten
 
 NEGATORS = frozenset(
     ["not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "without", "cannot"]
@@ -229,4 +229,4 @@ def _spelled_out(words: list[str], acronyms: frozenset[str]) -> frozenset[str]:
 
 
 def _short(text: str) -> str:
-    return shorten(text, 60)
+    return clipped(text, 60)
