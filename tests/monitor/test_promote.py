@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+from argparse import Namespace
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from monitor_helpers import CONTEXT, sample, write_log
 
+from driftgate.commands.promote import build_case, insert_case, render_item, validate
 from driftgate.config import load_suite
+from driftgate.monitor.samples import Line, ProductionSample
 from support import run_cli
 
 pytestmark = pytest.mark.slow
@@ -102,3 +108,55 @@ def test_a_case_that_would_not_validate_is_not_written(project):
     case = load_suite(project / "llm-evals.yaml").case("prod-v")
     assert json.loads(case.vars["ticket"]) == {"file": "../../outside.txt"}
     assert (project / "llm-evals.yaml").read_text() != before
+
+
+# Any character, with the ones that mean something to YAML or to a line splitter made common.
+TRICKY = st.sampled_from(
+    list("\x85\u2028\u2029\r\n\t\x0b\x0c\x1c{}[]&*!|>:#'\"-?,% @`\ufeff\u202e")
+)
+# Text as a log can hold it: unpaired surrogates are refused when the log is read.
+TEXT = st.text(alphabet=st.one_of(st.characters(codec="utf-8"), TRICKY), max_size=40)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    sample_id=TEXT.filter(bool),
+    prompt=TEXT.filter(bool),
+    output=TEXT.filter(str.strip),
+    context=TEXT.filter(bool),
+    task=TEXT.filter(bool),
+    variables=st.dictionaries(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True), TEXT),
+)
+@example(sample_id="0", prompt="0", output="0", context="0", task="\x85", variables={})
+@example(sample_id="0", prompt="{{", output="0", context="0", task="0", variables={})
+def test_any_sample_text_loads_back_as_written_and_nothing_else_changes(
+    project, sample_id, prompt, output, context, task, variables
+):
+    """Whatever a production log holds (YAML syntax, `{`, anchors, quotes, line breaks of
+    every kind, controls), the patched suite loads and the case says what the sample said."""
+    suite = load_suite(project / "llm-evals.yaml")
+    line = Line(
+        7,
+        ProductionSample(
+            id=sample_id, prompt=prompt, output=output, context=context, task=task,
+            vars=variables,
+        ),
+    )
+    args = Namespace(
+        name=None, expected=None, expected_from_output=True, samples=Path("logs.jsonl"),
+        critical=False, tags=[], trigger_paths=None,
+    )
+    case = build_case(suite, line, args)
+    patched = insert_case(suite.path, case)
+    validate(suite, patched, case["name"])
+    assert patched.replace("".join(render_item(case, 4)), "", 1) == suite.path.read_text()
+    check = project / "check.yaml"
+    check.write_text(patched, encoding="utf-8")
+    got = load_suite(check).case(case["name"])
+    assert got.expected == output.strip()  # the loader strips `expected`, as for every case
+    assert (got.context, got.task, dict(got.vars)) == (context, task, variables)
+    assert got.render_prompt() == prompt

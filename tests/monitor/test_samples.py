@@ -103,3 +103,24 @@ def test_a_line_nested_too_deeply_is_a_bad_line_not_the_end_of_the_run(tmp_path)
     problems = dict(reading.bad)
     assert set(problems) == {2, 3}
     assert all("not valid JSON" in problems[n] and "nested" in problems[n] for n in (2, 3))
+
+
+def test_an_unpaired_surrogate_is_a_bad_line_not_a_crash_later(tmp_path):
+    r"""JSON may escape half a UTF-16 pair (`"\ud800"`, what a writer that cut a string in the
+    middle of an emoji leaves); such a string is not text: every encoder downstream (the
+    sentence splitter, the results file) raised on it and ended the run."""
+    log = write_log(
+        tmp_path / "log.jsonl",
+        [
+            sample(id="ok"),
+            r'{"output": "Refund of \ud800 dollars."}',
+            r'{"output": "fine", "id": "\uDC00x"}',
+            r'{"output": "an emoji \ud83d\ude00 is a whole pair"}',
+        ],
+    )
+    lines, reading = read(log)
+    assert [line.number for line in lines] == [1, 4]
+    assert lines[1].sample.output == "an emoji \U0001f600 is a whole pair"
+    problems = dict(reading.bad)
+    assert set(problems) == {2, 3}
+    assert "half of a UTF-16 pair" in problems[2]

@@ -98,7 +98,8 @@ def build_case(suite: SuiteSpec, line: Line, args: argparse.Namespace) -> dict:
         raise UsageError("the expected answer is empty: pass --expected TEXT with the right answer")
     variables = {k: _scalar(v) for k, v in sample.vars.items()}
     prompt = sample.prompt or ""
-    if any(p not in variables for p in placeholders(prompt)):
+    named = placeholders(prompt)
+    if not named or any(p not in variables for p in named):
         prompt = prompt.replace("{", "{{").replace("}", "}}")  # a rendered prompt: literal
     created = f", {sample.created_at.isoformat()}" if sample.created_at else ""
     case: dict = {
@@ -146,8 +147,15 @@ class _BlockDumper(yaml.SafeDumper):
     """Multi-line text as `|` blocks: what a person would write by hand."""
 
 
+# Line breaks to YAML 1.1 (PyYAML writes them raw, unescaped) but text to the suite's loader:
+# written raw they came back as a space or a newline. Double quotes escape them (`\u2028`).
+_RAW_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def _text(dumper, value: str):
     style = "|" if "\n" in value and not value.endswith((" ", "\t")) else None
+    if any(mark in value for mark in _RAW_BREAKS):
+        style = '"'
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -7,8 +7,10 @@ lines for the same seed and file), so memory stays bounded by N, not by the log.
 
 from __future__ import annotations
 
+import json
 import math
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +23,13 @@ from driftgate.errors import UsageError
 from driftgate.text import finite_json, noun
 
 MAX_LINE_BYTES = 4_000_000  # one logged call; longer lines are reported, not parsed
+# UTF-8 cannot hold a surrogate, so an unpaired one can only arrive as a `\udXXX` escape:
+# only lines with such an escape (an emoji's pair is one too) are checked further.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+UNPAIRED = (
+    "a string holds half of a UTF-16 pair (an escape such as \\ud800 without its partner): "
+    "not text; the log's writer cut a character in two, so fix it or drop the line"
+)
 
 
 class ProductionSample(BaseModel):
@@ -131,6 +140,9 @@ def _parse(raw: bytes, number: int, reading: Reading) -> ProductionSample | None
     if not isinstance(data, dict):
         reading.bad.append((number, f"a JSON {type(data).__name__}, not an object"))
         return None
+    if _SURROGATE_ESCAPE.search(text) and not _encodable(data):
+        reading.bad.append((number, UNPAIRED))
+        return None
     try:
         return ProductionSample.model_validate(data)
     except ValidationError as exc:
@@ -139,6 +151,15 @@ def _parse(raw: bytes, number: int, reading: Reading) -> ProductionSample | None
         hint = " (every sample needs the model's `output` text)" if where == "output" else ""
         reading.bad.append((number, f"`{where}`: {first['msg']}{hint}"))
         return None
+
+
+def _encodable(data: dict) -> bool:
+    """False when a string holds half of a UTF-16 pair, which no encoder downstream takes."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def reservoir(lines: Iterator[Line], limit: int | None, seed: int) -> Iterator[Line]:
