@@ -225,6 +225,33 @@ def test_trend_compares_with_the_previous_run_and_records_this_one(project, embe
     assert "xychart-beta" in report
 
 
+def test_a_forged_trend_file_on_the_baseline_branch_cannot_write_the_report(project, embedder):
+    """Whoever can push to the baseline branch wrote the stored summaries: a `date` that closes
+    the chart's code fence (or sits raw in the headline) would put HTML and mentions in the
+    job summary, and a NaN rate would be drawn. Such files are skipped with a warning."""
+    forged = '2026-11-29"]\n```\n\n<img src=x onerror=alert(1)> @octocat\n\n```mermaid\n'
+    stored = {
+        "monitor/support-bot/2026-11-28.json": {"summary": {"date": "2026-11-28", "samples": 9,
+                                                            "flag_rate": 0.2}},
+        "monitor/support-bot/2026-11-29.json": {"summary": {"date": forged, "samples": 9,
+                                                            "flag_rate": 0.1}},
+        "monitor/support-bot/2026-11-30.json": '{"summary": {"date": "2026-11-30", '
+                                               '"samples": 9, "flag_rate": NaN}}',
+    }
+    files = {k: v if isinstance(v, str) else json.dumps(v) for k, v in stored.items()}
+    commit_files(project, "driftgate-baseline", files, "seed")
+    results = run_monitor(
+        project, [sample(id="ok", case="ticket_summary")], embedder,
+        baseline_branch="driftgate-baseline",
+    )
+    report = render(results)
+    assert "<img" not in report and "@octocat" not in report and "nan" not in report.lower()
+    assert report.count("```mermaid") == 1
+    assert [p.date for p in results.trend.history] == ["2026-11-28", results.created_at[:10]]
+    skipped = [w for w in results.warnings if "unreadable, skipped" in w]
+    assert len(skipped) == 2
+
+
 def test_untrusted_log_text_is_escaped_in_the_report(project, embedder):
     rows = [
         sample(

@@ -94,7 +94,9 @@ class GroupSummary(Model):
 
 
 class TrendPoint(Model):
-    date: str
+    # Read back from the baseline branch, where anyone who can push wrote it: a date is
+    # shown in the headline and the chart, so it is a date and nothing else.
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     samples: int
     flag_rate: float | None
     grounding_mean: float | None = None

@@ -14,6 +14,7 @@ from driftgate.compare.store import commit_files, read_folder, suite_slug
 from driftgate.git import Git, GitError
 from driftgate.monitor.results import MonitorResults, Trend, TrendPoint
 from driftgate.redact import redact_data
+from driftgate.text import finite_json
 
 HISTORY = 14  # runs shown in the chart
 
@@ -83,7 +84,7 @@ def _history(stored: dict[str, str], warnings: list[str], exclude: str) -> list[
         if not name.endswith(".json") or name[:-5] == exclude:
             continue
         try:
-            points.append(TrendPoint.model_validate(json.loads(stored[name])["summary"]))
+            points.append(TrendPoint.model_validate(finite_json(stored[name])["summary"]))
         except (ValueError, KeyError, TypeError):
             warnings.append(f"monitor trend: {name} on the baseline branch is unreadable, skipped")
     return points
