@@ -77,6 +77,27 @@ def test_patch_is_yaml_with_the_distribution(suite):
     assert "min_similarity: 0.84  # was 0.80" in patch
 
 
+def test_errors_are_named_and_cannot_write_into_the_patch(suite):
+    """A case whose samples errored shows why in a comment: a target's multi-line stderr
+    stays on that comment line (it started lines of its own, so the printed patch was not
+    YAML, or said what the stderr said); a case calibrated from the samples that did not
+    error says how many did."""
+    stderr = "command exited 3: 'bot.py'\nbackend down\n    - name: refunds\n      x: 0"
+    results = run(
+        [
+            case("refunds", [0.86, None, 0.88, 0.89, None]),
+            case("greeting", [0.95, 0.95, 0.95, 0.95, 0.95]),
+            case("tone", [None, None, None, None, None], error=stderr),
+        ]
+    )
+    patch = render_patch(propose(suite, results), suite, 5)
+    cases = YAML(typ="safe").load(patch)["eval_suite"]["cases"]
+    assert [c["name"] for c in cases] == ["refunds", "greeting", "tone"]
+    assert cases[0]["min_similarity"] == 0.84 and cases[2] == {"name": "tone"}
+    assert "# not calibrated: command exited 3: 'bot.py'\\nbackend down\\n" in patch
+    assert "2 of 5 samples errored" in patch
+
+
 def test_write_changes_only_the_values_and_keeps_comments_and_layout(suite):
     changed = apply_patch(suite.path, propose(suite, RESULTS))
     after = suite.path.read_text(encoding="utf-8")

@@ -21,6 +21,7 @@ from driftgate.config.load import SuiteSpec
 from driftgate.errors import UsageError
 from driftgate.results import RunResults
 from driftgate.score.reduce import percentile
+from driftgate.text import visible
 
 MARGIN = 0.02  # below the 5th percentile: room for a sample the calibration run didn't see
 LOW_MEDIAN = 0.6  # a known-good case scoring this low has a wrong expected text, not noise
@@ -98,9 +99,19 @@ def propose(suite: SuiteSpec, results: RunResults) -> list[Proposal]:
         if grounding is not None:
             was["grounding_threshold"] = spec.grounding_threshold
             new["grounding_threshold"] = grounding
-        note = "; ".join(n for n in (note, grounding_note) if n) or None
+        notes = (_errored(case), note, grounding_note)
+        note = "; ".join(n for n in notes if n) or None
         proposals.append(Proposal(spec.name, spec.line, values, was, new, note))
     return proposals
+
+
+def _errored(case) -> str | None:
+    """The proposal rests on the samples that did not error: say how many did, and why."""
+    errored = sum(sample.similarity is None for sample in case.samples)
+    if not errored:
+        return None
+    why = case.error or next((s.error for s in case.samples if s.error), None)
+    return f"{errored} of {len(case.samples)} samples errored" + (f" ({why})" if why else "")
 
 
 def propose_grounding(spec, case) -> tuple[float | None, str | None]:
@@ -148,8 +159,8 @@ def render_patch(proposals: list[Proposal], suite: SuiteSpec, samples: int) -> s
     for p in proposals:
         summary = p.distribution() if len(p.scores) >= 2 else "no spread measured"
         out.append(f"    - name: {_quote(p.case)}  # line {p.line}: {summary}")
-        if p.note:
-            out.append(f"      # {p.note}")
+        if p.note:  # may quote a target's stderr: one comment line, whatever it holds
+            out.append(f"      # {visible(p.note, one_line=True)}")
         for key, value in p.new.items():
             was = p.was.get(key)
             same = "unchanged" if value == was else "new" if was is None else f"was {_text(was)}"
