@@ -37,6 +37,18 @@ def write_text(path: str | Path, text: str) -> None:
         raise
 
 
+def read_as_written(path: str | Path) -> str:
+    """A file's UTF-8 text with its line ends as they are (`\\r\\n` kept, where reading in
+    text mode makes every one `\\n`): a patch that edits a few lines leaves the rest alone."""
+    with Path(path).open(encoding="utf-8", newline="") as stream:
+        return stream.read()
+
+
+def line_end(text: str) -> str:
+    """What a line added to `text` ends with: `\\r\\n` in a file written with it."""
+    return "\r\n" if "\r\n" in text else "\n"
+
+
 def leaves_through_a_link(root: Path, path: Path) -> Path | None:
     """Where a write to `path` lands when a symlinked folder on the way takes it out of `root`
     (the checkout); None when it stays inside, or when `path` was never inside `root` (a place

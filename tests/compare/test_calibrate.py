@@ -98,9 +98,15 @@ def test_errors_are_named_and_cannot_write_into_the_patch(suite):
     assert "2 of 5 samples errored" in patch
 
 
-def test_write_changes_only_the_values_and_keeps_comments_and_layout(suite):
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_write_changes_only_the_values_and_keeps_comments_and_layout(suite, newline):
+    """Line ends too: a suite committed with CRLF (Windows, or `eol=crlf`) keeps them all,
+    and the inserted lines get the same (reading in text mode turned every one into LF)."""
+    suite.path.write_bytes(SUITE.replace("\n", newline).encode())
+    suite = load_suite(suite.path, root=suite.root)
     changed = apply_patch(suite.path, propose(suite, RESULTS))
-    after = suite.path.read_text(encoding="utf-8")
+    after = suite.path.read_bytes().decode().replace(newline, "\n")
+    assert after.count("\r") == 0  # every line end is the file's own
     assert changed == 6  # refunds: replace + 2 inserts; greeting: 3 inserts
     expected = (
         SUITE.replace(
@@ -124,7 +130,7 @@ def test_write_changes_only_the_values_and_keeps_comments_and_layout(suite):
     assert reloaded.case("greeting").min_similarity == 0.93
     # Applying the same proposals again changes nothing.
     assert apply_patch(suite.path, propose(suite, RESULTS)) == 0
-    assert suite.path.read_text(encoding="utf-8") == expected
+    assert suite.path.read_bytes().decode() == expected.replace("\n", newline)
 
 
 def test_flow_style_case_is_refused_and_the_file_left_alone(tmp_path):

@@ -55,6 +55,22 @@ def test_appends_a_validated_case_and_keeps_comments_and_layout(project):
     assert "    - name: prod-req-42\n" in after  # the list's own indentation
 
 
+def test_a_suite_with_crlf_line_ends_keeps_them_and_the_new_case_gets_them_too(project):
+    suite = project / "llm-evals.yaml"
+    before = suite.read_bytes().replace(b"\n", b"\r\n")
+    suite.write_bytes(before)
+    row = sample(id="w1", context="Two\nlines.")
+    done = promote(project, [row], "--id", "w1", "--expected", "An answer.\nOn two lines.")
+    assert done.returncode == 0, done.stderr
+    after = suite.read_bytes()
+    assert after.count(b"\n") == after.count(b"\r\n")  # no bare LF anywhere
+    start = after.index(b"    - name: prod-w1\r\n")
+    end = after.index(b"  # end of the cases")
+    assert after[:start] + after[end:] == before
+    case = load_suite(suite).case("prod-w1")
+    assert (case.expected, case.context) == ("An answer.\nOn two lines.", "Two\nlines.")
+
+
 def test_expected_from_output_and_a_rendered_prompt_stays_literal(project):
     row = sample(id="7", prompt="Answer {politely}: what is {x}?", output="It is 4.")
     done = promote(project, [row], "--id", "7", "--expected-from-output", "--name", "math")

@@ -22,6 +22,7 @@ from driftgate.commands.options import add_config_argument
 from driftgate.config import SuiteSpec, load_suite
 from driftgate.config.template import placeholders
 from driftgate.errors import EXIT_PASS, ConfigError, UsageError
+from driftgate.fileio import line_end, read_as_written
 from driftgate.monitor.samples import Line, Reading, read_samples
 from driftgate.text import plural
 
@@ -162,7 +163,7 @@ def _text(dumper, value: str):
 _BlockDumper.add_representer(str, _text)
 
 
-def render_item(case: dict, indent: int) -> list[str]:
+def render_item(case: dict, indent: int, newline: str = "\n") -> list[str]:
     block = yaml.dump(
         [case],
         Dumper=_BlockDumper,
@@ -172,7 +173,7 @@ def render_item(case: dict, indent: int) -> list[str]:
         width=100,
         indent=2,
     )
-    return [(" " * indent + line if line else line) + "\n" for line in block.splitlines()]
+    return [(" " * indent + line if line else line) + newline for line in block.splitlines()]
 
 
 def insert_case(path: Path, case: dict) -> str:
@@ -180,7 +181,7 @@ def insert_case(path: Path, case: dict) -> str:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    text = path.read_text(encoding="utf-8")
+    text = read_as_written(path)
     try:
         data = YAML(typ="rt").load(text)
         suite = data["eval_suite"]
@@ -197,9 +198,10 @@ def insert_case(path: Path, case: dict) -> str:
     first_line, first_col = cases.lc.item(0)
     dash = lines[first_line].rfind("-", 0, first_col + 1)
     at = _end_of_cases(data, suite, lines)
+    newline = line_end(text)
     if at > 0 and not lines[at - 1].endswith("\n"):
-        lines[at - 1] += "\n"
-    lines[at:at] = render_item(case, max(dash, 0))
+        lines[at - 1] += newline
+    lines[at:at] = render_item(case, max(dash, 0), newline)
     return "".join(lines)
 
 

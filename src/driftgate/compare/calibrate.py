@@ -19,6 +19,7 @@ from pathlib import Path
 from driftgate.compare.drift import scores
 from driftgate.config.load import SuiteSpec
 from driftgate.errors import UsageError
+from driftgate.fileio import line_end, read_as_written
 from driftgate.results import RunResults
 from driftgate.score.reduce import percentile
 from driftgate.text import visible
@@ -173,13 +174,13 @@ def apply_patch(path: Path, proposals: list[Proposal]) -> int:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    text = path.read_text(encoding="utf-8")
+    text = read_as_written(path)
     try:
         data = YAML(typ="rt").load(text)
         cases = {c["name"]: c for c in data["eval_suite"]["cases"]}
     except (YAMLError, KeyError, TypeError) as exc:
         raise UsageError(f"{path}: cannot read the suite file to patch it: {exc}") from None
-    lines = text.splitlines(keepends=True)
+    lines, newline = text.splitlines(keepends=True), line_end(text)
     replaced: dict[tuple[int, int], str] = {}
     inserted: list[tuple[int, str]] = []
     for p in proposals:
@@ -198,7 +199,7 @@ def apply_patch(path: Path, proposals: list[Proposal]) -> int:
             if key in node:
                 replaced[node.lc.value(key)] = _text(value)
             else:
-                inserted.append((key_line, f"{' ' * key_col}{key}: {_text(value)}\n"))
+                inserted.append((key_line, f"{' ' * key_col}{key}: {_text(value)}{newline}"))
     for (line, col), value in replaced.items():
         head, tail = lines[line][:col], lines[line][col:]
         lines[line] = head + re.sub(r"""^("[^"]*"|'[^']*'|[^\s#,}\]]+)""", value, tail, count=1)
