@@ -74,16 +74,22 @@ def test_a_committed_outputs_file_the_job_did_not_rewrite_is_refused(tmp_path, r
     repo.write({"driftgate-outputs.jsonl": forged})
     git(repo.work, "add", "-A")
     git(repo.work, "commit", "-qm", "pr: outputs, ready-made")
+
+    log = outputs_refused(tmp_path, repo)
+
+    assert "git rm --cached -- driftgate-outputs.jsonl" in log
+
+
+def outputs_refused(tmp_path, repo) -> str:
+    """The action with `outputs: driftgate-outputs.jsonl` stops before the run: its log."""
     inputs = {"outputs": "driftgate-outputs.jsonl"}
     env = push_env(tmp_path, repo, "http://127.0.0.1:9", branch="feature", inputs=inputs)
     stream = io.StringIO()
-
     code = action(Settings.from_env(env), None, Git(), run=never_run, stream=stream)
-
     log = stream.getvalue()
     assert code == 2, log
     assert "outputs driftgate-outputs.jsonl: the file is committed to the repository" in log
-    assert "git rm --cached -- driftgate-outputs.jsonl" in log
+    return log
 
 
 def test_an_outputs_file_this_job_wrote_is_read(tmp_path, repo):
@@ -106,3 +112,35 @@ def test_an_outputs_file_this_job_wrote_is_read(tmp_path, repo):
         with pytest.raises(SystemExit):
             action(Settings.from_env(env), None, Git(), run=spy, stream=io.StringIO())
     assert seen == [repo.work / "driftgate-outputs.jsonl"] * 2
+
+
+FORGED = '{"case": "refund_routing", "output": "a good answer nobody generated%s"}'
+
+
+@pytest.mark.parametrize(
+    ("committed", "attributes"),
+    [
+        # A blob with CRLF line ends under `text`: git would store LF now.
+        ((FORGED % "" + "\r\n").encode(), "text"),
+        # An `$Id: … $` naming another blob: checkout writes this blob's id, git stores `$Id$`.
+        ((FORGED % (" $Id: " + "0" * 39 + "1 $") + "\n").encode(), "ident"),
+    ],
+    ids=["crlf-under-text", "ident"],
+)
+def test_a_committed_outputs_file_git_calls_modified_is_still_refused(
+    tmp_path, repo, committed, attributes
+):
+    """`.gitattributes` can make git report a file the checkout wrote as modified, although
+    nobody touched it: `git diff` compares after the conversions the attributes choose.
+    driftgate reads the file the same (a line's `\\r` is dropped)."""
+    path = repo.work / "driftgate-outputs.jsonl"
+    path.write_bytes(committed)
+    repo.commit("pr: outputs, ready-made")
+    repo.write({".gitattributes": f"driftgate-outputs.jsonl {attributes}\n"})
+    git(repo.work, "add", ".gitattributes")  # only it: `add -A` would renormalize the file
+    git(repo.work, "commit", "-qm", "pr: and git converts them")
+    path.unlink()  # checked out afresh, as in CI
+    git(repo.work, "checkout", "--", path.name)
+    assert git(repo.work, "status", "--porcelain") == f"M {path.name}"  # git: "modified"
+
+    outputs_refused(tmp_path, repo)
