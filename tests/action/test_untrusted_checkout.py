@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from action_helpers import push_env
+from action_helpers import pr_env, push_env
 
 from driftgate.action.git import Git
 from driftgate.action.main import action
@@ -52,6 +52,26 @@ def test_a_committed_link_out_of_the_checkout_is_refused(tmp_path, repo, link, i
     assert code == 2, log
     assert f"{name} " in log and "symbolic link out of the checkout" in log
     assert str(outside) in log
+    assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", ["plan", "auto"])
+def test_a_working_directory_the_pr_made_a_link_out_is_refused(tmp_path, repo, mode):
+    """`working-directory: app` names a folder of the checkout; the PR can make it a link.
+    A closed PR's `mode: plan` step wrote its empty plan there without reading the suite."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo.work / "app").symlink_to(outside)
+    head = repo.commit("pr: app leads out")
+    inputs = {"working-directory": "app", "mode": mode}
+    env = pr_env(tmp_path, repo, "http://127.0.0.1:9", head, inputs, action="closed")
+    stream = io.StringIO()
+
+    code = action(Settings.from_env(env), None, Git(), run=never_run, stream=stream)
+
+    log = stream.getvalue()
+    assert code == 2, log
+    assert "symbolic link out of the checkout" in log and str(outside) in log
     assert list(outside.iterdir()) == []
 
 

@@ -186,12 +186,15 @@ def _die(out: Workflow, message: str, code: int = EXIT_USAGE) -> int:
     return code
 
 
-def _refuse_links_out(settings: Settings, root: Path) -> None:
+def _refuse_links_out(settings: Settings) -> None:
     """Exit 2 when a folder of a path the action writes is a symlink out of the checkout: the
-    pull request committed it, and as root in the container the write would land anywhere."""
+    pull request committed it, and as root in the container the write would land anywhere.
+    `working-directory` is one of those folders: measured from the workspace, not from it."""
     from driftgate.cache import DEFAULT_DIR
     from driftgate.fileio import leaves_through_a_link
 
+    checkout = Path(settings.workspace)
+    root = checkout / settings.working_directory  # not resolved: a link there counts
     cache_dir = settings.cache_dir or DEFAULT_DIR
     written = [  # (input, value, a file it writes)
         ("results-path", settings.results_path, settings.results_path),
@@ -199,7 +202,7 @@ def _refuse_links_out(settings: Settings, root: Path) -> None:
         ("cache-dir", cache_dir, f"{cache_dir}/v1"),  # the cache folder is a folder on the way
     ]
     for name, value, file in written:
-        lands = leaves_through_a_link(root, root / file)
+        lands = leaves_through_a_link(checkout, root / file)
         if lands is not None:
             raise UsageError(
                 f"{name} {value}: a folder on its way is a symbolic link out of the checkout "
@@ -225,7 +228,7 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     from driftgate.report.markdown import render_markdown
 
     root = settings.root
-    _refuse_links_out(settings, root)  # before anything is written, an empty plan included
+    _refuse_links_out(settings)  # before anything is written, an empty plan included
     plan = plan_run(settings)
     for warning in plan.warnings:
         out.warning(warning, title="driftgate")
