@@ -8,6 +8,7 @@ scorer, so a run that selects nothing stays fast.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,19 +233,26 @@ def _suite_at_base(
 
 
 def _input_files(case: CaseSpec, suite: SuiteSpec) -> list[str]:
-    """Repo-relative paths of the `{file: ...}` values a case reads (vars, context)."""
+    """Repo-relative paths of the `{file: ...}` values a case reads (vars, context): each as
+    written, the folders on its way and the file it leads to. git lists a symlink by its own
+    path: a PR that turns the file, or a folder on the way, into a link to another file
+    changes what the case reads without changing that file."""
     refs = []
     definition = case.definition
     values = list((definition.get("vars") or {}).values()) + [definition.get("context")]
     for value in values:
         if isinstance(value, Mapping) and isinstance(value.get("file"), str):
             refs.append(value["file"])
-    out = []
+    out: list[str] = []
     for ref in refs:
-        try:
-            out.append((suite.path.parent / ref).resolve().relative_to(suite.root).as_posix())
-        except ValueError:
-            continue
+        written = Path(os.path.normpath(suite.path.parent.absolute() / ref))
+        for path in (written, *written.parents, written.resolve()):
+            try:
+                relative = path.relative_to(suite.root).as_posix()
+            except ValueError:
+                continue
+            if relative != "." and relative not in out:
+                out.append(relative)
     return out
 
 
