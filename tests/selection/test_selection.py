@@ -244,6 +244,17 @@ def test_a_folder_link_on_the_way_to_an_input_file_counts_as_a_change(project):
     assert got["plain"] == (True, "input file changed: contexts")
 
 
+def test_changed_git_attributes_run_every_case(project):
+    """`.gitattributes` change the bytes a checkout writes for files whose blobs did not
+    change (`working-tree-encoding`, `eol`): no trigger path sees it."""
+    project.write(".gitattributes", "src/router/*.py text eol=crlf\n")
+    project.commit()
+    got = reasons(select_since_main(project))
+    reason = "git attributes changed: .gitattributes"
+    assert got["router"] == (True, reason)
+    assert got["writer"] == (True, reason)
+
+
 def test_filters_and_did_you_mean(project):
     suite = load_suite(project.root / "llm-evals.yaml")
     with pytest.raises(UsageError, match="no case named 'ruoter'; did you mean 'router'"):

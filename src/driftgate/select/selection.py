@@ -19,7 +19,12 @@ from driftgate.errors import UsageError
 from driftgate.git import Git
 from driftgate.select.changes import ChangeSet
 from driftgate.select.git import has_commit, show_file, tracked_files
-from driftgate.select.patterns import ChangedPaths, PatternList, compile_pattern
+from driftgate.select.patterns import (
+    ChangedPaths,
+    PatternList,
+    attributes_files,
+    compile_pattern,
+)
 
 FULL_RUN = "full run"
 UNAVAILABLE = "change list unavailable: running all"
@@ -129,6 +134,7 @@ class _ChangeRules:
         self.changed = ChangedPaths(changes.files)
         always = PatternList(suite.always_run_paths).matched(self.changed, limit=1)
         self.always = always[0][0] if always else None
+        self.attributes = attributes_files(self.files)
         self.base_hashes: Mapping[str, str] | None = {}
         self.settings_changed: list[str] = []
         self.suite_changed = suite.relpath in self.files
@@ -176,6 +182,9 @@ class _ChangeRules:
                 return Selection(case, True, f"matched {path} by '{pattern}'{more}", "trigger")
         if self.always:
             return Selection(case, True, f"always_run path changed: {self.always}", "always_run")
+        if self.attributes:
+            changed = ", ".join(self.attributes[:3])
+            return Selection(case, True, f"git attributes changed: {changed}", "always_run")
         if not case.trigger_paths:
             if self.suite.untriggered == "full_only":
                 return Selection(case, False, UNTRIGGERED_FULL_ONLY, "untriggered")
