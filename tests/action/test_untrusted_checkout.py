@@ -14,14 +14,26 @@ empty that step is skipped, and the committed file's lines would win over the ca
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
-from action_helpers import pr_env, push_env
+from action_helpers import BAD_REFUND, GOOD, pr_env, push_env
 
 from driftgate.action.git import Git
 from driftgate.action.main import action
 from driftgate.action.settings import Settings
 from support import git
+
+SUITE_WITH_OUTPUTS = """\
+eval_suite:
+  name: support
+  target: {type: outputs, path: PATH}
+  cases:
+    - name: refund_routing
+      expected: >-
+        The customer was charged twice for the March Pro plan and wants a refund; route to Billing.
+      critical: true
+"""
 
 
 def never_run(options):
@@ -100,15 +112,17 @@ def test_a_committed_outputs_file_the_job_did_not_rewrite_is_refused(tmp_path, r
     assert "git rm --cached -- driftgate-outputs.jsonl" in log
 
 
-def outputs_refused(tmp_path, repo) -> str:
-    """The action with `outputs: driftgate-outputs.jsonl` stops before the run: its log."""
-    inputs = {"outputs": "driftgate-outputs.jsonl"}
+def outputs_refused(tmp_path, repo, inputs=None, refused="outputs driftgate-outputs.jsonl", **run):
+    """The action (by default `outputs: driftgate-outputs.jsonl`, stopped before the run)
+    refuses the committed outputs file `refused` names: its log."""
+    inputs = inputs or {"outputs": "driftgate-outputs.jsonl"}
+    run = run or {"run": never_run}
     env = push_env(tmp_path, repo, "http://127.0.0.1:9", branch="feature", inputs=inputs)
     stream = io.StringIO()
-    code = action(Settings.from_env(env), None, Git(), run=never_run, stream=stream)
+    code = action(Settings.from_env(env), None, Git(), stream=stream, **run)
     log = stream.getvalue()
     assert code == 2, log
-    assert "outputs driftgate-outputs.jsonl: the file is committed to the repository" in log
+    assert f"{refused}: the file is committed to the repository" in log
     return log
 
 
@@ -164,3 +178,20 @@ def test_a_committed_outputs_file_git_calls_modified_is_still_refused(
     assert git(repo.work, "status", "--porcelain") == f"M {path.name}"  # git: "modified"
 
     outputs_refused(tmp_path, repo)
+
+
+def test_a_committed_file_shadowing_the_suites_outputs_target_is_refused(tmp_path, repo, embedder):
+    """The suite's own `{type: outputs, path: …}` is read relative to the suite file first,
+    then the root: the generation step writes `eval-outputs.jsonl` at the root, and a PR that
+    commits `evals/eval-outputs.jsonl` beside the suite had its answers read instead."""
+    suite = SUITE_WITH_OUTPUTS.replace("PATH", "eval-outputs.jsonl")
+    generated = json.dumps({"case": "refund_routing", "output": BAD_REFUND}) + "\n"
+    forged = json.dumps({"case": "refund_routing", "output": GOOD["refund_routing"]}) + "\n"
+    repo.write({"evals/llm-evals.yaml": suite, "evals/eval-outputs.jsonl": forged})
+    repo.commit("pr: a ready-made outputs file beside the suite")
+    repo.write({"eval-outputs.jsonl": generated})  # the generation step, untracked
+    inputs = {"config": "evals/llm-evals.yaml"}
+
+    log = outputs_refused(tmp_path, repo, inputs, "evals/eval-outputs.jsonl", embedder=embedder)
+
+    assert "outputs target" in log  # passed (exit 0) on the forged answer before

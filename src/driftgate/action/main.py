@@ -211,19 +211,6 @@ def _refuse_links_out(settings: Settings) -> None:
             )
 
 
-def _refuse_committed_outputs(outputs: str, root: Path, git) -> None:
-    """Exit 2 for an `outputs` file the checkout brought: when the plan is empty the
-    generation step is skipped, and a file the pull request committed there would be read
-    as your pipeline's outputs (and stored in the cache)."""
-    if git.committed_as_is(root, root / outputs):
-        raise UsageError(
-            f"outputs {outputs}: the file is committed to the repository and this job did not "
-            "rewrite it, so it is the pull request's word, not your generation step's output. "
-            f"Remove it from git (`git rm --cached -- {outputs}`, and list it in .gitignore); "
-            "the generation step writes it"
-        )
-
-
 def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     from driftgate.report.markdown import render_markdown
 
@@ -250,7 +237,9 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
 
     shard_job = bool(settings.shard) and plan.kind != "merge"
     if settings.outputs and settings.mode != "plan" and plan.kind != "merge":
-        _refuse_committed_outputs(settings.outputs, root, git)
+        from driftgate.generate.plan_file import refuse_committed_outputs
+
+        refuse_committed_outputs(root / settings.outputs, root, git)
     if plan.kind == "merge":
         with out.group("Merge shard results"):
             results = _merge_shards(root / settings.shard_results, root, git)
@@ -357,6 +346,7 @@ def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Wo
     options.merge_base = _baseline_commit(settings, plan, changes)
     # Recorded by the action after reporting, so a push failure is a warning, not exit 2.
     options.update_baseline = False
+    options.untrusted_checkout = True  # the PR's: its committed outputs files are refused
     for field_name, value in _optional_options(settings).items():
         setattr(options, field_name, value() if callable(value) else value)
     return (run or pipeline_run)(options)
