@@ -485,7 +485,7 @@ class RepoFiles:
         patterns that can never match) is untriggered: it may depend on any file, so every
         tracked file counts, as it does for selection.
         """
-        from driftgate.select.patterns import ChangedPaths, PatternList
+        from driftgate.select.patterns import ChangedPaths, PatternList, attributes_files
 
         blobs = self.blobs() or {}
         wanted = PatternList(list(patterns or ()))
@@ -497,6 +497,7 @@ class RepoFiles:
             tracked = self._tracked
             matched = {path for path, _ in wanted.matched(tracked)}
             matched.update(path for path, _ in PatternList(list(always)).matched(tracked))
+        matched.update(attributes_files(blobs))  # they decide the bytes a checkout writes
         return matched
 
 

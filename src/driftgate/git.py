@@ -185,7 +185,26 @@ class Git:
         if not self.tracked(root, path):
             return False
         done = self.call(root, "diff", "--quiet", "HEAD", "--", str(Path(path).absolute()))
-        return done.ok
+        return done.ok or self._as_checked_out(root, Path(path).resolve())
+
+    def _as_checked_out(self, root: Path, path: Path) -> bool:
+        """Whether the file holds its committed blob's bytes, as stored or as checkout writes
+        them. `git diff` compares after git's own conversions, which the repository's
+        .gitattributes chooses: a blob committed with CRLF line ends under the `text`
+        attribute is "modified" in every fresh checkout, though nothing touched it."""
+        top = self.toplevel(root)
+        if top is None or not path.is_relative_to(top):
+            return False
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return False
+        name = f"HEAD:{path.relative_to(top).as_posix()}"
+        for how in ("blob", "--filters"):  # as stored; as checkout converts it
+            done = self.call(top, "cat-file", how, name)
+            if done.ok and done.stdout == data:
+                return True
+        return False
 
     def trust(self, path: Path) -> None:
         """`safe.directory`: without it git refuses a checkout owned by another uid."""

@@ -32,7 +32,12 @@ from driftgate.gate import summarize
 from driftgate.generate import Generation, generate_all
 from driftgate.generate.cached import CachingGenerator
 from driftgate.generate.outputs_target import OutputsFile
-from driftgate.generate.plan_file import check_outputs_file, check_plan, unselected_lines_warning
+from driftgate.generate.plan_file import (
+    check_outputs_file,
+    check_plan,
+    refuse_committed_outputs,
+    unselected_lines_warning,
+)
 from driftgate.generate.runner import Targets
 from driftgate.git import Git, GitError
 from driftgate.results import BaselineInfo, CaseResult, GateSettings, RunResults
@@ -68,6 +73,8 @@ class RunOptions:
     max_cost: float | None = None  # --max-cost USD: no new API call once reached
     traces: Path | None = None  # --traces DIR: every API request/response as JSON
     git: Git | None = None  # every git command of the run (tests hand in a fake); default Git()
+    # The work tree is a pull request's (the action): an outputs file it committed is refused.
+    untrusted_checkout: bool = False
     # key and base URL for anthropic targets and the judge: the edges read the environment
     anthropic: AnthropicSettings = field(default_factory=AnthropicSettings)
 
@@ -156,6 +163,10 @@ def run(options: RunOptions) -> RunResults:
     generator = CachingGenerator(suite, targets, cache, git)
     if options.plan:
         check_plan(options.plan, suite)
+    if options.untrusted_checkout:
+        read = {targets.for_case(case) for case in cases}
+        for path in sorted(r.path for r in read if isinstance(r, OutputsFile)):
+            refuse_committed_outputs(path, suite.root, git, f"{suite.relpath}: outputs target")
     outputs_path = None
     if options.outputs:
         outputs_path = OutputsFile.resolve(options.outputs, suite.root, suite.path.parent)

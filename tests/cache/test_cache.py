@@ -357,6 +357,20 @@ def test_files_hash_follows_the_content_of_trigger_paths(repo):
     )
 
 
+def test_files_hash_follows_the_git_attributes_that_write_the_files(repo):
+    """`.gitattributes` decide the bytes a checkout writes (`working-tree-encoding`, `eol`,
+    `ident`) with the blobs unchanged: a PR adding one changed what the pipeline reads, and
+    its cases hit the outputs cached for the old bytes."""
+    router = RepoFiles(repo).files_hash(["src/router/**"])
+    (repo / ".gitattributes").write_text("src/router/** working-tree-encoding=UTF-16\n")
+    git(repo, "add", ".gitattributes")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "attributes")
+    (repo / "src/router/route.py").unlink()
+    git(repo, "checkout", "--", "src/router/route.py")  # as a fresh checkout writes it
+    assert (repo / "src/router/route.py").read_bytes() != b"ROUTES = 1\n"
+    assert RepoFiles(repo).files_hash(["src/router/**"]) != router
+
+
 def test_files_hash_sees_deletions_and_negations(repo):
     spec = ["src/**", "!src/summary/**"]
     before = RepoFiles(repo).files_hash(spec)

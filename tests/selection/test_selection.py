@@ -217,6 +217,44 @@ def test_input_file_of_a_case_counts_as_a_change(project):
     assert got["plain"] == (True, "input file changed: contexts/plain.md")
 
 
+def test_an_input_file_turned_into_a_link_counts_as_a_change(project):
+    """A PR that makes the referenced file a symlink to another, unchanged file changes what
+    the case reads; git lists the link's own path, not the file it now leads to."""
+    (project.root / "contexts" / "plain.md").unlink()
+    (project.root / "contexts" / "plain.md").symlink_to("../README.md")
+    project.write("llm-evals.yaml", SUITE.replace("UNTRIGGERED", "full_only"))
+    project.commit()
+    got = reasons(select_since_main(project))
+    assert got["plain"] == (True, "input file changed: contexts/plain.md")
+
+
+def test_a_folder_link_on_the_way_to_an_input_file_counts_as_a_change(project):
+    """`contexts` a symlink already on main; the PR points it at another folder."""
+    for folder in ("ctx-a", "ctx-b"):
+        project.write(f"{folder}/plain.md", f"the context in {folder}\n")
+    project.git("rm", "-rq", "contexts")
+    (project.root / "contexts").symlink_to("ctx-a")
+    project.write("llm-evals.yaml", SUITE.replace("UNTRIGGERED", "full_only"))
+    project.commit("main: contexts kept in ctx-a")
+    project.git("branch", "-f", "main")
+    (project.root / "contexts").unlink()
+    (project.root / "contexts").symlink_to("ctx-b")
+    project.commit("pr: contexts now in ctx-b")
+    got = reasons(select_since_main(project))
+    assert got["plain"] == (True, "input file changed: contexts")
+
+
+def test_changed_git_attributes_run_every_case(project):
+    """`.gitattributes` change the bytes a checkout writes for files whose blobs did not
+    change (`working-tree-encoding`, `eol`): no trigger path sees it."""
+    project.write(".gitattributes", "src/router/*.py text eol=crlf\n")
+    project.commit()
+    got = reasons(select_since_main(project))
+    reason = "git attributes changed: .gitattributes"
+    assert got["router"] == (True, reason)
+    assert got["writer"] == (True, reason)
+
+
 def test_filters_and_did_you_mean(project):
     suite = load_suite(project.root / "llm-evals.yaml")
     with pytest.raises(UsageError, match="no case named 'ruoter'; did you mean 'router'"):

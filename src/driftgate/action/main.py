@@ -186,12 +186,15 @@ def _die(out: Workflow, message: str, code: int = EXIT_USAGE) -> int:
     return code
 
 
-def _refuse_links_out(settings: Settings, root: Path) -> None:
+def _refuse_links_out(settings: Settings) -> None:
     """Exit 2 when a folder of a path the action writes is a symlink out of the checkout: the
-    pull request committed it, and as root in the container the write would land anywhere."""
+    pull request committed it, and as root in the container the write would land anywhere.
+    `working-directory` is one of those folders: measured from the workspace, not from it."""
     from driftgate.cache import DEFAULT_DIR
     from driftgate.fileio import leaves_through_a_link
 
+    checkout = Path(settings.workspace)
+    root = checkout / settings.working_directory  # not resolved: a link there counts
     cache_dir = settings.cache_dir or DEFAULT_DIR
     written = [  # (input, value, a file it writes)
         ("results-path", settings.results_path, settings.results_path),
@@ -199,7 +202,7 @@ def _refuse_links_out(settings: Settings, root: Path) -> None:
         ("cache-dir", cache_dir, f"{cache_dir}/v1"),  # the cache folder is a folder on the way
     ]
     for name, value, file in written:
-        lands = leaves_through_a_link(root, root / file)
+        lands = leaves_through_a_link(checkout, root / file)
         if lands is not None:
             raise UsageError(
                 f"{name} {value}: a folder on its way is a symbolic link out of the checkout "
@@ -208,24 +211,11 @@ def _refuse_links_out(settings: Settings, root: Path) -> None:
             )
 
 
-def _refuse_committed_outputs(outputs: str, root: Path, git) -> None:
-    """Exit 2 for an `outputs` file the checkout brought: when the plan is empty the
-    generation step is skipped, and a file the pull request committed there would be read
-    as your pipeline's outputs (and stored in the cache)."""
-    if git.committed_as_is(root, root / outputs):
-        raise UsageError(
-            f"outputs {outputs}: the file is committed to the repository and this job did not "
-            "rewrite it, so it is the pull request's word, not your generation step's output. "
-            f"Remove it from git (`git rm --cached -- {outputs}`, and list it in .gitignore); "
-            "the generation step writes it"
-        )
-
-
 def _action(settings, github, git, out: Workflow, run, embedder) -> int:
     from driftgate.report.markdown import render_markdown
 
     root = settings.root
-    _refuse_links_out(settings, root)  # before anything is written, an empty plan included
+    _refuse_links_out(settings)  # before anything is written, an empty plan included
     plan = plan_run(settings)
     for warning in plan.warnings:
         out.warning(warning, title="driftgate")
@@ -247,7 +237,9 @@ def _action(settings, github, git, out: Workflow, run, embedder) -> int:
 
     shard_job = bool(settings.shard) and plan.kind != "merge"
     if settings.outputs and settings.mode != "plan" and plan.kind != "merge":
-        _refuse_committed_outputs(settings.outputs, root, git)
+        from driftgate.generate.plan_file import refuse_committed_outputs
+
+        refuse_committed_outputs(root / settings.outputs, root, git)
     if plan.kind == "merge":
         with out.group("Merge shard results"):
             results = _merge_shards(root / settings.shard_results, root, git)
@@ -354,6 +346,7 @@ def _run_suite(settings, plan: Plan, changes, root: Path, run, embedder, out: Wo
     options.merge_base = _baseline_commit(settings, plan, changes)
     # Recorded by the action after reporting, so a push failure is a warning, not exit 2.
     options.update_baseline = False
+    options.untrusted_checkout = True  # the PR's: its committed outputs files are refused
     for field_name, value in _optional_options(settings).items():
         setattr(options, field_name, value() if callable(value) else value)
     return (run or pipeline_run)(options)

@@ -38,6 +38,7 @@ from driftgate.text import noun, short_hash
 DEFAULT_CONFIG = "llm-evals.yaml"
 SEQUENTIAL_FACTOR = 6  # default max_samples = 6 × samples
 MAX_FILE_REF_BYTES = 10 * 1024 * 1024
+GIT_DIR = ".git"  # no {file: ...} reads inside it, whatever links lead there
 
 
 @dataclass(frozen=True)
@@ -439,6 +440,14 @@ def _read_file_ref(ref: FileRef, suite_path: Path, root: Path) -> str:
         raise UsageError(
             f"file '{_short_name(name)}' resolves outside the repository ({root}); "
             f"keep referenced files inside the repository"
+        )
+    if GIT_DIR in target.relative_to(root).parts:
+        # git's own files, not the work tree's: a checkout keeps its token in .git/config,
+        # and in CI a pull request can point a referenced file there with a symlink.
+        raise UsageError(
+            f"file '{_short_name(name)}' resolves into the repository's {GIT_DIR} folder "
+            f"(git's own files, which can hold the checkout's credentials); name a file of "
+            f"the work tree"
         )
     try:
         if target.is_dir():

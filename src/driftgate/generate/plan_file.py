@@ -122,6 +122,24 @@ def check_outputs_file(path: Path, cases: list[CaseSpec], generator: CachingGene
         )
 
 
+def refuse_committed_outputs(path: Path, root: Path, git: Git, where: str = "outputs") -> None:
+    """Exit 2 for an outputs file the checkout brought (in CI, a pull request's): when the
+    plan is empty the generation step is skipped, and a file committed beside the suite
+    shadows the one it writes at the root; either way it would be read as your pipeline's
+    outputs (and stored in the cache)."""
+    if git.committed_as_is(root, path):
+        try:
+            shown = Path(path).relative_to(root).as_posix()
+        except ValueError:
+            shown = str(path)
+        raise UsageError(
+            f"{where} {shown}: the file is committed to the repository and this job did not "
+            "rewrite it, so it is the pull request's word, not your generation step's output. "
+            f"Remove it from git (`git rm --cached -- {shown}`, and list it in .gitignore); "
+            "the generation step writes it"
+        )
+
+
 def _is_cached(generator: CachingGenerator, key: str | None) -> bool:
     entry = generator.cache.peek("outputs", key) if key else None
     return entry is not None and from_entry(entry) is not None

@@ -24,6 +24,7 @@ from functools import cached_property, lru_cache
 
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
+GIT_ATTRIBUTES = ".gitattributes"  # in any folder: decides the bytes a checkout writes
 _DIR_MARK_OPT = "(?:(?P<ps_d>/)|$)"
 _WILDCARD = re.compile(r"[*?\[]")
 _SPECIAL = re.compile(r"[*?\[\\]")
@@ -93,6 +94,13 @@ class Pattern:
         if self.kind == "name":
             return name == self.literal
         return self.file_re.match(name) is not None
+
+
+def attributes_files(paths: Iterable[str]) -> list[str]:
+    """The `.gitattributes` files among `paths`: they change what every file below them
+    reads as in a checkout (`eol`, `working-tree-encoding`, `ident`, filters) while its blob
+    stays the same, so every case depends on them, whatever its trigger_paths say."""
+    return [p for p in paths if p.rsplit("/", 1)[-1] == GIT_ATTRIBUTES]
 
 
 @lru_cache(maxsize=65536)

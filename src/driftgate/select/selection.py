@@ -8,6 +8,7 @@ scorer, so a run that selects nothing stays fast.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,12 @@ from driftgate.errors import UsageError
 from driftgate.git import Git
 from driftgate.select.changes import ChangeSet
 from driftgate.select.git import has_commit, show_file, tracked_files
-from driftgate.select.patterns import ChangedPaths, PatternList, compile_pattern
+from driftgate.select.patterns import (
+    ChangedPaths,
+    PatternList,
+    attributes_files,
+    compile_pattern,
+)
 
 FULL_RUN = "full run"
 UNAVAILABLE = "change list unavailable: running all"
@@ -128,6 +134,7 @@ class _ChangeRules:
         self.changed = ChangedPaths(changes.files)
         always = PatternList(suite.always_run_paths).matched(self.changed, limit=1)
         self.always = always[0][0] if always else None
+        self.attributes = attributes_files(self.files)
         self.base_hashes: Mapping[str, str] | None = {}
         self.settings_changed: list[str] = []
         self.suite_changed = suite.relpath in self.files
@@ -175,6 +182,9 @@ class _ChangeRules:
                 return Selection(case, True, f"matched {path} by '{pattern}'{more}", "trigger")
         if self.always:
             return Selection(case, True, f"always_run path changed: {self.always}", "always_run")
+        if self.attributes:
+            changed = ", ".join(self.attributes[:3])
+            return Selection(case, True, f"git attributes changed: {changed}", "always_run")
         if not case.trigger_paths:
             if self.suite.untriggered == "full_only":
                 return Selection(case, False, UNTRIGGERED_FULL_ONLY, "untriggered")
@@ -232,19 +242,26 @@ def _suite_at_base(
 
 
 def _input_files(case: CaseSpec, suite: SuiteSpec) -> list[str]:
-    """Repo-relative paths of the `{file: ...}` values a case reads (vars, context)."""
+    """Repo-relative paths of the `{file: ...}` values a case reads (vars, context): each as
+    written, the folders on its way and the file it leads to. git lists a symlink by its own
+    path: a PR that turns the file, or a folder on the way, into a link to another file
+    changes what the case reads without changing that file."""
     refs = []
     definition = case.definition
     values = list((definition.get("vars") or {}).values()) + [definition.get("context")]
     for value in values:
         if isinstance(value, Mapping) and isinstance(value.get("file"), str):
             refs.append(value["file"])
-    out = []
+    out: list[str] = []
     for ref in refs:
-        try:
-            out.append((suite.path.parent / ref).resolve().relative_to(suite.root).as_posix())
-        except ValueError:
-            continue
+        written = Path(os.path.normpath(suite.path.parent.absolute() / ref))
+        for path in (written, *written.parents, written.resolve()):
+            try:
+                relative = path.relative_to(suite.root).as_posix()
+            except ValueError:
+                continue
+            if relative != "." and relative not in out:
+                out.append(relative)
     return out
 
 
