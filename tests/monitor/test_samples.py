@@ -124,3 +124,21 @@ def test_an_unpaired_surrogate_is_a_bad_line_not_a_crash_later(tmp_path):
     problems = dict(reading.bad)
     assert set(problems) == {2, 3}
     assert "half of a UTF-16 pair" in problems[2]
+
+
+def test_a_negative_token_count_is_a_bad_line_not_a_negative_cost(tmp_path):
+    """Latency already had to be >= 0; tokens did not, and -5,000,000 input tokens made the
+    monitor report a cost of -$15 for the whole log."""
+    log = write_log(
+        tmp_path / "log.jsonl",
+        [
+            sample(id="ok", tokens={"input": 10, "output": 5}),
+            sample(id="neg", tokens={"input": -5_000_000, "output": 3}),
+            sample(id="api", tokens={"input_tokens": 10, "output_tokens": -1}),
+        ],
+    )
+    lines, reading = read(log)
+    assert [line.sample.id for line in lines] == ["ok"]
+    problems = dict(reading.bad)
+    assert set(problems) == {2, 3}
+    assert "`tokens.input`" in problems[2] and "greater than or equal to 0" in problems[2]

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -46,7 +46,7 @@ class ProductionSample(BaseModel):
     context: str | None = None
     created_at: datetime | None = None
     latency_s: float | None = Field(default=None, ge=0)
-    tokens: dict[str, int] | None = None
+    tokens: dict[str, Annotated[int, Field(ge=0)]] | None = None  # a count, never negative
     model: str | None = None
 
     @field_validator("id", mode="before")
