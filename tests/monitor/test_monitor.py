@@ -96,15 +96,11 @@ def test_fail_on_rate_checks_the_whole_log_and_each_group(project, embedder, rat
         assert results.fail_reasons == ["task summarize: 33.3% flagged > 20.0% (1 of 3)"]
 
 
-def test_nothing_scored_is_a_fail_with_or_without_a_rate(project, embedder):
+def test_nothing_scored_is_a_fail_when_a_rate_is_given(project, embedder):
     results = run_monitor(project, ["{broken", "[]"], embedder, fail_on_rate=0.5)
     assert results.scored == 0 and results.bad_lines == 2
     assert results.verdict == "fail"
     assert "no sample could be scored" in results.fail_reasons
-    no_rate = run_monitor(project, ["{broken", "[]"], embedder)
-    assert no_rate.verdict == "fail" and no_rate.fail_reasons == ["no sample could be scored"]
-    some = run_monitor(project, ["{broken", sample(id="ok")], embedder)
-    assert some.verdict is None  # something scored and no rate: a report, no verdict
 
 
 def grade(score, reasoning="ok"):

