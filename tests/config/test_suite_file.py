@@ -270,4 +270,4 @@ def test_one_string_stands_for_a_list_of_one(write_suite):
 def test_a_number_where_strings_belong_is_still_an_error(write_suite):
     path = write_suite("eval_suite:\n  name: s\n  cases:\n    - {name: a, expected: x, tags: 3}\n")
     (problem,) = errors_of(path)
-    assert ":4:" in problem and "tags" in problem
+    assert ":4:" in problem and "tags: must be text or a list of text (got 3)" in problem

@@ -16,7 +16,7 @@ import typing
 
 from pydantic import BaseModel, ValidationError
 
-from driftgate.config.schema import SuiteFile
+from driftgate.config.schema import SuiteFile, takes_one_string
 from driftgate.config.yaml_positions import Located
 from driftgate.errors import ConfigIssue
 from driftgate.text import plural, shorten
@@ -83,15 +83,26 @@ def dotted(loc: tuple, located: Located) -> str:
     return ".".join(parts) or "the file"
 
 
-def fields_at(loc: tuple) -> list[str]:
-    """The key names valid at a pydantic location (union branch names choose the model)."""
+def _type_at(loc: tuple) -> object:
+    """The schema type at a pydantic location (union branch names choose the member)."""
     tp: object = SuiteFile
     for element in loc:
         members = _union_members(tp)
         chosen = _branch(members, element) if len(members) > 1 else None
         tp = chosen if chosen is not None else _child_type(tp, element)
-    models = _models_in(tp)
+    return tp
+
+
+def fields_at(loc: tuple) -> list[str]:
+    """The key names valid at a pydantic location."""
+    models = _models_in(_type_at(loc))
     return list(models[0].model_fields) if len(models) == 1 else []
+
+
+def _field_takes_one_string(loc: tuple) -> bool:
+    models = _models_in(_type_at(loc[:-1]))
+    field = models[0].model_fields.get(loc[-1]) if len(models) == 1 and loc else None
+    return field is not None and takes_one_string(field)
 
 
 def did_you_mean(word: str, options: list[str]) -> str:
@@ -159,6 +170,11 @@ def _one(loc: tuple, where: str, error: dict) -> str:
         return f"{where}: {str(ctx.get('error', error['msg']))}"
     if kind == "int_from_float":
         return f"{where}: must be a whole number{got}"
+    if kind == "list_type" and _field_takes_one_string(tuple(error["loc"])):
+        scalar = not isinstance(error.get("input"), list | dict | bytes | type(None))
+        return f"{where}: must be text or a list of text{got}" + (
+            "; put it in quotes to make it text" if scalar else ""
+        )
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
         return f"{where}: must be a mapping (`key: value` lines){got}"
     for prefix, words in (

@@ -27,6 +27,13 @@ Strings = Annotated[
     list[str], BeforeValidator(_one_as_list, json_schema_input_type=str | list[str])
 ]
 
+
+def takes_one_string(field) -> bool:
+    """Whether a model field is `Strings` (or `Strings | None`), for the error's wording."""
+    nested = (getattr(arg, "__metadata__", ()) for arg in get_args(field.annotation))
+    metadata = [*field.metadata, *(item for group in nested for item in group)]
+    return any(getattr(item, "func", None) is _one_as_list for item in metadata)
+
 # Which cases the LLM judge grades: the suite's judge.policy, `--judge` and the action input.
 JudgePolicy = Literal["critical", "selected", "all", "never"]
 JUDGE_POLICIES: tuple[str, ...] = get_args(JudgePolicy)
