@@ -51,7 +51,10 @@ def run(tmp_path, server, target: dict, samples: int = 2):
     targets = Targets(suite, anthropic=settings(server))
     cache = Cache(tmp_path / "cache")
     generate = CachingGenerator(suite, targets, cache)
-    out = generate_all(list(suite.cases), targets, 8, generate=generate)
+    try:
+        out = generate_all(list(suite.cases), targets, 8, generate=generate)
+    finally:
+        targets.close()  # as the pipeline does: no client socket left for the GC
     return out, cache
 
 
@@ -128,10 +131,12 @@ def herd(middleware: list, later_calls: int = 4) -> tuple[float, list[float]]:
             arrivals.append(time.monotonic())
         return reply(request)
 
-    with FakeAnthropic(default=answer) as fake:
-        client = anthropic.Anthropic(
+    with (
+        FakeAnthropic(default=answer) as fake,
+        anthropic.Anthropic(
             api_key="sk-ant-test", base_url=fake.base_url, max_retries=2, middleware=middleware
-        )
+        ) as client,
+    ):
         errors: list[Exception] = []
 
         def call() -> None:
@@ -184,9 +189,12 @@ def test_identical_requests_in_one_run_are_sent_once(tmp_path, fake):
     suite = load_suite(path, root=tmp_path)
     targets = Targets(suite, anthropic=settings(fake))
     cache = Cache(tmp_path / "cache")
-    out = generate_all(
-        list(suite.cases), targets, 4, generate=CachingGenerator(suite, targets, cache)
-    )
+    try:
+        out = generate_all(
+            list(suite.cases), targets, 4, generate=CachingGenerator(suite, targets, cache)
+        )
+    finally:
+        targets.close()
     assert sent(fake) == 1
     assert len({g.output for g in out.values()}) == 1
     assert sum(g.cached for g in out.values()) == 3
