@@ -154,6 +154,10 @@ class FakeGitHub:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as api.github.com: a client left unclosed keeps its connection open.
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no ~40 ms delayed-ACK stall per reply
+
             def log_message(self, *args) -> None:  # keep test output clean
                 pass
 

@@ -164,6 +164,16 @@ class GitHub:
         )
         return cls(client, repository, budget)
 
+    def close(self) -> None:
+        """Release the pooled connections now, not whenever the garbage collector runs."""
+        self.client.close()
+
+    def __enter__(self) -> GitHub:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     # -- reads ---------------------------------------------------------------------------
     def pr_files(self, number: int) -> ChangedFiles:
         """Every path the PR touches (renames give both names), paginated up to the cap."""

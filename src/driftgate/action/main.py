@@ -616,12 +616,12 @@ def main(argv: list[str] | None = None) -> int:
             out.mask(secret)
         with installed(Redactor(secrets)):
             return _die(out, str(exc))
-    github = None
-    if settings.repository:
-        github = GitHub.connect(
-            settings.github_token,
-            settings.api_url,
-            settings.repository,
-            budget=WaitBudget(settings.max_wait),
-        )
-    return action(settings, github, Git())
+    if not settings.repository:
+        return action(settings, None, Git())
+    with GitHub.connect(
+        settings.github_token,
+        settings.api_url,
+        settings.repository,
+        budget=WaitBudget(settings.max_wait),
+    ) as github:
+        return action(settings, github, Git())
