@@ -77,12 +77,15 @@ def generate(
     cache = Cache(cache_dir)
     cpu = time.process_time()
     started = time.perf_counter()
-    out = generate_all(
-        list(suite.cases),
-        targets,
-        suite.concurrency,
-        generate=CachingGenerator(suite, targets, cache),
-    )
+    try:
+        out = generate_all(
+            list(suite.cases),
+            targets,
+            suite.concurrency,
+            generate=CachingGenerator(suite, targets, cache),
+        )
+    finally:
+        targets.close()  # as the pipeline does
     took = time.perf_counter() - started
     CPU["last"] = time.process_time() - cpu
     return took, out, cache

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -116,6 +117,7 @@ class FakeAnthropic:
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()  # the server's ends, while served
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeAnthropic:
@@ -126,6 +128,16 @@ class FakeAnthropic:
             # Headers and body go out as two writes: without this, Nagle + the client's
             # delayed ACK add ~40 ms to every reply, a latency no real API has.
             disable_nagle_algorithm = True
+
+            def setup(self) -> None:
+                super().setup()
+                with fake._lock:
+                    fake._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with fake._lock:
+                    fake._connections.discard(self.connection)
+                super().finish()
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 fake._handle(self)
@@ -155,6 +167,29 @@ class FakeAnthropic:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+        kept = self.clients_connected()
+        if kept and exc[0] is None:
+            raise AssertionError(
+                f"{kept} client connection(s) to the fake Anthropic API still open when it "
+                "stopped: close the client (`with`, .close(), Targets.close()). Left to the "
+                "garbage collector, the socket warns 'unclosed' in some later test."
+            )
+
+    def clients_connected(self) -> int:
+        """Connections whose client has not closed its end (its socket is still open)."""
+        with self._lock:
+            connections = list(self._connections)
+        kept = 0
+        for conn in connections:
+            try:
+                data = conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            except BlockingIOError:  # idle, and the client has not closed: kept alive
+                kept += 1
+                continue
+            except OSError:  # reset, or the server closed it
+                continue
+            kept += bool(data)  # b"": the client closed it; bytes: a request in flight
+        return kept
 
     @property
     def base_url(self) -> str:
