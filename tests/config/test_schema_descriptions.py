@@ -14,18 +14,19 @@ def published_schema(capsys) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
+def descriptions(schema: dict) -> dict[str, str]:
+    """The description of every model (`Case`, the top one as `(top)`) and of every key of
+    one (`Case.critical`), "" where there is none."""
+    texts = {}
+    for name, model in [("(top)", schema), *schema.get("$defs", {}).items()]:
+        texts[name] = str(model.get("description", ""))
+        for key, spec in model.get("properties", {}).items():
+            texts[f"{name}.{key}"] = str(spec.get("description", ""))
+    return texts
+
+
 def undescribed(schema: dict) -> list[str]:
-    """`Model.key` of every property, at the top and in `$defs`, without a description;
-    `Model` alone for a definition without one."""
-    missing = []
-    objects = [("(top)", schema), *schema.get("$defs", {}).items()]
-    for name, definition in objects:
-        if name != "(top)" and not str(definition.get("description", "")).strip():
-            missing.append(name)
-        for key, spec in definition.get("properties", {}).items():
-            if not str(spec.get("description", "")).strip():
-                missing.append(f"{name}.{key}")
-    return missing
+    return [name for name, text in descriptions(schema).items() if not text.strip()]
 
 
 def test_every_key_of_the_suite_schema_has_a_description(capsys):
@@ -33,6 +34,15 @@ def test_every_key_of_the_suite_schema_has_a_description(capsys):
     assert {"Suite", "Case", "Checks", "GateConfig", "MonitorTask"} <= set(schema["$defs"])
     missing = undescribed(schema)
     assert missing == [], f"keys without a description (write an attribute docstring): {missing}"
+
+
+def test_a_wrapped_docstring_is_one_line_on_hover(capsys):
+    """yaml-language-server and VS Code's JSON service show a lone line break as a new
+    paragraph, so the docstrings' wrapping must not reach the schema."""
+    texts = descriptions(published_schema(capsys))
+    broken = sorted(k for k, text in texts.items() if "\n" in text.replace("\n\n", ""))
+    assert broken == []
+    assert "  " not in texts["Case.critical"]
 
 
 def test_a_key_without_a_docstring_is_named():

@@ -54,11 +54,24 @@ DEFAULT_RUBRIC = (
 )
 
 
+def _unwrapped(schema: dict) -> None:
+    """Join each description's wrapped lines: editors show a lone line break as a new
+    paragraph, which would cut a hover text mid-sentence."""
+    for part in (schema, *schema.get("properties", {}).values()):
+        if isinstance(part.get("description"), str):
+            paragraphs = part["description"].split("\n\n")
+            part["description"] = "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
 class Strict(BaseModel):
     # `.inf` and `.nan` are YAML numbers; no setting of ours means anything with them.
     # Attribute docstrings become the schema's descriptions: an editor shows them on hover.
     model_config = ConfigDict(
-        extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        use_attribute_docstrings=True,
+        json_schema_extra=_unwrapped,
     )
 
 
