@@ -50,7 +50,7 @@ class SentenceScore(Model):
     the displacement discount (1.0 when quoted verbatim), in `whole` mode the cosine with the
     whole context, with `grounding_method: judge` 1.0 or 0.0."""
     grounded: bool
-    """True when no check flagged the sentence; the case's grounding_ratio counts these."""
+    """true when no check flagged the sentence; the case's grounding_ratio counts these."""
     best_unit: str | None = None
     """The context passage (sentence or `;` part) that supports it best, `(whole context)` when
     that is the whole context; null with `grounding_method: judge`."""
@@ -171,15 +171,16 @@ class CaseResult(Model):
     tags: list[str] = []
     """The case's tags, as `--tags` selects them."""
     selected: bool = True
-    """Whether this run (this shard) ran the case; unselected cases are listed, not counted."""
+    """Whether this run (this shard) ran the case; unselected ones are listed, not scored."""
     selection_reason: str = "full run"
     """Why it was or was not selected, e.g. `matched src/bot.py by 'src/**'` or `not
     affected`."""
     run_by_shard: str | None = None
     """Set when another matrix job runs this case (`2/4`): `merge` takes the case from there."""
     status: Status = "skipped"
-    """passed when at least half its samples pass; error when any sample errored or a required
-    judge could not grade (fail closed); failed otherwise; skipped when not run."""
+    """passed when at least half its samples pass and the judge (if any) passes it; error when
+    any sample errored or a required judge could not grade (fail closed); failed otherwise;
+    skipped when not run."""
     reasons: list[str] = []
     """Why it (or some of its samples) failed, errored or was not run: one sample's reasons,
     or with several `3/5 samples passed` and each failing sample's; the judge's last."""
@@ -227,7 +228,7 @@ class CaseResult(Model):
     """Every sample with its own scores, in order."""
     judge: JudgeResult | None = None
     """The judge's grade of the first output; null when the judge policy did not pick the
-    case or it errored."""
+    case, or it errored or was not run."""
     baseline_similarity: float | None = None
     """Mean similarity of the baseline's samples of this case; set by the compare stage when
     the case is comparable."""
@@ -253,7 +254,7 @@ class CaseResult(Model):
     """The same at the first look, before sequential sampling drew more."""
     p_adjusted: float | None = None
     """p-value of the look that decided, Holm-adjusted across the run's cases that can block
-    (report-only cases among themselves); compared with 1 - gate.confidence."""
+    (report-only cases among themselves); held to that look's share of 1 - gate.confidence."""
     max_drop: float | None = None
     """The smallest drop that counts: the case's `max_drop`, else 0.02 with known noise, 0.05
     under the plain rule."""
@@ -263,7 +264,7 @@ class CaseResult(Model):
     extra_samples: int = 0
     """Samples drawn by sequential sampling because the drop was ambiguous (in samples_n)."""
     comparable: bool | None = None
-    """Whether the similarity was compared with the baseline's: False for a new case, another
+    """Whether the similarity was compared with the baseline's: false for a new case, another
     embedding model, a changed `expected` or a missing score; null without a baseline or
     when not run."""
     comparison_note: str | None = None
@@ -285,7 +286,8 @@ class CaseResult(Model):
     """The baseline's mean cost of a real call of this case, for the summary's
     cost_increase."""
     definition_hash: str | None = None
-    """Hash of the case as written (key order and YAML formatting don't matter)."""
+    """16 hex characters of SHA-256 of the case as written (key order and YAML formatting
+    don't matter)."""
     expected_hash: str | None = None
     """Hash of `expected`; a changed one makes the case not comparable with the baseline."""
     prompt_hash: str | None = None
@@ -308,7 +310,7 @@ class BaselineInfo(Model):
     age_hours: float | None = None
     """Hours from then to this run; null when its time is unknown."""
     at_merge_base: bool | None = None
-    """True when it was recorded at the merge base, False when it is the branch's newest for
+    """true when it was recorded at the merge base, false when it is the branch's newest for
     another commit; null for a `--baseline` file or with no merge base."""
 
 
@@ -417,7 +419,7 @@ class GateSettings(Model):
     """The suite's gate, recorded so a merge or a re-read reaches the same verdict."""
 
     min_pass_rate: float = 1.0
-    """Summary pass_rate must reach it (1.0: every selected case passes)."""
+    """The summary's pass_rate must reach it (1.0: every selected case passes)."""
     fail_on_regression: bool = False
     """A regression of any case fails the gate, not only a critical case's."""
     max_latency_increase: float | None = None
