@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from driftgate.errors import UsageError
 from driftgate.fileio import write_text
 from driftgate.redact import redacted_json
-from driftgate.text import finite_json
+from driftgate.text import finite_json, unwrap_descriptions
 
 SCHEMA_VERSION = 1
 
@@ -24,7 +24,9 @@ Status = Literal["passed", "failed", "error", "skipped"]
 
 class Model(BaseModel):
     # Attribute docstrings become the fields' descriptions in `driftgate schema --results`.
-    model_config = ConfigDict(extra="ignore", use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        extra="ignore", use_attribute_docstrings=True, json_schema_extra=unwrap_descriptions
+    )
 
 
 class Tokens(Model):

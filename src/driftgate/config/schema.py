@@ -13,6 +13,8 @@ from typing import Annotated, Literal, get_args
 import jsonschema
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from driftgate.text import unwrap_descriptions
+
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveFloat = Annotated[float, Field(gt=0.0)]
 NonNegativeFloat = Annotated[float, Field(ge=0.0)]
@@ -54,15 +56,6 @@ DEFAULT_RUBRIC = (
 )
 
 
-def _unwrapped(schema: dict) -> None:
-    """Join each description's wrapped lines: editors show a lone line break as a new
-    paragraph, which would cut a hover text mid-sentence."""
-    for part in (schema, *schema.get("properties", {}).values()):
-        if isinstance(part.get("description"), str):
-            paragraphs = part["description"].split("\n\n")
-            part["description"] = "\n\n".join(" ".join(p.split()) for p in paragraphs)
-
-
 class Strict(BaseModel):
     # `.inf` and `.nan` are YAML numbers; no setting of ours means anything with them.
     # Attribute docstrings become the schema's descriptions: an editor shows them on hover.
@@ -71,7 +64,7 @@ class Strict(BaseModel):
         frozen=True,
         allow_inf_nan=False,
         use_attribute_docstrings=True,
-        json_schema_extra=_unwrapped,
+        json_schema_extra=unwrap_descriptions,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from driftgate.results import Tokens
+from driftgate.text import unwrap_descriptions
 
 SCHEMA_VERSION = 1
 FLAG_KINDS = ("grounding", "check", "judge", "error")
@@ -24,7 +25,9 @@ KEEP_WORST = 2000  # flagged samples listed in full, worst first
 
 class Model(BaseModel):
     # Attribute docstrings become the fields' descriptions in `driftgate schema --monitor`.
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        extra="forbid", use_attribute_docstrings=True, json_schema_extra=unwrap_descriptions
+    )
 
 
 class SampleRecord(Model):
