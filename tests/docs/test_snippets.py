@@ -26,6 +26,7 @@ import yaml
 
 from driftgate.config.load import load_suite
 from driftgate.config.schema import SuiteFile
+from driftgate.cost import unpriced_models
 from driftgate.errors import ConfigError
 from driftgate.score.embedder import check_embedding_model
 from support import REPO, tool
@@ -35,12 +36,12 @@ FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")
 MARKER = re.compile(r"<!--\s*snippet:\s*([\w-]+)\s*(.*?)\s*-->")
 KINDS = ("workflow", "suite", "excerpt", "skip")
 
-# Blocks of README.md (owned by the lead) known to fail: "README.md:LINE" -> the reason.
-README_KNOWN_FAILURES: dict[str, str] = {}
-
 # Steps that run driftgate: the action (published or `./`), its image, and the image
 # docs/your-pipeline.md builds FROM driftgate's.
-DRIFTGATE_STEP = re.compile(r"^(\./?|[\w./-]*driftgate[\w./-]*@.+|docker://ghcr\.io/.+)$")
+DRIFTGATE_STEP = re.compile(
+    r"^(\./?|[\w./-]*driftgate[\w./-]*@.+"
+    r"|docker://ghcr\.io/(driftgate/driftgate|acme/support-bot-evals):.+)$"
+)
 OUTPUT_REF = re.compile(r"\bsteps\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)")
 STEP_KEYS = {"uses", "run"}
 WORKFLOW_KEYS = {"jobs", "on", True}  # PyYAML reads a bare `on:` as True
@@ -119,15 +120,8 @@ def kind_of(block: Block) -> str:
 BLOCKS = [block for page in PAGES for block in yaml_blocks(page)]
 
 
-def params(kinds: tuple[str, ...]) -> list:
-    chosen = []
-    for block in BLOCKS:
-        if kind_of(block) not in kinds:
-            continue
-        known = README_KNOWN_FAILURES.get(block.at())
-        marks = [pytest.mark.xfail(strict=True, reason=known)] if known else []
-        chosen.append(pytest.param(block, id=block.at(), marks=marks))
-    return chosen
+def params(*kinds: str) -> list:
+    return [pytest.param(b, id=b.at()) for b in BLOCKS if kind_of(b) in kinds]
 
 
 def test_the_docs_have_yaml_blocks_of_each_kind():
@@ -142,8 +136,10 @@ def test_every_yaml_block_is_classified(block):
     if block.marker != "skip":
         try:
             yaml.safe_load(block.text)
-        except yaml.YAMLError as exc:
-            pytest.fail(f"{block.at()}: not YAML a user can copy: {exc}", pytrace=False)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = block.at(mark.line + 1 if mark else 0)
+            pytest.fail(f"{where}: not YAML a user can copy: {exc.problem}", pytrace=False)
     kind = kind_of(block)
     assert kind, (
         f"{block.at()}: a YAML block the tests can't classify as a workflow or a suite; put "
@@ -171,7 +167,7 @@ def indent(text: str, width: int) -> str:
     return textwrap.indent(textwrap.dedent(text), " " * width)
 
 
-def driftgate_problems(workflow: dict) -> list[str]:
+def driftgate_problems(block: Block, workflow: dict) -> list[str]:
     """`with:` keys and `steps.<id>.outputs.<name>` actionlint can't check against action.yml."""
     action = yaml.safe_load((REPO / "action.yml").read_text("utf-8"))
     problems, ids = [], set()
@@ -180,15 +176,24 @@ def driftgate_problems(workflow: dict) -> list[str]:
             if not DRIFTGATE_STEP.match(str(step.get("uses", ""))):
                 continue
             ids.add(step.get("id"))
-            for key in set(step.get("with") or {}) - set(action["inputs"]):
-                problems.append(f"`with: {key}`: the driftgate action has no input {key!r}")
-    for step_id, name in OUTPUT_REF.findall(yaml.safe_dump(workflow)):
+            for key in sorted(set(step.get("with") or {}) - set(action["inputs"])):
+                where = block.at(line_of(block, rf"(?<![\w-]){re.escape(key)}\s*:"))
+                problems.append(f"{where}: the driftgate action has no input {key!r} (`with:`)")
+    for step_id, name in sorted(set(OUTPUT_REF.findall(block.text))):
         if step_id in ids and name not in action["outputs"]:
-            problems.append(f"`steps.{step_id}.outputs.{name}`: the action has no output {name!r}")
+            ref = f"steps.{step_id}.outputs.{name}"
+            where = block.at(line_of(block, rf"{re.escape(ref)}(?![\w-])"))
+            problems.append(f"{where}: `{ref}`: the driftgate action has no output {name!r}")
     return problems
 
 
-@pytest.mark.parametrize("block", params(("workflow",)))
+def line_of(block: Block, pattern: str) -> int:
+    """The block's line where `pattern` first matches (0, the fence, if nowhere)."""
+    found = re.search(pattern, block.text)
+    return block.text.count("\n", 0, found.start()) + 1 if found else 0
+
+
+@pytest.mark.parametrize("block", params("workflow"))
 def test_workflow_snippets_pass_actionlint_and_use_real_inputs(block, tmp_path):
     text, added = as_workflow(block)
     (tmp_path / "workflow.yml").write_text(text, "utf-8")
@@ -205,8 +210,8 @@ def test_workflow_snippets_pass_actionlint_and_use_real_inputs(block, tmp_path):
         done.stdout + done.stderr,
     )
     assert done.returncode == 0, f"{block.at()}: actionlint:\n{located}"
-    problems = driftgate_problems(yaml.safe_load(text))
-    assert not problems, f"{block.at()}: " + "; ".join(problems)
+    problems = driftgate_problems(block, yaml.safe_load(text))
+    assert not problems, "\n".join(problems)
 
 
 # --- suite files --------------------------------------------------------------------------
@@ -249,14 +254,16 @@ def referenced_files(data) -> set[str]:
     """Every `{file: PATH}` in the suite: the scratch repository must hold them."""
     if isinstance(data, dict):
         if set(data) == {"file"}:
-            return {data["file"]}
+            ref = Path(data["file"])
+            inside = not ref.is_absolute() and ".." not in ref.parts
+            return {data["file"]} if inside else set()  # outside: the loader says so
         return set().union(*map(referenced_files, data.values()))
     if isinstance(data, list):
         return set().union(*map(referenced_files, data))
     return set()
 
 
-@pytest.mark.parametrize("block", params(("suite", "excerpt")))
+@pytest.mark.parametrize("block", params("suite", "excerpt"))
 def test_suite_snippets_load_as_driftgate_validate_loads_them(block, tmp_path):
     text, added = as_suite(block)
     for name in referenced_files(yaml.safe_load(text)):
@@ -268,7 +275,7 @@ def test_suite_snippets_load_as_driftgate_validate_loads_them(block, tmp_path):
     try:
         suite = load_suite(path, root=tmp_path)
         check_embedding_model(suite)
-        issues = suite.warnings  # a copied snippet should not warn either
+        issues = [*suite.warnings, *unpriced_models(suite)]  # a copied snippet warns of nothing
     except ConfigError as exc:
         issues = exc.issues
     problems = [located(block, issue, added, excerpt) for issue in issues]
