@@ -283,5 +283,11 @@ def test_suite_snippets_load_as_driftgate_validate_loads_them(block, tmp_path):
 
 
 def located(block: Block, issue, added: int, excerpt: str) -> str:
-    line = 0 if excerpt else issue.line - added
+    """The issue at its line of the doc; in a filled-in excerpt, the line of the key it names
+    (`eval_suite.cases['x'].key: ...`)."""
+    line = issue.line - added
+    if excerpt:
+        where = re.match(r"(\S+?):\s", issue.message)
+        key = re.findall(r"[\w-]+", where.group(1))[-1] if where else ""
+        line = line_of(block, rf"(?<![\w-]){re.escape(key)}(?![\w-])") if key else 0
     return f"{block.at(line)}{excerpt}: {issue.message}"
