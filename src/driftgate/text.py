@@ -29,6 +29,16 @@ def short_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def unwrap_descriptions(schema: dict) -> None:
+    """Join a JSON Schema's wrapped description lines (pydantic's `json_schema_extra`):
+    docstrings wrap at 100 columns, and editors and schema viewers show a lone line break as
+    a new paragraph, which would cut a hover text mid-sentence."""
+    for part in (schema, *schema.get("properties", {}).values()):
+        if isinstance(part.get("description"), str):
+            paragraphs = part["description"].split("\n\n")
+            part["description"] = "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
 def shorten(text: str, limit: int, mark: str = "…") -> str:
     """`text` cut to at most `limit` characters, `mark` showing where it was cut."""
     return text if len(text) <= limit else text[: limit - len(mark)] + mark

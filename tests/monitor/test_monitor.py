@@ -326,3 +326,24 @@ def test_the_worked_example_in_the_docs_holds(project, embedder):
     assert results.samples[0].flags == ["grounding"]
     assert "$94" in results.samples[0].reasons[0]
     assert results.bad_lines == 1 and results.overall.flag_rate == pytest.approx(0.5)
+
+
+def test_a_sample_no_case_names_is_held_to_the_suites_grounding_not_the_first_cases(
+    project, embedder
+):
+    """The first case's own strict bar (every sentence, support 0.99) is that case's: a
+    sample labelled only with a task is held to the suite's defaults."""
+    suite = (project / "llm-evals.yaml").read_text(encoding="utf-8")
+    critical = "      critical: true\n"
+    strict = critical + "      grounding_threshold: 0.99\n      min_grounding_ratio: 1.0\n"
+    (project / "llm-evals.yaml").write_text(suite.replace(critical, strict))
+    paraphrase = "After the password reset on Monday, logging in fails with error 403."
+    rows = [
+        sample(id="by-task", task="summarize", context=CONTEXT, output=paraphrase),
+        sample(id="by-case", case="ticket_summary", context=CONTEXT, output=paraphrase),
+    ]
+
+    flagged = by_id(run_monitor(project, rows, embedder))
+
+    assert set(flagged) == {"by-case"}  # the case's bar still holds for its own samples
+    assert flagged["by-case"].flags == ["grounding"]

@@ -115,6 +115,9 @@ class SuiteSpec:
     monitor: MonitorConfig = MonitorConfig()
     warnings: tuple[ConfigIssue, ...] = ()
     max_output_chars: int = 1_000_000
+    # The suite's value of each SUITE_DEFAULTS key: what a case that sets none of them gets,
+    # and what a production sample no case names is held to (monitor).
+    case_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     # The parsed YAML with every key's position: later checks point at the line they mean.
     located: Located | None = field(default=None, repr=False, compare=False)
 
@@ -363,6 +366,7 @@ def resolve(suite: Suite, located: Located, path: Path, root: Path, file_hash: s
         warnings=tuple(warnings),
         monitor=suite.monitor,
         max_output_chars=suite.max_output_chars,
+        case_defaults=MappingProxyType(suite_defaults(suite)),
         located=located,
     )
 
@@ -393,12 +397,14 @@ SUITE_DEFAULTS = {
 }
 
 
+def suite_defaults(suite: Suite) -> dict:
+    """The suite's values of the SUITE_DEFAULTS keys, under the case keys' names."""
+    return {key: getattr(suite, suite_key) for key, suite_key in SUITE_DEFAULTS.items()}
+
+
 def inherited(case: Case, suite: Suite) -> dict:
     """The case's settings that fall back to the suite's (SUITE_DEFAULTS)."""
-    return {
-        key: _first(getattr(case, key), getattr(suite, suite_key))
-        for key, suite_key in SUITE_DEFAULTS.items()
-    }
+    return {key: _first(getattr(case, key), value) for key, value in suite_defaults(suite).items()}
 
 
 def max_samples(case, suite) -> int:

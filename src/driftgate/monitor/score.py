@@ -49,7 +49,8 @@ class Resolver:
         self.cases = {case.name: case for case in suite.cases}
         self.warnings: list[str] = []
         self._unknown: set[str] = set()
-        self._template = suite.cases[0]
+        # A sample no case names takes the suite's settings, not the first case's overrides.
+        self._template = replace(suite.cases[0], **suite.case_defaults)
 
     def resolve(self, sample: ProductionSample) -> Expectations:
         case = self.cases.get(sample.case) if sample.case else None
