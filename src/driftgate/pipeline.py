@@ -24,7 +24,7 @@ from driftgate.compare import (
 )
 from driftgate.compare.drift import record_noise
 from driftgate.compare.sequential import first_look_alpha, more_samples, sample_bound
-from driftgate.compare.store import DEFAULT_BRANCH, default_merge_base
+from driftgate.compare.store import DEFAULT_BRANCH, check_can_record, default_merge_base
 from driftgate.config import CaseSpec, SuiteSpec, load_suite
 from driftgate.config.schema import OutputsTarget
 from driftgate.errors import UsageError
@@ -132,6 +132,8 @@ def run(options: RunOptions) -> RunResults:
     cases = [case for case in selection.selected if case.name in running]
     if options.update_baseline and not results.git_sha:
         raise UsageError("--update-baseline keys results by commit, and this is not a git checkout")
+    if options.update_baseline:
+        check_can_record(suite.root, git)
     baseline = find_baseline(options, suite, results, say)  # before any paid call: fail fast
 
     quality = Quality.start(
