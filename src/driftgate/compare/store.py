@@ -98,10 +98,15 @@ def read_baseline_from_branch(
     return None
 
 
+def has_origin(root: Path, git: Git | None = None) -> bool:
+    """Whether there is an `origin` to read the baseline branch from and push it to."""
+    return _Store(root, git or Git()).has_origin()
+
+
 def check_can_record(root: Path, git: Git | None = None) -> None:
     """--update-baseline needs an `origin` to push to: checked before the run's first
     target call, so a local run without one costs nothing."""
-    if not _Store(root, git or Git()).has_origin():
+    if not has_origin(root, git):
         raise UsageError(
             f"--update-baseline pushes to the '{REMOTE}' remote, and this repository has "
             f"none; add it (git remote add {REMOTE} URL) or drop --update-baseline"
