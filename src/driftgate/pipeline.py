@@ -177,7 +177,9 @@ def run(options: RunOptions) -> RunResults:
     outputs_path = None
     if options.outputs:
         outputs_path = OutputsFile.resolve(options.outputs, suite.root, suite.path.parent)
-        check_outputs_file(outputs_path, cases, generator)
+        missing = check_outputs_file(outputs_path, cases, generator)
+        if missing:
+            say(missing)
     embedder = options.embedder or Embedder(suite.embedding_model)  # loads on first encode
     try:
         generations = generate_all(
