@@ -164,3 +164,17 @@ def test_run_scores_only_the_selected_case(project, embedder):
     assert by_name["router"].selection_reason == "matched src/router/a.py by 'src/router/**'"
     assert not by_name["writer"].selected and by_name["writer"].status == "skipped"
     assert (results.summary.selected, results.summary.skipped) == (1, 1)
+
+
+def test_a_run_warns_that_uncommitted_edits_are_not_part_of_the_change(project, tmp_path):
+    """Found adopting driftgate: edit a trigger file, forget to commit, and `run
+    --changed-since` selected nothing and passed without a word about why."""
+    project.git("checkout", "-q", "main")
+    project.write("src/writer/w.py", "edited, not committed\n")
+    out = tmp_path / "results.json"
+    done = run_cli(["run", "--changed-since", "main", "--output-json", str(out)], project.root)
+    assert done.returncode == 0, done.stderr
+    assert "uncommitted changes are not part of --changed-since main" in done.stderr
+    assert "commit them, or pass --changed-files" in done.stderr
+    warnings = json.loads(out.read_text())["warnings"]
+    assert any("uncommitted changes" in w for w in warnings)  # in the reports too

@@ -130,6 +130,8 @@ class _ChangeRules:
             warnings.append(f"change list unavailable, running every case: {changes.describe()}")
             return
         assert changes.files is not None
+        if changes.note:
+            warnings.append(changes.note)
         self.files = changes.files
         self.changed = ChangedPaths(changes.files)
         always = PatternList(suite.always_run_paths).matched(self.changed, limit=1)
