@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    """A pinned dev tool (requirements/dev.txt): the venv's copy first, then PATH."""
+    path = BIN / name
+    if path.exists():
+        return str(path)
+    found = shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is not installed: run `make test` (it installs requirements/dev.txt)")
+    return found
 
 
 def git(cwd: Path, *args: str) -> str:

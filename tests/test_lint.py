@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
-import pytest
-
-from support import REPO
-
-BIN = Path(sys.executable).parent
-
-
-def tool(name: str) -> str:
-    path = BIN / name
-    if path.exists():
-        return str(path)
-    found = shutil.which(name)
-    if not found:
-        pytest.fail(f"{name} is not installed: run `make test` (it installs requirements/dev.txt)")
-    return found
+from support import REPO, tool
 
 
 def lint(*command: str) -> subprocess.CompletedProcess:
