@@ -295,10 +295,13 @@ def dead_pattern_warnings(suite: SuiteSpec, git: Git | None = None) -> list[str]
         if pattern.note:
             out.append(f"{where}: {owner}: pattern '{text}': {pattern.note}")
         if dead:
-            out.append(
-                f"{where}: {owner}: pattern '{text}' matches no file tracked by git; "
-                f"fix the path (a dead pattern never selects the case)"
+            parts = [part.strip() for part in text.split(",") if part.strip()]
+            fix = (
+                f"one pattern per list item: write {parts!r}, not one text with commas"
+                if len(parts) > 1
+                else "fix the path (a dead pattern never selects the case)"
             )
+            out.append(f"{where}: {owner}: pattern '{text}' matches no file tracked by git; {fix}")
     return out
 
 
