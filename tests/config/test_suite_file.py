@@ -288,3 +288,27 @@ def test_a_suite_without_its_root_key_says_what_to_write(write_suite, text, hint
         load_suite(write_suite(text))
     error = str(caught.value)
     assert "the file must start with a top-level `eval_suite:` key" in error and hint in error
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "min_similarity: 0.85",
+            "min_similarity: 85",
+            "must be at most 1 (got 85); a share, not a percentage: write 0.85",
+        ),
+        (
+            "default_threshold: 0.80",
+            'default_threshold: 0.80\n  target: "python pipeline.py"',
+            "must be a mapping (`key: value` lines) (got 'python pipeline.py'); write "
+            '{type: command, command: "python pipeline.py"}',
+        ),
+    ],
+)
+def test_a_common_slip_gets_the_value_to_write(write_suite, old, new, message):
+    """Found adopting driftgate: a percentage for a share, and a bare command for a target,
+    were told only what was wrong."""
+    with pytest.raises(ConfigError) as caught:
+        load_suite(write_suite(WRITEUP_FORMAT.replace(old, new)))
+    assert message in str(caught.value)
