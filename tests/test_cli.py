@@ -37,3 +37,17 @@ def test_cache_flags_are_the_same_wherever_they_appear(capsys):
     main(["plan", "--help"])
     shown = " ".join(capsys.readouterr().out.split())
     assert "--cache-dir DIR" in shown and "--no-cache" not in shown
+
+
+def test_a_misspelt_flag_names_the_command_and_suggests_the_flag(capsys):
+    """Found adopting driftgate: `run --chaged-since main` printed the top-level usage and
+    'unrecognized arguments', with no hint of the flag meant or of `run --help`."""
+    assert main(["run", "--chaged-since", "main"]) == 2
+    err = capsys.readouterr().err
+    assert "driftgate run: error: unrecognized arguments: --chaged-since main" in err
+    assert "did you mean --changed-since?" in err and "driftgate run --help" in err
+    assert main(["select", "--jsn"]) == 2
+    assert "did you mean --json?" in capsys.readouterr().err
+    assert main(["validate", "--xyzzy"]) == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: --xyzzy" in err and "did you mean" not in err

@@ -9,6 +9,7 @@ the docstring, its flags and handler); the environment is read here, at the edge
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 import traceback
@@ -53,15 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
         name = command.__name__.rpartition(".")[2]
         summary, _, description = (command.__doc__ or "").partition("\n\n")
         command.add_arguments(sub.add_parser(name, help=summary, description=description))
+    parser.set_defaults(subcommands=sub.choices)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, bad usage is 2
         return int(exc.code or 0)
+    if extras:
+        print(unrecognized(args.command, args.subcommands[args.command], extras), file=sys.stderr)
+        return EXIT_USAGE
     from driftgate.anthropic_client import AnthropicSettings
 
     # The edge: Claude's key and base URL are read here, once, for every command.
@@ -73,6 +78,16 @@ def main(argv: list[str] | None = None) -> int:
             return _handle(args)
         with guarded_streams(commands=True):
             return _handle(args)
+
+
+def unrecognized(command: str, parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    """Flags the subcommand doesn't have, said by the subcommand, with the one meant."""
+    flags = [flag for action in parser._actions for flag in action.option_strings]
+    message = f"driftgate {command}: error: unrecognized arguments: {' '.join(extras)}"
+    typed = next((word.partition("=")[0] for word in extras if word.startswith("-")), None)
+    close = difflib.get_close_matches(typed, flags, n=1, cutoff=0.7) if typed else []
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"{message}; {hint}`driftgate {command} --help` lists the flags"
 
 
 def _safe(text: str) -> str:

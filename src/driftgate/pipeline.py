@@ -24,7 +24,12 @@ from driftgate.compare import (
 )
 from driftgate.compare.drift import record_noise
 from driftgate.compare.sequential import first_look_alpha, more_samples, sample_bound
-from driftgate.compare.store import DEFAULT_BRANCH, default_merge_base
+from driftgate.compare.store import (
+    DEFAULT_BRANCH,
+    check_can_record,
+    default_merge_base,
+    has_origin,
+)
 from driftgate.config import CaseSpec, SuiteSpec, load_suite
 from driftgate.config.schema import OutputsTarget
 from driftgate.errors import UsageError
@@ -132,6 +137,8 @@ def run(options: RunOptions) -> RunResults:
     cases = [case for case in selection.selected if case.name in running]
     if options.update_baseline and not results.git_sha:
         raise UsageError("--update-baseline keys results by commit, and this is not a git checkout")
+    if options.update_baseline:
+        check_can_record(suite.root, git)
     baseline = find_baseline(options, suite, results, say)  # before any paid call: fail fast
 
     quality = Quality.start(
@@ -170,7 +177,9 @@ def run(options: RunOptions) -> RunResults:
     outputs_path = None
     if options.outputs:
         outputs_path = OutputsFile.resolve(options.outputs, suite.root, suite.path.parent)
-        check_outputs_file(outputs_path, cases, generator)
+        missing = check_outputs_file(outputs_path, cases, generator)
+        if missing:
+            say(missing)
     embedder = options.embedder or Embedder(suite.embedding_model)  # loads on first encode
     try:
         generations = generate_all(
@@ -311,11 +320,22 @@ def find_baseline(
         results.warnings.append(f"no baseline: {exc}")
         return None
     if found is None:
-        say(
-            f"no baseline for suite '{suite.name}' on branch '{options.baseline_branch}' of "
-            f"origin: drift is not measured (record one with --update-baseline)"
-        )
+        say(no_baseline_note(options, suite))
     return found
+
+
+def no_baseline_note(options: RunOptions, suite: SuiteSpec) -> str:
+    """Why drift is not measured, and the next step that works in this repository."""
+    where = f"no baseline for suite '{suite.name}' on branch '{options.baseline_branch}' of origin"
+    if options.update_baseline:
+        return f"{where} yet: this run records the first"
+    if not has_origin(suite.root, options.git):
+        return (
+            "no baseline: this repository has no 'origin' remote to keep the baseline branch "
+            "on, so drift is not measured; to compare locally, pass --baseline PATH (a "
+            "results file written by `driftgate run --output-json` on the base branch)"
+        )
+    return f"{where}: drift is not measured (record one with --update-baseline)"
 
 
 def record_cache(results: RunResults, suite: SuiteSpec, cache: Cache, generations, prices) -> None:

@@ -491,7 +491,9 @@ def read_results(path: str | Path) -> RunResults:
     try:
         data = finite_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"{path}: results file not found") from None
+        raise UsageError(
+            f"{path}: results file not found; pass a file written by `driftgate run --output-json`"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read results file: {exc}") from None
     except json.JSONDecodeError as exc:

@@ -105,6 +105,17 @@ def test_a_baseline_carries_its_noise_history_forward(suite):
     assert not any("records no per-case noise" in w for w in current.warnings)
 
 
+def test_a_one_sample_baseline_is_not_called_older(suite):
+    """One sample has no spread to record, whatever driftgate wrote it: no warning that the
+    baseline is old and that the next one will record noise (it won't, with one sample)."""
+    recorded = same("a")
+    recorded.noise_sd, recorded.noise_df = 0.02, 4
+    current = compared(suite, {"a": 0.0, "chat": 0.0}, base_cases=[recorded, case("chat", [0.9])])
+    assert not any("records no per-case noise" in w for w in current.warnings)
+    older = compared(suite, {"a": 0.0, "chat": 0.0}, base_cases=[same("a"), same("chat")])
+    assert any("records no per-case noise for 2 compared cases" in w for w in older.warnings)
+
+
 def test_one_sample_each_side_and_no_noise_is_the_plain_rule(suite):
     base = run([case("a", [0.95])])
     current = run([case("a", [0.89])], gate=GateSettings(confidence=0.99))

@@ -131,3 +131,49 @@ def test_cli_baseline_file_and_update_flags(tmp_path, git_repo):
 
     done = run_cli("run", "--baseline", str(tmp_path / "missing.json"), cwd=git_repo)
     assert done.returncode == 2 and "missing.json: results file not found" in done.stderr
+
+
+def test_update_baseline_without_origin_stops_before_any_target_call(git_repo):
+    """A local repository with no `origin`: exit 2 up front, not after the paid calls."""
+    suite = SUITE.replace(
+        "{type: outputs, path: outputs.jsonl}",
+        "{type: command, command: \"python -c \\\"open('called', 'w')\\\"\"}",
+    )
+    (git_repo / "llm-evals.yaml").write_text(suite.lstrip())
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "suite")
+    done = run_cli("run", "--update-baseline", cwd=git_repo)
+    assert done.returncode == 2, done.stderr
+    assert "no 'origin' remote" in done.stderr or "has none" in done.stderr
+    assert "git remote add origin URL" in done.stderr
+    assert not (git_repo / "called").exists()  # the target never ran
+    assert "[1/" not in done.stderr
+
+
+def test_no_baseline_note_says_what_to_do_in_this_repository(tmp_path, git_repo, embedder):
+    """Without `origin` the way to compare locally is a results file; a run that records the
+    first baseline is not told to record one."""
+    (git_repo / "llm-evals.yaml").write_text(SUITE.lstrip())
+    write_outputs(git_repo, GOOD)
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "suite")
+    said: list[str] = []
+    options = RunOptions(
+        config=git_repo / "llm-evals.yaml", embedder=embedder, progress=said.append
+    )
+    run(options)
+    note = next(line for line in said if line.startswith("no baseline"))
+    assert "no 'origin' remote" in note and "--baseline PATH" in note
+    assert "--output-json" in note and "--update-baseline" not in note
+
+    make_origin(tmp_path, git_repo)
+    said.clear()
+    options = RunOptions(
+        config=git_repo / "llm-evals.yaml",
+        embedder=embedder,
+        progress=said.append,
+        update_baseline=True,
+    )
+    run(options)
+    note = next(line for line in said if line.startswith("no baseline"))
+    assert "record one with --update-baseline" not in note and "this run records" in note

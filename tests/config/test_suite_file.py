@@ -271,3 +271,44 @@ def test_a_number_where_strings_belong_is_still_an_error(write_suite):
     path = write_suite("eval_suite:\n  name: s\n  cases:\n    - {name: a, expected: x, tags: 3}\n")
     (problem,) = errors_of(path)
     assert ":4:" in problem and "tags: must be text or a list of text (got 3)" in problem
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("name: s\ncases:\n  - {name: a, expected: b}\n", "found `name:`, a key of the suite"),
+        ("", "the file is empty"),
+        ("# only a comment\n", "the file is empty"),
+    ],
+)
+def test_a_suite_without_its_root_key_says_what_to_write(write_suite, text, hint):
+    """Found adopting driftgate: a suite copied without its first line (or an empty new
+    file) was told only that `eval_suite:` must come first."""
+    with pytest.raises(ConfigError) as caught:
+        load_suite(write_suite(text))
+    error = str(caught.value)
+    assert "the file must start with a top-level `eval_suite:` key" in error and hint in error
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "min_similarity: 0.85",
+            "min_similarity: 85",
+            "must be at most 1 (got 85); a share, not a percentage: write 0.85",
+        ),
+        (
+            "default_threshold: 0.80",
+            'default_threshold: 0.80\n  target: "python pipeline.py"',
+            "must be a mapping (`key: value` lines) (got 'python pipeline.py'); write "
+            '{type: command, command: "python pipeline.py"}',
+        ),
+    ],
+)
+def test_a_common_slip_gets_the_value_to_write(write_suite, old, new, message):
+    """Found adopting driftgate: a percentage for a share, and a bare command for a target,
+    were told only what was wrong."""
+    with pytest.raises(ConfigError) as caught:
+        load_suite(write_suite(WRITEUP_FORMAT.replace(old, new)))
+    assert message in str(caught.value)

@@ -65,7 +65,9 @@ def test_an_unwritable_report_path_stops_the_run_before_any_call(
 def test_an_unreadable_baseline_stops_the_run_before_any_call(project, capsys, monkeypatch):
     monkeypatch.chdir(project)
     assert run(project, "--baseline", str(project / "missing.json")) == 2
-    assert "missing.json: results file not found" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "missing.json: results file not found" in err
+    assert "pass a file written by `driftgate run --output-json`" in err  # what to do
     assert not (project / "called").exists()
 
 

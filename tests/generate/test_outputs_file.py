@@ -124,3 +124,12 @@ def test_a_missing_outputs_file_is_a_usage_error(tmp_path, make):
     done = run_cli("run", "--all", "--outputs", "out.jsonl", cwd=tmp_path)
     assert done.returncode == 2
     assert "--outputs out.jsonl:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_line_that_names_no_case_is_a_warning_even_when_every_case_has_its_output(tmp_path):
+    """Found adopting driftgate: with every request answered, a garbled line was silent."""
+    (tmp_path / "out.jsonl").write_text('{"case": "alpha", "output": "A"}\nnot json\n')
+    file = OutputsFile(OutputsTarget(type="outputs", path="out.jsonl"), tmp_path, tmp_path)
+    warnings = file.unknown_case_warnings(["alpha"])
+    assert len(warnings) == 1
+    assert "out.jsonl:2: not valid JSON" in warnings[0] and warnings[0].endswith("(line ignored)")

@@ -165,8 +165,14 @@ def test_score_stores_outputs_then_plan_leaves_cached_requests_out(repo, tmp_pat
 
     # The generation step is skipped (nothing planned): no outputs file, the cache answers.
     outputs.unlink()
-    warm = score(repo, tmp_path, outputs, embedder, plan=tmp_path / "plan.jsonl")
+    said: list[str] = []
+    warm = score(
+        repo, tmp_path, outputs, embedder, plan=tmp_path / "plan.jsonl", progress=said.append
+    )
     assert warm.summary.verdict == "pass"
+    # Said, not silent: a mistyped --outputs path must not look like the file was read.
+    note = f"--outputs {outputs}: no such file; the cache answers all 3 selected requests"
+    assert any(line.startswith(note) for line in said)
     assert all(s.cached for c in warm.cases for s in c.samples)
     assert (warm.summary.output_cache.lookups, warm.summary.output_cache.hits) == (3, 3)
 

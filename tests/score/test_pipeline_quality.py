@@ -130,6 +130,10 @@ def test_missing_key_skips_the_judge_visibly_and_changes_nothing_else(project, f
     assert "ANTHROPIC_API_KEY is not set" in good.judge.reason
     assert any("judge not run for 3 cases" in w for w in results.warnings)
     assert fake.requests == []
+    # A new user never asked for a judge: the warning says which policy did, and the way out.
+    warning = next(w for w in results.warnings if "judge not run" in w)
+    assert "(judge policy: " in warning
+    assert "judge: {policy: never}" in warning and "--judge never" in warning
 
 
 def test_judge_errors_error_the_case_and_the_run_goes_on(settings, project, fake, embedder):

@@ -164,3 +164,39 @@ def test_run_scores_only_the_selected_case(project, embedder):
     assert by_name["router"].selection_reason == "matched src/router/a.py by 'src/router/**'"
     assert not by_name["writer"].selected and by_name["writer"].status == "skipped"
     assert (results.summary.selected, results.summary.skipped) == (1, 1)
+
+
+def test_a_run_warns_that_uncommitted_edits_are_not_part_of_the_change(project, tmp_path):
+    """Found adopting driftgate: edit a trigger file, forget to commit, and `run
+    --changed-since` selected nothing and passed without a word about why."""
+    project.git("checkout", "-q", "main")
+    project.write("src/writer/w.py", "edited, not committed\n")
+    out = tmp_path / "results.json"
+    done = run_cli(["run", "--changed-since", "main", "--output-json", str(out)], project.root)
+    assert done.returncode == 0, done.stderr
+    assert "uncommitted changes are not part of --changed-since main" in done.stderr
+    assert "commit them, or pass --changed-files" in done.stderr
+    warnings = json.loads(out.read_text())["warnings"]
+    assert any("uncommitted changes" in w for w in warnings)  # in the reports too
+
+
+def test_validate_warns_when_no_pattern_covers_the_command_targets_script(
+    repo, capsys, monkeypatch
+):
+    """Found adopting driftgate: `python pipeline.py` with trigger_paths on the package only;
+    an edit to pipeline.py selected no case and reused every cached output."""
+    suite = SUITE.replace('"python -c \\"print(\'hello there\')\\""', '"python pipeline.py --fast"')
+    repo.write("llm-evals.yaml", suite)
+    repo.write("pipeline.py", "print('hello there')\n")
+    repo.write("src/router/a.py")
+    repo.write("src/writer/w.py")
+    repo.commit("base")
+    monkeypatch.chdir(repo.root)
+    assert main(["validate"]) == 0
+    err = capsys.readouterr().err
+    assert "llm-evals.yaml:3: the command target runs 'pipeline.py'" in err
+    assert "2 cases (router, writer)" in err and "add 'pipeline.py' to always_run_paths" in err
+    covered = suite.replace("  cases:", "  always_run_paths: [pipeline.py]\n  cases:")
+    repo.write("llm-evals.yaml", covered)
+    assert main(["validate"]) == 0
+    assert "the command target runs" not in capsys.readouterr().err

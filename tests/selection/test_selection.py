@@ -304,3 +304,19 @@ def test_shallow_clone_missing_the_base_runs_every_case_and_says_why(project, tm
     result = select_cases(load_suite(clone / "llm-evals.yaml"), changes_since(base, clone))
     assert [(s.selected, s.reason) for s in result.selections] == [(True, UNAVAILABLE)] * 3
     assert any("shallow" in w and "fetch-depth: 0" in w for w in result.warnings)
+
+
+def test_a_dead_pattern_with_commas_says_to_write_a_list(project):
+    """Found adopting driftgate: `trigger_paths: src/router/**, src/writer/**` is one pattern
+    (a comma and all), so it matched nothing; the warning only said to fix the path."""
+    text = (project.root / "llm-evals.yaml").read_text()
+    text = text.replace("- src/router/**", "- src/router/**, src/writer/**")
+    project.write("llm-evals.yaml", text)
+    project.commit()
+    result = select_cases(load_suite(project.root / "llm-evals.yaml"), None)
+    dead = [w for w in result.warnings if "src/router/**, src/writer/**" in w]
+    assert len(dead) == 1
+    assert dead[0].endswith(
+        "one pattern per list item: write ['src/router/**', 'src/writer/**'], not one text "
+        "with commas"
+    )

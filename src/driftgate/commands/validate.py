@@ -38,7 +38,7 @@ def _validate_one(path: Path, raise_errors: bool = False) -> int:
     from driftgate.config import load_suite
     from driftgate.cost import unpriced_models
     from driftgate.score.embedder import check_embedding_model
-    from driftgate.select.selection import dead_pattern_warnings
+    from driftgate.select.selection import dead_pattern_warnings, uncovered_script_warnings
 
     try:
         suite = load_suite(path)
@@ -56,6 +56,7 @@ def _validate_one(path: Path, raise_errors: bool = False) -> int:
         print(f"driftgate: error: {exc}", file=sys.stderr)
         return exc.exit_code
     warnings = [w.located for w in suite.warnings] + dead_pattern_warnings(suite)
+    warnings += uncovered_script_warnings(suite)
     warnings += [w.located for w in unpriced_models(suite)]
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -113,7 +113,8 @@ def compare_to_baseline(
             case.critical = spec.critical
         prior = recorded_noise(base)
         if prior is None:
-            legacy += 1
+            # One sample has no spread to record: only a baseline of several is "older".
+            legacy += len(base_scores) > 1
             prior = pool_noise(calibrated_noise(spec), Noise.of(base_scores))
         noise = pool_noise(prior, Noise.of(cur_scores))
         _keep_noise(case, noise)

@@ -98,6 +98,21 @@ def read_baseline_from_branch(
     return None
 
 
+def has_origin(root: Path, git: Git | None = None) -> bool:
+    """Whether there is an `origin` to read the baseline branch from and push it to."""
+    return _Store(root, git or Git()).has_origin()
+
+
+def check_can_record(root: Path, git: Git | None = None) -> None:
+    """--update-baseline needs an `origin` to push to: checked before the run's first
+    target call, so a local run without one costs nothing."""
+    if not has_origin(root, git):
+        raise UsageError(
+            f"--update-baseline pushes to the '{REMOTE}' remote, and this repository has "
+            f"none; add it (git remote add {REMOTE} URL) or drop --update-baseline"
+        )
+
+
 def write_baseline_to_branch(
     root: Path,
     branch: str,
@@ -111,11 +126,7 @@ def write_baseline_to_branch(
     commit. Another job pushing first is retried (fetch, rebuild on its commit, push);
     `push` (deadline_s, rand, sleep) is `commit_files`'s."""
     store = _Store(root, git or Git())
-    if not store.has_origin():
-        raise UsageError(
-            f"--update-baseline pushes to the '{REMOTE}' remote, and this repository has "
-            f"none; add it (git remote add {REMOTE} URL) or drop --update-baseline"
-        )
+    check_can_record(root, store.git)
     if not re.fullmatch(r"[0-9a-fA-F]{7,64}", commit_sha or ""):
         raise UsageError(f"cannot key a baseline by commit '{commit_sha}': not a commit SHA")
     check_ref(branch, "baseline branch")

@@ -210,10 +210,17 @@ def parse_suite_text(text: str, display: str) -> tuple[Suite, Located]:
     if not isinstance(data, dict) or "eval_suite" not in data:
         line, col = located.root
         hint = ""
-        if isinstance(data, dict) and data:
+        if data is None:
+            hint = ": the file is empty; see docs/suite.md for a minimal suite"
+        elif isinstance(data, dict) and data:
             first = str(next(iter(data)))
             if did_you_mean(first, ["eval_suite"]):
                 hint = f" (found '{first}'; did you mean 'eval_suite'?)"
+            elif first in Suite.model_fields:
+                hint = (
+                    f" (found `{first}:`, a key of the suite: add `eval_suite:` as the first "
+                    f"line and indent the rest under it)"
+                )
         issues.append(
             ConfigIssue(
                 display, line, col, f"the file must start with a top-level `eval_suite:` key{hint}"

@@ -10,6 +10,7 @@ validation") become instructions ("`cases:` is empty: add at least one case").
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import types
 import typing
@@ -153,15 +154,23 @@ def _one(loc: tuple, where: str, error: dict) -> str:
     if kind == "string_too_short":
         return f"{where}: must not be empty"
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
-        bound = next(iter(ctx.values()), "")
-        bound = f"{bound:g}" if isinstance(bound, float) else bound
+        limit = next(iter(ctx.values()), "")
+        bound = f"{limit:g}" if isinstance(limit, float) else limit
         words = {
             "greater_than": "more than",
             "greater_than_equal": "at least",
             "less_than": "less than",
             "less_than_equal": "at most",
         }[kind]
-        return f"{where}: must be {words} {bound}{got}"
+        value = error.get("input")
+        share = (
+            kind == "less_than_equal"
+            and limit == 1
+            and isinstance(value, int | float)
+            and 1 < value <= 100
+        )
+        percent = f"; a share, not a percentage: write {value / 100:g}" if share else ""
+        return f"{where}: must be {words} {bound}{got}{percent}"
     if kind == "finite_number":
         return f"{where}: must be a finite number{got}"
     if kind == "literal_error":
@@ -176,7 +185,13 @@ def _one(loc: tuple, where: str, error: dict) -> str:
             "; put it in quotes to make it text" if scalar else ""
         )
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return f"{where}: must be a mapping (`key: value` lines){got}"
+        command = error.get("input") if key == "target" else None
+        hint = (
+            f"; write {{type: command, command: {json.dumps(command)}}} (see docs/targets.md)"
+            if isinstance(command, str)
+            else ""
+        )
+        return f"{where}: must be a mapping (`key: value` lines){got}{hint}"
     for prefix, words in (
         ("string", "text"),
         ("int", "a whole number"),

@@ -128,7 +128,8 @@ class OutputsFile:
         return Generation.failed(message)
 
     def unknown_case_warnings(self, names: Iterable[str]) -> list[str]:
-        """Lines for cases the suite doesn't have: a typo here is a case with no output."""
+        """Lines for cases the suite doesn't have, or that name no readable case: a typo
+        here is a case with no output, and a garbled line is lost output."""
         known = list(names)
         first: dict[str, int] = {}
         for (name, _sample), line in sorted(self.lines.items(), key=lambda item: item[1]):
@@ -143,6 +144,7 @@ class OutputsFile:
             hint = f"; did you mean '{close[0]}'?" if close else ""
             where = f"{self.path}:{line}" if line else str(self.path)
             warnings.append(f"{where}: no case named '{name}' in the suite{hint} (line ignored)")
+        warnings += [f"{orphan} (line ignored)" for orphan in self.orphans]
         return warnings
 
 

@@ -100,11 +100,14 @@ def check_plan(path: Path, suite: SuiteSpec) -> None:
             )
 
 
-def check_outputs_file(path: Path, cases: list[CaseSpec], generator: CachingGenerator) -> None:
+def check_outputs_file(
+    path: Path, cases: list[CaseSpec], generator: CachingGenerator
+) -> str | None:
     """A missing outputs file is fine only when the cache answers every request (the
-    generation step was skipped because the plan was empty); else it is exit 2."""
+    generation step was skipped because the plan was empty); else it is exit 2. Returns
+    the note to show when the file is missing: a mistyped path must not pass unseen."""
     if path.exists():
-        return
+        return None
     missing = [
         f"{case.name}#{sample}"
         for case in cases
@@ -120,6 +123,11 @@ def check_outputs_file(path: Path, cases: list[CaseSpec], generator: CachingGene
             f"{plural(len(missing), 'selected request')} ({shown}): "
             "run the generation step on the plan first"
         )
+    requests = sum(case.samples for case in cases)
+    return (
+        f"--outputs {path}: no such file; the cache answers all "
+        f"{plural(requests, 'selected request')}, so nothing is read from it"
+    )
 
 
 def refuse_committed_outputs(path: Path, root: Path, git: Git, where: str = "outputs") -> None:

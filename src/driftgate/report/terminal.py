@@ -53,8 +53,7 @@ def render_table(results: RunResults) -> str:
             continue
         lines.append(case_line(case))
         for reason in case.reasons:
-            for i, text in enumerate(reason.splitlines()[:6]):
-                lines.append(("      ↳ " if i == 0 else "        ") + shown(text))
+            lines.extend(hanging(reason, "      ↳ ", "        ", max_lines=6))
     skipped = [c for c in results.cases if not c.selected]
     if skipped:
         names = ", ".join(shown(c.name, one_line=True) for c in skipped[:10])
@@ -73,5 +72,13 @@ def render_table(results: RunResults) -> str:
     if cache:
         lines.append(cache)
     lines.append(f"verdict: {s.verdict.upper()}")
-    lines.extend(f"  - {shown(reason)}" for reason in s.gate_reasons)
+    for reason in s.gate_reasons:
+        lines.extend(hanging(reason, "  - ", "    "))
     return redact("\n".join(lines))
+
+
+def hanging(text: str, first: str, rest: str, max_lines: int | None = None) -> list[str]:
+    """A reason under its bullet: a stderr tail's later lines stay indented beneath it."""
+    return [
+        (rest if i else first) + shown(line) for i, line in enumerate(text.splitlines()[:max_lines])
+    ]

@@ -254,7 +254,10 @@ class Judge:
             return JudgeResult(
                 status="skipped",
                 model=config.model,
-                reason=f"judge skipped: {reason} (set it to grade with the LLM judge)",
+                reason=(
+                    f"judge skipped: {reason}; set it to grade with the LLM judge, or turn "
+                    "the judge off (`judge: {policy: never}` in the suite, or --judge never)"
+                ),
             )
         request = build_request(config, case, output)
         tokens = Tokens()

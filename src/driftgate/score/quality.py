@@ -160,7 +160,9 @@ class Quality:
             if grade.status == "skipped":
                 skipped[grade.reason or "skipped"] = skipped.get(grade.reason or "skipped", 0) + 1
         for reason, count in skipped.items():
-            self.warnings.append(f"judge not run for {plural(count, 'case')}: {reason}")
+            self.warnings.append(
+                f"judge not run for {plural(count, 'case')} (judge policy: {self.policy}): {reason}"
+            )
 
 
 def apply_verdict(case: CaseSpec, sample, verdict) -> None:

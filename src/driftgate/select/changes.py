@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
@@ -34,6 +34,7 @@ class ChangeSet:
     base: str | None = None
     truncated: bool = False
     reason: str | None = None
+    note: str | None = None  # what the list leaves out that the user may expect in it
 
     @property
     def known(self) -> bool:
@@ -135,9 +136,14 @@ def changes_since(ref: str, root: Path, runner: Git | None = None) -> ChangeSet:
         hint = SHALLOW_HINT if is_shallow(root, run) else "they share no history"
         return unknown(source, f"no common ancestor of '{ref}' and HEAD; {hint}")
     source = f"git diff {base[:12]}..HEAD (merge-base of {ref} and HEAD)"
+    note = None
     if _has_uncommitted_changes(root, run):
         source += "; uncommitted changes are not included (commit them, or use --changed-files)"
-    return _diff(base, "HEAD", root, source, run)
+        note = (
+            f"uncommitted changes are not part of --changed-since {ref} (only commits count): "
+            f"commit them, or pass --changed-files"
+        )
+    return replace(_diff(base, "HEAD", root, source, run), note=note)
 
 
 def _has_uncommitted_changes(root: Path, run: Git) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import posixpath
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,7 @@ from driftgate.select.patterns import (
     attributes_files,
     compile_pattern,
 )
+from driftgate.text import plural
 
 FULL_RUN = "full run"
 UNAVAILABLE = "change list unavailable: running all"
@@ -69,7 +72,7 @@ def select_cases(
 ) -> SelectionResult:
     """Decide every case. `changes=None` is a full run (no change source given, or --all)."""
     _check_filters(suite, names, tags)
-    warnings = dead_pattern_warnings(suite, git)
+    warnings = dead_pattern_warnings(suite, git) + uncovered_script_warnings(suite, git)
     rules = None if changes is None else _ChangeRules(suite, changes, warnings, git)
     selections = []
     for case in suite.cases:
@@ -130,6 +133,8 @@ class _ChangeRules:
             warnings.append(f"change list unavailable, running every case: {changes.describe()}")
             return
         assert changes.files is not None
+        if changes.note:
+            warnings.append(changes.note)
         self.files = changes.files
         self.changed = ChangedPaths(changes.files)
         always = PatternList(suite.always_run_paths).matched(self.changed, limit=1)
@@ -290,11 +295,58 @@ def dead_pattern_warnings(suite: SuiteSpec, git: Git | None = None) -> list[str]
         if pattern.note:
             out.append(f"{where}: {owner}: pattern '{text}': {pattern.note}")
         if dead:
-            out.append(
-                f"{where}: {owner}: pattern '{text}' matches no file tracked by git; "
-                f"fix the path (a dead pattern never selects the case)"
+            parts = [part.strip() for part in text.split(",") if part.strip()]
+            fix = (
+                f"one pattern per list item: write {parts!r}, not one text with commas"
+                if len(parts) > 1
+                else "fix the path (a dead pattern never selects the case)"
             )
+            out.append(f"{where}: {owner}: pattern '{text}' matches no file tracked by git; {fix}")
     return out
+
+
+def uncovered_script_warnings(suite: SuiteSpec, git: Git | None = None) -> list[str]:
+    """A `command` target's script that no pattern of a case with trigger_paths matches:
+    an edit to it selects none of those cases and changes none of their cache keys."""
+    tracked: set[str] | None = None
+    always = PatternList(suite.always_run_paths)
+    uncovered: dict[str, list[str]] = {}
+    for case in suite.cases:
+        command = getattr(case.target, "command", None)
+        if not command or not case.trigger_paths:
+            continue  # no trigger_paths: the case depends on every tracked file already
+        if tracked is None:
+            tracked = set(tracked_files(suite.root, git) or ())
+        own = PatternList(case.trigger_paths)
+        for path in _command_files(command, tracked):
+            if always.match(path) is None and own.match(path) is None:
+                uncovered.setdefault(path, []).append(case.name)
+    out = []
+    for path, names in uncovered.items():
+        lines = _suite_lines(suite.path)
+        line = next((i + 1 for i, row in enumerate(lines) if path in row), 1)
+        shown = ", ".join(names[:5]) + (f" (+{len(names) - 5} more)" if len(names) > 5 else "")
+        out.append(
+            f"{suite.relpath}:{line}: the command target runs '{path}', which the "
+            f"trigger_paths of {plural(len(names), 'case')} ({shown}) don't match: an edit to "
+            f"it selects none of them and reuses their cached outputs; add '{path}' to "
+            f"always_run_paths"
+        )
+    return out
+
+
+def _command_files(command: str, tracked: set[str]) -> list[str]:
+    """The words of a command that are tracked files (it runs from the repository root)."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    found = []
+    for word in words:
+        path = posixpath.normpath(word) if word else word
+        if path in tracked and path not in found:
+            found.append(path)
+    return found
 
 
 def _suite_lines(path: Path) -> list[str]:
