@@ -56,6 +56,8 @@ LINKS = Links(
 REFUND_JUDGE = (
     "The answer promises a refund within 24 hours; the policy in the context says 5 business days."
 )
+REFUND_OUTPUT = "Good news: your refund will reach your account within 24 hours."
+SHIPPING_OUTPUT = "We ship within 2 days. Express delivery is free. Orders ship from Oslo."
 SENTENCES = [
     SentenceScore(text="We ship within 2 days.", support=0.91, grounded=True),
     SentenceScore(
@@ -96,12 +98,12 @@ def example_results(tmp_path):
     skipped.status = "skipped"
     current = run(
         [
-            case("refund-policy", [0.41, 0.44, 0.39], critical=True),
-            case("shipping-times", [0.54, 0.51, 0.56], critical=True),
+            case("refund-policy", [0.41, 0.44, 0.39], critical=True, output=REFUND_OUTPUT),
+            case("shipping-times", [0.54, 0.51, 0.56], critical=True, output=SHIPPING_OUTPUT),
             case("greeting", [0.91, 0.90, 0.92]),
             case("apology-tone", [0.85, 0.84, 0.86]),
             case("opening-hours", [0.88, 0.87, 0.89], expected_hash=short_hash("We open at 9.")),
-            case("returns-window", [0.74, 0.72, 0.76]),
+            case("returns-window", [0.74, 0.72, 0.76], output="Returns are accepted for 14 days."),
             skipped,
         ],
         suite="support-bot",

@@ -61,7 +61,7 @@ def test_each_reason_appears_once(results):
     for reason in ("similarity 0.41 < 0.80", "similarity 0.54 < 0.80", "similarity 0.74 < 0.80"):
         assert text.count(reason) == 1, reason
     assert text.count("The answer promises a refund") == 1
-    assert text.count("Express delivery is free.") == 1
+    assert text.count('"Express delivery is free."') == 1  # quoted by the grounding reason
     # The gate's per-case reasons are said under the case; only the suite-wide one is here.
     why = text[text.index("**Why the gate failed**") : text.index("**Caused by this change**")]
     assert "min_pass_rate 0.80" in why and "refund-policy" not in why
@@ -104,6 +104,7 @@ def test_links_to_the_suite_line_the_run_and_the_artifact(results):
 
 def test_untrusted_text_never_becomes_a_link_or_markup(results):
     case = results.case("refund-policy")
+    case.samples[0].output = "@octocat see [x](https://evil.example) <b>now</b>"
     case.name = "[click](https://evil.example) <img src=x> @octocat"
     case.reasons = ["see https://evil.example/x and [here](https://evil.example) `tick`"]
     case.judge.reasoning = "</details> <!-- driftgate-report --> ![i](https://evil.example/i.png)"
@@ -112,6 +113,7 @@ def test_untrusted_text_never_becomes_a_link_or_markup(results):
     assert "evil.example" in rendered  # shown ...
     assert all("evil" not in href for href in re.findall(r'href="([^"]*)"', rendered))
     assert "<img" not in rendered and "<!--" not in rendered and "</details> <" not in rendered
+    assert "<b>" not in rendered and "&lt;b&gt;now" in rendered  # the output, shown as text
 
 
 def test_delta_chart_with_three_compared_cases_nothing_with_fewer(results):
@@ -152,3 +154,26 @@ def test_cases_the_budget_left_unrun_are_named_in_the_headline_and_why():
     first = text.splitlines()[0]
     assert first.startswith("### ❌") and "1 case not run (--max-cost budget reached)" in first
     assert "critical case 'c' was not run" in text
+
+
+def test_a_failing_case_shows_what_the_pipeline_said_once(results):
+    """The reviewer reads the output under its reasons without opening the results: the first
+    failing sample's, named, when the case ran several; a passing case's is not shown."""
+    text = render_markdown(results, links=LINKS, base_branch="main")
+    refund = "output of sample 1 of 3: `Good news: your refund will reach your account"
+    assert text.count(refund) == 1
+    block = text[text.index("refund-policy") : text.index("judge 2/5")]
+    assert refund in block  # under its case, before the judge's word
+    assert text.count("Returns are accepted for 14 days.") == 1
+    assert "an answer" not in text  # passing cases' outputs stay in the results file
+
+
+def test_the_output_shown_is_a_failing_samples_and_is_clipped(results):
+    case = results.case("refund-policy")
+    case.samples[0].status, case.samples[0].output = "passed", "fine"
+    case.samples[2].output = "x" * 5000
+    text = render_markdown(results, links=LINKS, base_branch="main")
+    assert "output of sample 2 of 3" in text and "fine`" not in text
+    case.samples[1].status = "passed"
+    text = render_markdown(results, links=LINKS, base_branch="main")
+    assert "output of sample 3 of 3: `" + "x" * 299 + "…`" in text
