@@ -13,6 +13,7 @@ from action_helpers import (
     action_env,
     pr_event,
     push_env,
+    push_event,
 )
 
 from driftgate.action.commands import parse_outputs
@@ -66,9 +67,27 @@ def run_on_pr(tmp_path, repo, fake, event, head, embedder, **options):
     return run(tmp_path, repo, fake, "pull_request", event, sha=head, embedder=embedder, **options)
 
 
-def run_pr(tmp_path, repo, fake, head, embedder, judge_calls=None, **event_options):
+def run_pr(tmp_path, repo, fake, head, embedder, judge_calls=None, inputs=None, **event_options):
+    """One action run on a `pull_request` event from main's head to `head`."""
     event = pr_event(repo.main_sha, head, **event_options)
-    return run_on_pr(tmp_path, repo, fake, event, head, embedder, judge_calls=judge_calls)
+    return run_on_pr(
+        tmp_path, repo, fake, event, head, embedder, judge_calls=judge_calls, inputs=inputs
+    )
+
+
+def run_main_push(tmp_path, repo, fake, embedder):
+    """One action run on a `push` of main's head (a new branch: `before` is all zeros)."""
+    event = push_event("0" * 40, repo.main_sha)
+    return run(
+        tmp_path,
+        repo,
+        fake,
+        "push",
+        event,
+        sha=repo.main_sha,
+        embedder=embedder,
+        ref="refs/heads/main",
+    )
 
 
 def run_shards(tmp_path, repo, fake, event, head, embedder, count=2):
@@ -94,15 +113,7 @@ def bad_pr(repo):
 def test_fork_pr_read_only_token_warns_and_keeps_the_verdict(tmp_path, repo, fake, embedder):
     fake.read_only = True
     head = bad_pr(repo)
-    code, log, summary = run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        pr_event(repo.main_sha, head, fork=True),
-        sha=head,
-        embedder=embedder,
-    )
+    code, log, summary = run_pr(tmp_path, repo, fake, head, embedder, fork=True)
     assert code == 1  # the gate still fails the job
     assert "::warning title=driftgate%3A comment not posted::" in log
     assert "pull-requests: write" in log and "workflow_run" in log
@@ -161,15 +172,7 @@ def test_a_labeled_pr_is_gated_like_a_push_to_it(tmp_path, repo, fake, embedder)
 
 
 def test_a_closed_pr_is_a_notice(tmp_path, repo, fake, embedder):
-    code, log, summary = run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        pr_event(repo.main_sha, repo.main_sha, action="closed"),
-        sha=repo.main_sha,
-        embedder=embedder,
-    )
+    code, log, summary = run_pr(tmp_path, repo, fake, repo.main_sha, embedder, action="closed")
     assert code == 0
     assert "::notice title=driftgate::pull_request 'closed': the pull request is closed" in log
     assert not fake.requests
@@ -215,18 +218,7 @@ def test_bad_input_is_a_fix_it_error(tmp_path, repo, fake, embedder):
 
 
 def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, embedder):
-    from action_helpers import git, push_event
-
-    code, log, _ = run(
-        tmp_path,
-        repo,
-        fake,
-        "push",
-        push_event("0" * 40, repo.main_sha),
-        sha=repo.main_sha,
-        embedder=embedder,
-        ref="refs/heads/main",
-    )
+    code, log, _ = run_main_push(tmp_path, repo, fake, embedder)
     assert code == 0 and "baseline recorded on branch driftgate-baseline" in log
     assert f"support/{repo.main_sha}.json" in git(
         repo.origin, "ls-tree", "-r", "--name-only", "driftgate-baseline"
@@ -323,15 +315,7 @@ def test_a_push_touching_no_case_updates_an_existing_comment(tmp_path, repo, fak
     repo.branch("docs")
     repo.write({"README.md": "more docs\n"})
     head = repo.commit("docs only")
-    code, log, summary = run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        pr_event(repo.main_sha, head, action="synchronize"),
-        sha=head,
-        embedder=None,
-    )
+    code, log, summary = run_pr(tmp_path, repo, fake, head, None, action="synchronize")
     assert code == 0
     (comment,) = fake.comments[2]
     assert "no case affected by this change" in comment["body"]
@@ -341,27 +325,20 @@ def test_a_push_touching_no_case_updates_an_existing_comment(tmp_path, repo, fak
 def test_shard_jobs_post_nothing_and_the_merge_job_posts_once(tmp_path, repo, fake, embedder):
     head = bad_pr(repo)
     for index in (1, 2):
-        code, log, _ = run(
-            tmp_path,
-            repo,
-            fake,
-            "pull_request",
-            pr_event(repo.main_sha, head, action="synchronize"),
-            sha=head,
-            embedder=embedder,
-            inputs={"shard": f"{index}/2", "results-path": f"shards/{index}/results.json"},
+        inputs = {"shard": f"{index}/2", "results-path": f"shards/{index}/results.json"}
+        code, log, _ = run_pr(
+            tmp_path, repo, fake, head, embedder, inputs=inputs, action="synchronize"
         )
         assert "Post the PR comment" not in log and "Set the commit status" not in log
     assert not fake.writes()
-    code, log, _ = run(
+    code, log, _ = run_pr(
         tmp_path,
         repo,
         fake,
-        "pull_request",
-        pr_event(repo.main_sha, head, action="synchronize"),
-        sha=head,
-        embedder=embedder,
+        head,
+        embedder,
         inputs={"mode": "merge", "shard-results": "shards"},
+        action="synchronize",
     )
     assert code == 1  # the merged verdict: the critical refund case failed in its shard
     (comment,) = fake.comments[2]
@@ -400,15 +377,8 @@ def test_working_directory_places_the_suite_results_and_annotations(tmp_path, re
     (repo.work / "llm-evals.yaml").rename(repo.work / "evals" / "llm-evals.yaml")
     repo.main_sha = repo.commit("the suite moves into a folder")  # the PR's base
     head = bad_pr(repo)
-    code, log, _ = run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        pr_event(repo.main_sha, head),
-        sha=head,
-        embedder=embedder,
-        inputs={"working-directory": "evals"},
+    code, log, _ = run_pr(
+        tmp_path, repo, fake, head, embedder, inputs={"working-directory": "evals"}
     )
     assert code == 1
     assert (repo.work / "evals" / "driftgate-results.json").is_file()
@@ -416,19 +386,8 @@ def test_working_directory_places_the_suite_results_and_annotations(tmp_path, re
 
 
 def test_a_baseline_push_that_fails_is_a_warning(tmp_path, repo, fake, embedder):
-    from action_helpers import git, push_event
-
     git(repo.work, "remote", "set-url", "--push", "origin", str(tmp_path / "nowhere.git"))
-    code, log, _ = run(
-        tmp_path,
-        repo,
-        fake,
-        "push",
-        push_event("0" * 40, repo.main_sha),
-        sha=repo.main_sha,
-        embedder=embedder,
-        ref="refs/heads/main",
-    )
+    code, log, _ = run_main_push(tmp_path, repo, fake, embedder)
     assert code == 0  # the gate passed; not being able to record it does not change that
     assert "::warning title=driftgate%3A baseline not recorded::" in log
     assert "contents: write" in log
@@ -437,17 +396,8 @@ def test_a_baseline_push_that_fails_is_a_warning(tmp_path, repo, fake, embedder)
 def test_an_unwritable_results_path_stops_before_the_pipeline_runs(tmp_path, repo, fake, embedder):
     head = bad_pr(repo)
     (repo.work / "results-here").mkdir()
-    event = pr_event(repo.main_sha, head)
-    code, log, summary = run(
-        tmp_path,
-        repo,
-        fake,
-        "pull_request",
-        event,
-        sha=head,
-        embedder=embedder,
-        inputs={"results-path": "results-here"},
-    )
+    inputs = {"results-path": "results-here"}
+    code, log, summary = run_pr(tmp_path, repo, fake, head, embedder, inputs=inputs)
     assert code == 2
     assert "results-path" in log and "is a folder; name a file" in log
     assert "checked before running anything" in summary
