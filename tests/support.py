@@ -37,6 +37,15 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def shallow_clone(origin: Path, clone: Path, branch: str) -> Path:
+    """A depth-1 clone of one branch: what actions/checkout gives by default."""
+    url = f"file://{origin}"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", "--branch", branch, url, str(clone)], check=True
+    )
+    return clone
+
+
 def run_cli(*args: str, cwd: Path, env: dict | None = None, stdin: str | None = None):
     """`python -m driftgate ...` in a subprocess, as a user would run it."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO / "src"), **(env or {})}

@@ -15,6 +15,7 @@ from driftgate.select.changes import (
     changes_since,
     normalise,
 )
+from support import shallow_clone
 
 
 @pytest.fixture
@@ -84,20 +85,7 @@ def test_not_a_repository(tmp_path):
 def test_shallow_clone_without_the_base_commit_says_so(forked, tmp_path):
     repo, base = forked
     clone = tmp_path / "shallow"
-    subprocess.run(
-        [
-            "git",
-            "clone",
-            "-q",
-            "--depth",
-            "1",
-            "--branch",
-            "feature",
-            f"file://{repo.root}",
-            str(clone),
-        ],
-        check=True,
-    )
+    shallow_clone(repo.root, clone, "feature")
     changes = changes_since(base, clone)
     assert changes.files is None
     assert "shallow" in changes.reason and "fetch-depth: 0" in changes.reason
@@ -111,20 +99,7 @@ def test_changes_between_fetches_what_a_shallow_checkout_lacks(forked, tmp_path)
     repo, base = forked
     head = repo.git("rev-parse", "feature")
     clone = tmp_path / "shallow"
-    subprocess.run(
-        [
-            "git",
-            "clone",
-            "-q",
-            "--depth",
-            "1",
-            "--branch",
-            "feature",
-            f"file://{repo.root}",
-            str(clone),
-        ],
-        check=True,
-    )
+    shallow_clone(repo.root, clone, "feature")
     offline = changes_between(base, head, clone, fetch=False)
     assert offline.files is None and base[:12] in offline.reason
     changes = changes_between(base, head, clone)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from driftgate.config.load import load_suite
@@ -19,6 +17,7 @@ from driftgate.select.selection import (
     UNTRIGGERED_FULL_ONLY,
     select_cases,
 )
+from support import shallow_clone
 
 SUITE = """\
 eval_suite:
@@ -67,6 +66,16 @@ def project(repo):
 def select_since_main(repo, **filters):
     suite = load_suite(repo.root / "llm-evals.yaml")
     return select_cases(suite, changes_since("main", repo.root), **filters)
+
+
+def commit_suite_on_a_feature_branch(repo):
+    """Branch off into `feature` and commit the suite (and a file for each case) there."""
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("llm-evals.yaml", SUITE.replace("UNTRIGGERED", "always"))
+    repo.write("src/router/a.py")
+    repo.write("src/writer/w.py")
+    repo.write("contexts/plain.md")
+    repo.commit()
 
 
 def reasons(result) -> dict[str, tuple[bool, str]]:
@@ -123,12 +132,7 @@ def test_rule1_reformatting_a_case_is_not_a_definition_change(project):
 def test_rule1_suite_file_new_since_base_makes_every_case_new(repo):
     repo.write("README.md")
     repo.commit("before the suite")
-    repo.git("checkout", "-q", "-b", "feature")
-    repo.write("llm-evals.yaml", SUITE.replace("UNTRIGGERED", "always"))
-    repo.write("src/router/a.py")
-    repo.write("src/writer/w.py")
-    repo.write("contexts/plain.md")
-    repo.commit()
+    commit_suite_on_a_feature_branch(repo)
     got = select_since_main(repo)
     assert {s.reason for s in got.selections} == {NEW_CASE}
 
@@ -136,12 +140,7 @@ def test_rule1_suite_file_new_since_base_makes_every_case_new(repo):
 def test_rule1_unreadable_base_runs_every_case_with_a_warning(repo):
     repo.write("llm-evals.yaml", "eval_suite: [unclosed\n")
     repo.commit("broken suite")
-    repo.git("checkout", "-q", "-b", "feature")
-    repo.write("llm-evals.yaml", SUITE.replace("UNTRIGGERED", "always"))
-    repo.write("src/router/a.py")
-    repo.write("src/writer/w.py")
-    repo.write("contexts/plain.md")
-    repo.commit()
+    commit_suite_on_a_feature_branch(repo)
     result = select_since_main(repo)
     assert all(s.selected and s.reason.startswith(DEFINITION_CHANGED) for s in result.selections)
     assert any("can't be compared" in w and "does not parse" in w for w in result.warnings)
@@ -286,20 +285,7 @@ def test_shallow_clone_missing_the_base_runs_every_case_and_says_why(project, tm
     project.write("src/router/a.py", "changed\n")
     project.commit()
     clone = tmp_path / "clone"
-    subprocess.run(
-        [
-            "git",
-            "clone",
-            "-q",
-            "--depth",
-            "1",
-            "--branch",
-            "feature",
-            f"file://{project.root}",
-            str(clone),
-        ],
-        check=True,
-    )
+    shallow_clone(project.root, clone, "feature")
     base = project.git("rev-parse", "main")
     result = select_cases(load_suite(clone / "llm-evals.yaml"), changes_since(base, clone))
     assert [(s.selected, s.reason) for s in result.selections] == [(True, UNAVAILABLE)] * 3
