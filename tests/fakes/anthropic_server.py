@@ -211,26 +211,39 @@ class FakeAnthropic:
     def _next_id(self) -> int:
         return next(self._ids)
 
-    def text(
-        self, text: str, input_tokens: int = 10, output_tokens: int = 5, model: str | None = None
+    def _message(
+        self,
+        content: list[dict],
+        stop_reason: str,
+        input_tokens: int,
+        output_tokens: int,
+        model: str | None,
+        n: int | None = None,
     ) -> Reply:
-        """A successful message with one text block (message.200.minimal.json's shape).
-
-        `model` defaults to the model the request names, as the real API answers."""
-        n = self._next_id()
+        """A successful message (message.200.*.json's shape); `n` numbers its ids."""
+        n = self._next_id() if n is None else n
         return Reply(
             body={
                 "id": f"msg_fake{n:04d}",
                 "type": "message",
                 "role": "assistant",
                 "model": model,
-                "content": [{"type": "text", "text": text}],
-                "stop_reason": "end_turn",
+                "content": content,
+                "stop_reason": stop_reason,
                 "stop_sequence": None,
                 "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens},
             },
             headers={"request-id": f"req_fake{n:04d}"},
         )
+
+    def text(
+        self, text: str, input_tokens: int = 10, output_tokens: int = 5, model: str | None = None
+    ) -> Reply:
+        """A successful message with one text block (message.200.minimal.json's shape).
+
+        `model` defaults to the model the request names, as the real API answers."""
+        content = [{"type": "text", "text": text}]
+        return self._message(content, "end_turn", input_tokens, output_tokens, model)
 
     def tool_use(
         self,
@@ -242,26 +255,10 @@ class FakeAnthropic:
     ) -> Reply:
         """A successful message whose content is one tool_use block (a structured reply)."""
         n = self._next_id()
-        return Reply(
-            body={
-                "id": f"msg_fake{n:04d}",
-                "type": "message",
-                "role": "assistant",
-                "model": model,
-                "content": [
-                    {
-                        "type": "tool_use",
-                        "id": f"toolu_fake{n:04d}",
-                        "name": name,
-                        "input": arguments,
-                    }
-                ],
-                "stop_reason": "tool_use",
-                "stop_sequence": None,
-                "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens},
-            },
-            headers={"request-id": f"req_fake{n:04d}"},
-        )
+        content = [
+            {"type": "tool_use", "id": f"toolu_fake{n:04d}", "name": name, "input": arguments}
+        ]
+        return self._message(content, "tool_use", input_tokens, output_tokens, model, n)
 
     def error(
         self,
