@@ -13,6 +13,21 @@ from fakes.anthropic_server import FakeAnthropic
 
 API_KEY = "sk-ant-test-0123456789abcdef-SECRET"
 
+_JUDGE_SETTINGS = """\
+  concurrency: 1
+  target: {type: outputs, path: outputs.jsonl}
+  gate: {min_pass_rate: 0.0}
+  judge: {model: claude-sonnet-4-5, max_retries: 0, timeout_s: 5}
+  pricing:
+    claude-sonnet-4-5: {input: 1000000, output: 0}
+"""
+
+
+def judged_suite_head(name: str) -> str:
+    """The top of a suite YAML scored from outputs.jsonl, judged by the fake: one call at a time,
+    no retries, and the judge's input priced high enough that every call shows in the cost."""
+    return f"\neval_suite:\n  name: {name}\n{_JUDGE_SETTINGS}"
+
 
 @pytest.fixture
 def fake():

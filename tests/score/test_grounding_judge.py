@@ -13,6 +13,7 @@ from driftgate.cost import Budget
 from driftgate.pipeline import RunOptions, run
 from driftgate.score.grounding_judge import TOOL_NAME, GroundingJudge
 from driftgate.score.judge import Judge
+from score.conftest import judged_suite_head
 
 CONTEXT = "Starting March 1, the Pro plan costs $49 per month. Annual billing gets 15% off."
 OUTPUT = "The Pro plan costs $94 a month. Yearly billing is 15% cheaper."
@@ -99,15 +100,9 @@ def test_without_a_key_grounding_is_an_error(fake, make_case):
     assert "needs the judge model" in verdict.error and fake.messages_requests() == []
 
 
-SUITE = """
-eval_suite:
-  name: grounded
-  concurrency: 1
-  target: {type: outputs, path: outputs.jsonl}
-  gate: {min_pass_rate: 0.0}
-  judge: {model: claude-sonnet-4-5, max_retries: 0, timeout_s: 5}
-  pricing:
-    claude-sonnet-4-5: {input: 1000000, output: 0}
+SUITE = (
+    judged_suite_head("grounded")
+    + """\
   grounding_method: judge
   cases:
     - name: pricing
@@ -116,6 +111,7 @@ eval_suite:
       check_grounding: true
       min_similarity: 0.1
 """
+)
 
 
 @pytest.mark.slow

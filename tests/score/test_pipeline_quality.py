@@ -10,19 +10,13 @@ import pytest
 from driftgate.anthropic_client import AnthropicSettings
 from driftgate.cli import main
 from driftgate.pipeline import RunOptions, run
-from score.conftest import API_KEY
+from score.conftest import API_KEY, judged_suite_head
 
 pytestmark = pytest.mark.slow  # scores with the shared embedding model
 
-SUITE = """
-eval_suite:
-  name: quality
-  concurrency: 1
-  target: {type: outputs, path: outputs.jsonl}
-  gate: {min_pass_rate: 0.0}
-  judge: {model: claude-sonnet-4-5, max_retries: 0, timeout_s: 5}
-  pricing:
-    claude-sonnet-4-5: {input: 1000000, output: 0}
+SUITE = (
+    judged_suite_head("quality")
+    + """\
   cases:
     - name: good
       expected: "Route to Billing."
@@ -38,6 +32,7 @@ eval_suite:
       judge: true
       checks: {not_contains: "P2"}
 """
+)
 OUTPUTS = {
     "good": "Route to Billing.",
     "judged-bad": "Route to Infrastructure.",
