@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import yaml
+from _repo import commit_all
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = 200
@@ -35,15 +36,6 @@ except SystemExit as exit:
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f"PROBE torch={'torch' in sys.modules} peak_mb={peak:.0f} code={code}", file=sys.stderr)
 """
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=b", "-c", "user.email=b@e", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
 
 
 def driftgate(root: Path, *args: str) -> tuple[float, str, str]:
@@ -86,9 +78,7 @@ def main() -> None:
             )
         suite = {"eval_suite": {"name": "bench", "cases": cases}}
         (root / "llm-evals.yaml").write_text(yaml.safe_dump(suite))
-        git(root, "init", "-q")
-        git(root, "add", ".")
-        git(root, "commit", "-qm", "init")
+        commit_all(root, "init")
         common = ["--all", "--cache-dir", ".cache"]
         score_args = [*common, "--baseline-branch", "", "-q", "--outputs", "out.jsonl"]
 

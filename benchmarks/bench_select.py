@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pathspec
+from _repo import commit_all
 
 from driftgate.config.load import load_suite
 from driftgate.select.changes import changes_from_paths
@@ -91,17 +92,6 @@ def bench_matching() -> None:
         )
 
 
-def git(root: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "b",
-        "GIT_AUTHOR_EMAIL": "b@example.com",
-        "GIT_COMMITTER_NAME": "b",
-        "GIT_COMMITTER_EMAIL": "b@example.com",
-    }
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
-
-
 def bench_select_cases(tmp: Path) -> None:
     root = tmp / "big"
     root.mkdir()
@@ -127,9 +117,7 @@ def bench_select_cases(tmp: Path) -> None:
         patterns = ", ".join(f'"{p}"' for p in case_patterns(i, "anchored"))
         lines += [f"    - name: c{i}", "      expected: x", f"      trigger_paths: [{patterns}]"]
     (root / "llm-evals.yaml").write_text("\n".join(lines) + "\n")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "bench")
+    commit_all(root, "bench")
     suite = load_suite(root / "llm-evals.yaml")
     changes = changes_from_paths(files, "bench list")
     result = None
@@ -169,9 +157,7 @@ def bench_run_wall(tmp: Path) -> None:
     (root / "src" / "one" / "a.py").write_text("x\n")
     (root / "src" / "two" / "b.py").write_text("x\n")
     (root / "llm-evals.yaml").write_text(SUITE)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "wall")
+    commit_all(root, "wall")
     env = {**os.environ, "PYTHONPATH": str(SRC), "HF_HUB_OFFLINE": "1"}
 
     def run(changed: str) -> float:

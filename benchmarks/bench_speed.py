@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import yaml
+from _repo import commit_all
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,15 +42,6 @@ CASES = 100
 CONCURRENCY = 8
 LATENCY_S = 0.2
 GOAL = 1.3
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=b", "-c", "user.email=b@e", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
 
 
 def write_suite(root: Path, target: dict, cases: list[dict]) -> Path:
@@ -204,9 +196,7 @@ def part_trigger_paths(work: Path) -> None:
         )
     target = {"type": "command", "command": f"{sys.executable} pipeline.py {log}"}
     path = write_suite(root, target, cases)
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "bench")
+    commit_all(root, "bench")
 
     def ran() -> int:
         count = len(log.read_text().splitlines()) if log.exists() else 0
