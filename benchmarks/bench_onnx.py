@@ -103,31 +103,27 @@ def main() -> int:
     onnx_path = Path(tempfile.mkdtemp()) / "minilm.onnx"
     exporter = "dynamo"
     started = time.perf_counter()
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {0: "batch", 1: "seq"}
+    export = {"input_names": names, "output_names": ["sentence_embedding"]}
     try:
         torch.onnx.export(
             encoder,
             inputs,
             str(onnx_path),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["sentence_embedding"],
-            dynamic_shapes=(
-                {0: "batch", 1: "seq"},
-                {0: "batch", 1: "seq"},
-                {0: "batch", 1: "seq"},
-            ),
+            **export,
+            dynamic_shapes=tuple(axes for _ in names),
             dynamo=True,
         )
     except Exception as exc:  # fall back to the TorchScript exporter
         print(f"dynamo export failed ({exc.__class__.__name__}); using the legacy exporter")
         exporter = "torchscript"
-        axes = {0: "batch", 1: "seq"}
         torch.onnx.export(
             encoder,
             inputs,
             str(onnx_path),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["sentence_embedding"],
-            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes},
+            **export,
+            dynamic_axes=dict.fromkeys(names, axes),
             opset_version=17,
             dynamo=False,
         )
