@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
+import sys
 from pathlib import Path
 
-
-def git(root: Path, *args: str) -> str:
-    """Run git quietly with a fixed identity (the machine's git config never matters)."""
-    done = subprocess.run(
-        ["git", "-c", "user.name=b", "-c", "user.email=b@example.com", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
+sys.path.append(str(Path(__file__).resolve().parents[1] / "tests"))
+from support import git  # noqa: E402  (the tests' git: a fixed identity, quiet, checked)
 
 
 def commit_all(root: Path, message: str = "bench") -> None:
