@@ -9,12 +9,14 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from action_helpers import action_env, load_event
 
 from driftgate.action.git import Git
 from driftgate.action.github import GitHub
 from driftgate.action.main import action
 from driftgate.action.settings import Settings
+from driftgate.errors import UsageError
 from driftgate.gate import summarize
 from driftgate.results import CaseResult, RunResults
 
@@ -112,10 +114,6 @@ def test_pr_number_must_be_a_number(tmp_path, repo, fake):
         ref="refs/heads/main",
         inputs={"pr-number": "2; rm -rf"},
     )
-    try:
+    with pytest.raises(UsageError, match="input `pr-number`"):
         Settings.from_env(env)
-    except Exception as exc:
-        assert "input `pr-number`" in str(exc)
-    else:
-        raise AssertionError("expected a UsageError")
     assert json.dumps(env)  # env stays plain strings

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from action_helpers import (
     BAD_REFUND,
     action_env,
@@ -21,6 +22,7 @@ from driftgate.action.git import Git
 from driftgate.action.github import GitHub
 from driftgate.action.main import action
 from driftgate.action.settings import Settings
+from driftgate.errors import UsageError
 from fakes.anthropic_server import FakeAnthropic
 from support import git
 
@@ -209,12 +211,8 @@ def test_bad_input_is_a_fix_it_error(tmp_path, repo, fake, embedder):
         ref="refs/heads/main",
         inputs={"update-baseline": "sometimes"},
     )
-    try:
+    with pytest.raises(UsageError, match="input `update-baseline`"):
         Settings.from_env(env)
-    except Exception as exc:
-        assert "input `update-baseline`" in str(exc)
-    else:
-        raise AssertionError("expected a UsageError")
 
 
 def test_pr_compares_with_the_baseline_recorded_on_main(tmp_path, repo, fake, embedder):
