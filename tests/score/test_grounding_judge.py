@@ -114,17 +114,22 @@ SUITE = (
 )
 
 
+def pricing_project(tmp_path, settings, embedder) -> RunOptions:
+    """SUITE and the pipeline's output for its one case in tmp_path: the options to run them."""
+    (tmp_path / "llm-evals.yaml").write_text(textwrap.dedent(SUITE).lstrip())
+    line = json.dumps({"case": "pricing", "output": OUTPUT})
+    (tmp_path / "outputs.jsonl").write_text(line + "\n")
+    return RunOptions(
+        config=tmp_path / "llm-evals.yaml", embedder=embedder, judge="never", anthropic=settings
+    )
+
+
 @pytest.mark.slow
 def test_the_pipeline_fails_the_case_with_the_judges_reason_and_caches_it(
     tmp_path, fake, settings, embedder
 ):
-    (tmp_path / "llm-evals.yaml").write_text(textwrap.dedent(SUITE).lstrip())
-    line = json.dumps({"case": "pricing", "output": OUTPUT})
-    (tmp_path / "outputs.jsonl").write_text(line + "\n")
     fake.push(fake.tool_use(TOOL_NAME, GOOD_REPLY, input_tokens=10, output_tokens=0))
-    options = RunOptions(
-        config=tmp_path / "llm-evals.yaml", embedder=embedder, judge="never", anthropic=settings
-    )
+    options = pricing_project(tmp_path, settings, embedder)
     first = run(options).case("pricing")
     assert first.status == "failed" and first.grounding_ratio == 0.5
     assert any("$94 is not in the context (it says $49)" in r for r in first.reasons)
@@ -139,13 +144,8 @@ def test_the_pipeline_fails_the_case_with_the_judges_reason_and_caches_it(
 def test_a_malformed_verdict_errors_the_case_and_the_run_goes_on(
     tmp_path, fake, settings, embedder
 ):
-    (tmp_path / "llm-evals.yaml").write_text(textwrap.dedent(SUITE).lstrip())
-    line = json.dumps({"case": "pricing", "output": OUTPUT})
-    (tmp_path / "outputs.jsonl").write_text(line + "\n")
     fake.push(fake.text("fine"), fake.text("fine"))
-    options = RunOptions(
-        config=tmp_path / "llm-evals.yaml", embedder=embedder, judge="never", anthropic=settings
-    )
+    options = pricing_project(tmp_path, settings, embedder)
     case = run(options).case("pricing")
     assert case.status == "error" and "invalid twice" in case.error
 
