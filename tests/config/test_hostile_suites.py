@@ -7,10 +7,10 @@ import os
 
 import pytest
 
+from config.helpers import load_errors
 from driftgate.cli import main
 from driftgate.config import load_suite
 from driftgate.config.yaml_positions import YAMLStructureError, load_located
-from driftgate.errors import ConfigError
 
 BOMB = """\
 eval_suite:
@@ -28,15 +28,9 @@ eval_suite:
 """
 
 
-def problems(path) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load_suite(path)
-    return [str(issue) for issue in caught.value.issues]
-
-
 def test_alias_bomb_stops_at_the_budget_naming_the_alias_line(write_suite):
     path = write_suite(BOMB)
-    (error,) = problems(path)
+    (error,) = load_errors(path)
     # The first *e (59,050 values) is the alias that takes the expansion past 100,000.
     assert error.startswith(f"{path}:8:10: the alias *e takes the aliases' expansion past 100,000")
     assert "write the values out" in error
@@ -64,7 +58,7 @@ def test_merge_keys_still_work_and_errors_point_into_the_anchor(write_suite):
           cases: []
         """
     )
-    assert "unknown key 'defaults'" in problems(path)[0]
+    assert "unknown key 'defaults'" in load_errors(path)[0]
     path = write_suite(
         """
         x-defaults: &defaults
@@ -82,7 +76,7 @@ def test_merge_keys_still_work_and_errors_point_into_the_anchor(write_suite):
               min_similarity: 0.5
         """
     )
-    errors = problems(path)
+    errors = load_errors(path)
     assert errors[0].startswith(f"{path}:1:1: x-defaults: unknown key 'x-defaults'")
     # The merged value is wrong where the anchor wrote it: line 3; the case that
     # overrides it is fine.
@@ -92,14 +86,14 @@ def test_merge_keys_still_work_and_errors_point_into_the_anchor(write_suite):
 
 def test_deep_nesting_is_a_clear_error_not_a_recursion_error(write_suite):
     path = write_suite("eval_suite:\n  name: " + "[" * 3000 + "]" * 3000 + "\n")
-    (error,) = problems(path)
+    (error,) = load_errors(path)
     assert error.startswith(f"{path}:2:")
     assert "nests deeper than 64 levels of lists and mappings" in error
 
 
 def test_a_mapping_as_a_key_is_named_at_its_line(write_suite):
     path = write_suite("eval_suite:\n  name: s\n  ? {a: 1}\n  : 3\n  cases: []\n")
-    (error,) = problems(path)
+    (error,) = load_errors(path)
     assert error.startswith(f"{path}:3:5: a mapping is used as a key here")
 
 
@@ -127,7 +121,7 @@ def test_a_mapping_as_a_key_is_named_at_its_line(write_suite):
 def test_undecodable_suite_names_the_line_of_the_byte(tmp_path, data, where, words):
     path = tmp_path / "llm-evals.yaml"
     path.write_bytes(data)
-    (error,) = problems(path)
+    (error,) = load_errors(path)
     assert error.startswith(f"{path}{where}")
     assert words in error
 
@@ -167,7 +161,7 @@ def test_file_reference_problems_name_the_suite_line_and_the_file(
               context: {{file: {name}}}
         """
     )
-    (error,) = problems(path)
+    (error,) = load_errors(path)
     assert error.startswith(f"{path}:6:17: file '")  # the `file:` key of the reference
     assert words in error
 
@@ -187,7 +181,7 @@ def test_target_field_errors_name_the_field(write_suite):
               target: {type: anthropic, model: m, timeout_s: .inf, max_tokens: 0}
         """
     )
-    errors = problems(path)
+    errors = load_errors(path)
     assert errors[0] == (
         f"{path}:6:5: eval_suite.target.timeout_s: must be a number of seconds, e.g. 60 (got '60s')"
     )
@@ -207,7 +201,7 @@ def test_raw_pydantic_phrases_are_rewritten(write_suite):
           judge: {policy: sometimes}
         """
     )
-    errors = "\n".join(problems(path))
+    errors = "\n".join(load_errors(path))
     assert "eval_suite.cases: is empty; add at least one case" in errors
     assert "eval_suite.samples: must be a whole number (got 2.5)" in errors
     assert "eval_suite.judge.policy: must be one of 'critical', 'selected', 'all' or 'never'" in (
@@ -229,7 +223,7 @@ def test_union_values_get_one_message_in_the_suites_words(write_suite):
               vars: {t: {file: ""}}
         """
     )
-    errors = problems(path)
+    errors = load_errors(path)
     assert errors[0].endswith(
         "eval_suite.cases['a'].context: must be text or {file: PATH} (got 42)"
     )
@@ -248,19 +242,19 @@ def test_indentation_errors_are_explained_in_plain_words(write_suite):
               expected: d
         """
     )
-    (error,) = problems(path)
+    (error,) = load_errors(path)
     assert error.startswith(
         f"{path}:6:4: check the indentation of line 6 (`- name: c`): a list item (`- `) "
         f"cannot start here"
     )
     path = write_suite("eval_suite:\n  name: s\n  cases:\n\t- name: a\n")
-    assert problems(path)[0] == (
+    assert load_errors(path)[0] == (
         f"{path}:4:1: line 4 is indented with a tab: YAML allows only spaces"
     )
     path = write_suite("eval_suite:\n  name: s\n  description: note: this\n")
     assert (
         "line 3 (`description: note: this`) has a `: ` where YAML doesn't expect one"
-        in (problems(path)[0])
+        in (load_errors(path)[0])
     )
 
 
@@ -275,12 +269,12 @@ def test_non_text_keys_and_impossible_dates(write_suite):
               vars: {1: x}
         """
     )
-    assert problems(path) == [
+    assert load_errors(path) == [
         f"{path}:6:14: eval_suite.cases['a'].vars: the key 1 is not text (YAML reads numbers, "
         "dates and true/false/yes/no/on/off as such): quote it"
     ]
     path = write_suite("eval_suite:\n  name: s\n  description: 2024-13-45\n")
-    assert problems(path)[0].startswith(
+    assert load_errors(path)[0].startswith(
         f"{path}:3:16: '2024-13-45' reads as a YAML timestamp and is not a valid one "
         f"(month must be in 1..12): put it in quotes if it is text"
     )
@@ -288,7 +282,7 @@ def test_non_text_keys_and_impossible_dates(write_suite):
 
 def test_a_second_document_is_named(write_suite):
     path = write_suite("eval_suite:\n  name: s\n---\nother: 1\n")
-    assert problems(path)[0].startswith(f"{path}:3:1: a second YAML document starts on line 3")
+    assert load_errors(path)[0].startswith(f"{path}:3:1: a second YAML document starts on line 3")
 
 
 def test_catch_all_still_reports_an_internal_error_without_a_traceback(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from config.helpers import load_errors
 from driftgate.config import load_suite
 from driftgate.errors import ConfigError, UsageError
 
@@ -53,12 +54,6 @@ def test_writeup_format_loads_unchanged_with_defaults(write_suite):
     assert any("ticket_text" in str(w) for w in suite.warnings)
 
 
-def errors_of(path) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load_suite(path)
-    return [str(issue) for issue in caught.value.issues]
-
-
 def test_unknown_keys_are_errors_with_suggestions_and_positions(write_suite):
     path = write_suite(
         """
@@ -71,7 +66,7 @@ def test_unknown_keys_are_errors_with_suggestions_and_positions(write_suite):
               min_similarty: 0.9
         """
     )
-    errors = errors_of(path)
+    errors = load_errors(path)
     assert errors == [
         f"{path}:3:3: eval_suite.default_treshold: unknown key 'default_treshold': did you mean "
         "'default_threshold'? valid keys here: " + errors[0].split("valid keys here: ")[1],
@@ -96,7 +91,7 @@ def test_several_errors_reported_together(write_suite):
               grounding_threshold: -0.1
         """
     )
-    errors = errors_of(path)
+    errors = load_errors(path)
     assert len(errors) == 4
     assert errors[0].startswith(f"{path}:6:7: eval_suite.cases['a'].min_similarity:")
     assert "must be at most 1 (got 1.5)" in errors[0]
@@ -108,7 +103,7 @@ def test_several_errors_reported_together(write_suite):
 
 def test_yaml_syntax_error_is_located(write_suite):
     path = write_suite("eval_suite:\n  name: s\n  cases: [\n    - name: a\n")
-    (error,) = errors_of(path)
+    (error,) = load_errors(path)
     assert error.startswith(f"{path}:4:5: line 4 (`- name: a`): '-' cannot start a value inside")
     assert "is one never closed?" in error
 
@@ -124,16 +119,16 @@ def test_duplicate_yaml_keys_are_errors(write_suite):
               expected: y
         """
     )
-    (error,) = errors_of(path)
+    (error,) = load_errors(path)
     assert error == f"{path}:6:7: duplicate key 'expected': remove one of them"
 
 
 def test_missing_required_and_wrong_top_level(write_suite):
     path = write_suite("eval_suit:\n  name: s\n")
-    (error,) = errors_of(path)
+    (error,) = load_errors(path)
     assert "did you mean 'eval_suite'" in error
     path = write_suite("eval_suite:\n  name: s\n  cases:\n    - name: a\n")
-    (error,) = errors_of(path)
+    (error,) = load_errors(path)
     assert error == (
         f"{path}:4:7: eval_suite.cases['a']: required key 'expected' is missing; add it"
     )
@@ -145,7 +140,7 @@ def test_a_blank_expected_is_an_error_with_its_line(write_suite, blank):
     the output "hi": under a low threshold a blank expected passed any answer."""
     text = f"eval_suite:\n  name: s\n  cases:\n    - name: a\n      expected: {blank}\n"
     path = write_suite(text)
-    (error,) = errors_of(path)
+    (error,) = load_errors(path)
     assert error == (
         f"{path}:5:7: eval_suite.cases['a'].expected: expected is blank: write the answer "
         f"this case expects"
@@ -164,7 +159,7 @@ def test_target_errors_name_the_type_and_keys(write_suite):
               target: {type: command, comand: "python p.py"}
         """
     )
-    errors = errors_of(path)
+    errors = load_errors(path)
     assert "`type` must be one of command, outputs, anthropic" in errors[0]
     assert any("unknown key 'comand': did you mean 'command'?" in e for e in errors)
     assert any("required key 'command' is missing" in e for e in errors)
@@ -200,7 +195,7 @@ def test_vars_file_reference_read_relative_and_confined(tmp_path, write_suite):
               expected: x
         """
     )
-    (error,) = errors_of(escape)
+    (error,) = load_errors(escape)
     assert error.startswith(f"{escape}:5:")
     assert "outside the repository" in error
 
@@ -269,7 +264,7 @@ def test_one_string_stands_for_a_list_of_one(write_suite):
 
 def test_a_number_where_strings_belong_is_still_an_error(write_suite):
     path = write_suite("eval_suite:\n  name: s\n  cases:\n    - {name: a, expected: x, tags: 3}\n")
-    (problem,) = errors_of(path)
+    (problem,) = load_errors(path)
     assert ":4:" in problem and "tags: must be text or a list of text (got 3)" in problem
 
 
