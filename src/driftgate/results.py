@@ -298,6 +298,15 @@ class CaseResult(Model):
     """The target's identity, e.g. `anthropic: model=claude-haiku-4-5 temperature=0.0` (long
     values hashed)."""
 
+    def output_to_show(self) -> tuple[str, str] | None:
+        """(label, text): what the pipeline said, for the reader of a failing case. The case's
+        own output is sample 1's, so with several samples, the first failing one's."""
+        failing = [s for s in self.samples if s.status != "passed" and s.output]
+        if len(self.samples) > 1 and failing:
+            label = f"output of sample {failing[0].index + 1} of {len(self.samples)}"
+            return label, failing[0].output or ""
+        return ("output", self.output) if self.output else None
+
 
 class BaselineInfo(Model):
     """Which baseline the run was compared with."""

@@ -233,25 +233,13 @@ def _problem(case: CaseResult, links: Links) -> list[str]:
     label = " **critical**" if case.critical else ""
     lines = [f"- {icon}{label} {untrusted(case.name, 200)}{_line_link(case, links)}"]
     lines += [line for reason in _case_reasons(case) for line in _reason_lines(reason)]
-    said = _output_line(case)
+    said = case.output_to_show()
     if said:
-        lines.append(said)
+        lines.append(f"  - {said[0]}: {untrusted(said[1], OUTPUT_MAX)}")
     if case.judge and case.judge.reasoning:
         score = f" {case.judge.score}/5" if case.judge.score is not None else ""
         lines.append(f"  - judge{score}: {untrusted(case.judge.reasoning, REASONING_MAX)}")
     return lines
-
-
-def _output_line(case: CaseResult) -> str | None:
-    """What the pipeline said, so a reviewer need not open the results: the first failing
-    sample's output when there are several (the case's own output is sample 1's)."""
-    failing = [s for s in case.samples if s.status != "passed" and s.output]
-    if len(case.samples) > 1 and failing:
-        which = f"output of sample {failing[0].index + 1} of {len(case.samples)}"
-        return f"  - {which}: {untrusted(failing[0].output, OUTPUT_MAX)}"
-    if case.output:
-        return f"  - output: {untrusted(case.output, OUTPUT_MAX)}"
-    return None
 
 
 def _suite_reasons(results: RunResults, listed: list[CaseResult]) -> list[str]:

@@ -21,6 +21,7 @@ def shown(text: str, *, one_line: bool = False) -> str:
     return visible(text, one_line=one_line)
 
 
+OUTPUT_MAX = 200  # what the pipeline said, on one line; the whole text is in the results
 MARK = {"passed": "PASS", "failed": "FAIL", "error": "ERR ", "skipped": "SKIP"}
 
 
@@ -54,6 +55,11 @@ def render_table(results: RunResults) -> str:
         lines.append(case_line(case))
         for reason in case.reasons:
             lines.extend(hanging(reason, "      ↳ ", "        ", max_lines=6))
+        said = case.output_to_show() if case.status != "passed" or case.regression else None
+        if said:
+            text = " ".join(said[1].split())
+            clipped = text if len(text) <= OUTPUT_MAX else text[: OUTPUT_MAX - 1] + "…"
+            lines.append(f"      {said[0]}: {shown(clipped, one_line=True)}")
     skipped = [c for c in results.cases if not c.selected]
     if skipped:
         names = ", ".join(shown(c.name, one_line=True) for c in skipped[:10])
