@@ -178,6 +178,8 @@ def test_a_run_warns_that_uncommitted_edits_are_not_part_of_the_change(project, 
     assert "commit them, or pass --changed-files" in done.stderr
     warnings = json.loads(out.read_text())["warnings"]
     assert any("uncommitted changes" in w for w in warnings)  # in the reports too
+    shown = run_cli(["select", "--changed-since", "main"], project.root)
+    assert (shown.stdout + shown.stderr).count("uncommitted") == 1  # once, not in the header too
 
 
 def test_validate_warns_when_no_pattern_covers_the_command_targets_script(

@@ -136,9 +136,8 @@ def changes_since(ref: str, root: Path, runner: Git | None = None) -> ChangeSet:
         hint = SHALLOW_HINT if is_shallow(root, run) else "they share no history"
         return unknown(source, f"no common ancestor of '{ref}' and HEAD; {hint}")
     source = f"git diff {base[:12]}..HEAD (merge-base of {ref} and HEAD)"
-    note = None
+    note = None  # said once, as a warning of the selection (it used to be in `source` too)
     if _has_uncommitted_changes(root, run):
-        source += "; uncommitted changes are not included (commit them, or use --changed-files)"
         note = (
             f"uncommitted changes are not part of --changed-since {ref} (only commits count): "
             f"commit them, or pass --changed-files"
