@@ -207,6 +207,22 @@ def test_rule5_dead_and_invalid_patterns_warn_with_their_line(project):
     assert not any("src/router/**'" in w for w in result.warnings)
 
 
+def test_a_warning_points_at_the_key_the_loader_parsed_not_at_the_first_look_alike(project):
+    """The same text earlier in the case (a comment, a prompt) is not where the pattern is."""
+    text = (project.root / "llm-evals.yaml").read_text()
+    text = text.replace(
+        "    - name: router\n",
+        "    - name: router\n      # src/ruoter/** was renamed last week\n",
+    ).replace("- src/router/**", "- src/router/**\n        - src/ruoter/**")
+    project.write("llm-evals.yaml", text)
+    project.commit()
+    result = select_cases(load_suite(project.root / "llm-evals.yaml"), None)
+    line = text.splitlines().index("        - src/ruoter/**") + 1
+    assert [w.split(": ")[0] for w in result.warnings if "src/ruoter/**" in w] == [
+        f"llm-evals.yaml:{line}"
+    ]
+
+
 def test_input_file_of_a_case_counts_as_a_change(project):
     project.write("contexts/plain.md", "new context\n")
     project.write("llm-evals.yaml", SUITE.replace("UNTRIGGERED", "full_only"))

@@ -30,6 +30,7 @@ from driftgate.select.patterns import (
 from driftgate.text import plural
 
 FULL_RUN = "full run"
+SUITE = ("eval_suite",)  # the suite file's root key: where key positions start
 UNAVAILABLE = "change list unavailable: running all"
 NEW_CASE = "new case"
 DEFINITION_CHANGED = "definition changed"
@@ -273,22 +274,24 @@ def _input_files(case: CaseSpec, suite: SuiteSpec) -> list[str]:
 def dead_pattern_warnings(suite: SuiteSpec, git: Git | None = None) -> list[str]:
     """Patterns that can never match a tracked file: a typo there would hide a case."""
     patterns = [
-        (f"case '{c.name}'", c.line, p) for c in suite.cases for p in (c.trigger_paths or ())
-    ] + [("always_run_paths", 0, p) for p in suite.always_run_paths]
+        (f"case '{c.name}'", _pattern_loc(c, i), p)
+        for c in suite.cases
+        for i, p in enumerate(c.trigger_paths or ())
+    ] + [
+        ("always_run_paths", (*SUITE, "always_run_paths", i), p)
+        for i, p in enumerate(suite.always_run_paths)
+    ]
     if not patterns:
         return []
     tracked = tracked_files(suite.root, git)
     tracked_paths = ChangedPaths(tracked) if tracked is not None else None
-    lines: list[str] | None = None
     out = []
-    for owner, line, text in patterns:
+    for owner, loc, text in patterns:
         pattern = compile_pattern(text)
         dead = tracked_paths is not None and not pattern.negate and not tracked_paths.hits(pattern)
         if not (pattern.problem or pattern.note or dead):
             continue
-        if lines is None:
-            lines = _suite_lines(suite.path)
-        where = f"{suite.relpath}:{_line_of(lines, text, line, owner)}"
+        where = f"{suite.relpath}:{_line_at(suite, loc)}"
         if pattern.problem:
             out.append(f"{where}: {owner}: pattern '{text}' {pattern.problem}; it never matches")
             continue
@@ -311,6 +314,7 @@ def uncovered_script_warnings(suite: SuiteSpec, git: Git | None = None) -> list[
     tracked: set[str] | None = None
     always = PatternList(suite.always_run_paths)
     uncovered: dict[str, list[str]] = {}
+    command_at: dict[str, tuple] = {}  # each script's first command, for the warning's line
     for case in suite.cases:
         command = getattr(case.target, "command", None)
         if not command or not case.trigger_paths:
@@ -321,10 +325,11 @@ def uncovered_script_warnings(suite: SuiteSpec, git: Git | None = None) -> list[
         for path in _command_files(command, tracked):
             if always.match(path) is None and own.match(path) is None:
                 uncovered.setdefault(path, []).append(case.name)
+                target = (*SUITE, "cases", case.index) if "target" in case.definition else SUITE
+                command_at.setdefault(path, (*target, "target", "command"))
     out = []
     for path, names in uncovered.items():
-        lines = _suite_lines(suite.path)
-        line = next((i + 1 for i, row in enumerate(lines) if path in row), 1)
+        line = _line_at(suite, command_at[path])
         shown = ", ".join(names[:5]) + (f" (+{len(names) - 5} more)" if len(names) > 5 else "")
         out.append(
             f"{suite.relpath}:{line}: the command target runs '{path}', which the "
@@ -349,19 +354,12 @@ def _command_files(command: str, tracked: set[str]) -> list[str]:
     return found
 
 
-def _suite_lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
+def _pattern_loc(case: CaseSpec, index: int) -> tuple:
+    """Where the suite file writes a case's index-th trigger pattern (one string: the key)."""
+    loc = (*SUITE, "cases", case.index, "trigger_paths")
+    return loc if isinstance(case.definition.get("trigger_paths"), str) else (*loc, index)
 
 
-def _line_of(lines: list[str], text: str, start: int, owner: str) -> int:
-    """The line that writes the pattern: the first one from the case's (or from
-    `always_run_paths:`) that contains it; the case's line if not found."""
-    if owner == "always_run_paths":
-        start = next((i + 1 for i, row in enumerate(lines) if "always_run_paths" in row), 1)
-    for number in range(max(start, 1), len(lines) + 1):
-        if text.strip() in lines[number - 1]:
-            return number
-    return max(start, 1)
+def _line_at(suite: SuiteSpec, loc: tuple) -> int:
+    """The line of a key the loader parsed (the deepest part of `loc` the file has)."""
+    return suite.located.position(loc)[0] if suite.located else 1
