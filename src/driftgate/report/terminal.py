@@ -11,7 +11,7 @@ from driftgate.cache import summary_line
 from driftgate.gate import critical_blockers
 from driftgate.redact import redact, redact_model
 from driftgate.results import CaseResult, RunResults
-from driftgate.text import plural, visible
+from driftgate.text import plural, shorten, visible
 
 
 def shown(text: str, *, one_line: bool = False) -> str:
@@ -57,8 +57,7 @@ def render_table(results: RunResults) -> str:
             lines.extend(hanging(reason, "      ↳ ", "        ", max_lines=6))
         said = case.output_to_show() if case.status != "passed" or case.regression else None
         if said:
-            text = " ".join(said[1].split())
-            clipped = text if len(text) <= OUTPUT_MAX else text[: OUTPUT_MAX - 1] + "…"
+            clipped = shorten(" ".join(said[1].split()), OUTPUT_MAX)
             lines.append(f"      {said[0]}: {shown(clipped, one_line=True)}")
     skipped = [c for c in results.cases if not c.selected]
     if skipped:
