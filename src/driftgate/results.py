@@ -301,10 +301,10 @@ class CaseResult(Model):
     def output_to_show(self) -> tuple[str, str] | None:
         """(label, text): what the pipeline said, for the reader of a failing case. The case's
         own output is sample 1's, so with several samples, the first failing one's."""
-        failing = [s for s in self.samples if s.status != "passed" and s.output]
-        if len(self.samples) > 1 and failing:
-            label = f"output of sample {failing[0].index + 1} of {len(self.samples)}"
-            return label, failing[0].output or ""
+        failing = next((s for s in self.samples if s.status != "passed" and s.output), None)
+        if len(self.samples) > 1 and failing is not None and failing.output:
+            label = f"output of sample {failing.index + 1} of {len(self.samples)}"
+            return label, failing.output
         return ("output", self.output) if self.output else None
 
 
